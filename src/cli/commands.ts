@@ -1,0 +1,12 @@
+import type { Command } from './io.js';
+
+/**
+ * Every `synx` command, loaded lazily so `synx check` does not pay for TensorFlow.js start-up.
+ * Add a command here and in the README's command list.
+ */
+export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  check: async () => (await import('./commands/check.js')).default,
+  fmt: async () => (await import('./commands/fmt.js')).default,
+  plan: async () => (await import('./commands/plan.js')).default,
+  graph: async () => (await import('./commands/graph.js')).default,
+};

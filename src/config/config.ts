@@ -1,0 +1,31 @@
+/** A dataset the user declares in synx.yaml (or one of the standard benchmarks). */
+export interface DatasetConfig {
+  readonly format: 'folder' | 'lfw' | 'ijba' | 'multipie';
+  /** Root folder of the images. */
+  readonly path: string;
+  /** LFW: the pairs file (default `<path>/pairs.txt`); IJB-A: the comparisons CSV. */
+  readonly pairs?: string;
+  /** IJB-A: the templates CSV (template, identity, image). Multi-PIE: the CSV of image, identity, yaw. */
+  readonly metadata?: string;
+}
+
+/** The project configuration from synx.yaml, with defaults filled in. */
+export interface ProjectConfig {
+  /** Folder synx.yaml lives in (or the working directory); relative paths resolve against it. */
+  readonly root: string;
+  /** Cache folder (default `<root>/.synx/cache`; env SYNX_CACHE overrides). */
+  readonly cache: string;
+  /** Run records (default `<root>/.synx/runs`). */
+  readonly runs: string;
+  readonly datasets: Readonly<Record<string, DatasetConfig>>;
+  /** TensorFlow.js backend: `wasm` (CPU default), `webgpu`, `tfjs-node`, `tfjs-node-gpu`, `cpu`. */
+  readonly backend: string;
+  /** Parallel nodes; CPU/GPU slots the scheduler may fill. */
+  readonly jobs: number;
+  readonly cpus: number;
+  readonly gpus: number;
+  /** Worker threads a render or train node may use (default: all cores). */
+  readonly threads: number;
+  readonly executor: 'local' | 'slurm';
+  readonly slurm: Readonly<Record<string, unknown>>;
+}

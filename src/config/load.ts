@@ -1,0 +1,172 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { FILE_START, makeDiagnostic, type Diagnostic, type Range } from '../diag/index.js';
+import type { DatasetConfig, ProjectConfig } from './config.js';
+import { CONFIG_SCHEMA } from './schema.js';
+
+export const CONFIG_FILE = 'synx.yaml';
+
+/** Finds synx.yaml in `start` or the nearest folder above it; undefined when there is none. */
+export function findConfigFile(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    const candidate = path.join(dir, CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export interface LoadedConfig {
+  readonly config: ProjectConfig;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The synx.yaml read, if any. */
+  readonly file?: string;
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const validate = ajv.compile(CONFIG_SCHEMA);
+
+function defaults(root: string): ProjectConfig {
+  const cores = Math.max(1, cpus().length);
+  return {
+    root,
+    cache: path.join(root, '.synx', 'cache'),
+    runs: path.join(root, '.synx', 'runs'),
+    datasets: {},
+    backend: 'wasm',
+    jobs: cores,
+    cpus: cores,
+    gpus: 0,
+    threads: cores,
+    executor: 'local',
+    slurm: {},
+  };
+}
+
+/**
+ * Loads the project configuration for files under `start`: synx.yaml (validated against the JSON
+ * Schema in `schema.ts`) over defaults, then SYNX_CACHE from the environment. Never throws on a
+ * bad file: problems come back as diagnostics naming the line.
+ */
+export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const file = findConfigFile(start);
+  const root = file ? path.dirname(file) : path.resolve(start);
+  const base = defaults(root);
+  const withEnv = (c: ProjectConfig): ProjectConfig =>
+    env.SYNX_CACHE ? { ...c, cache: path.resolve(env.SYNX_CACHE) } : c;
+  if (!file) return { config: withEnv(base), diagnostics: [] };
+
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return {
+      config: withEnv(base),
+      file,
+      diagnostics: [
+        makeDiagnostic('SX4002', file, FILE_START, `cannot read ${CONFIG_FILE}: ${(e as Error).message}`),
+      ],
+    };
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const rangeOf = (offsets: readonly number[] | undefined): Range => {
+    const [s = 0, e = s] = offsets ?? [];
+    const a = lineCounter.linePos(s);
+    const b = lineCounter.linePos(e);
+    return {
+      start: { line: a.line, column: a.col, offset: s },
+      end: { line: b.line, column: b.col, offset: e },
+    };
+  };
+  if (doc.errors.length > 0) {
+    return {
+      config: withEnv(base),
+      file,
+      diagnostics: doc.errors.map((err) =>
+        makeDiagnostic('SX4001', file, rangeOf(err.pos), `invalid YAML: ${err.message.split('\n')[0]}`),
+      ),
+    };
+  }
+  const data: unknown = doc.toJS() ?? {};
+  if (!validate(data)) {
+    const diagnostics = (validate.errors ?? []).map((err) => {
+      const node = nodeAt(doc.contents, err.instancePath);
+      return makeDiagnostic(
+        'SX4001',
+        file,
+        rangeOf(node?.range ? [node.range[0], node.range[1]] : undefined),
+        `${err.instancePath || '(top level)'} ${describeSchemaError(err)}`,
+        { hint: 'see "Configuration" in the README for every key of synx.yaml' },
+      );
+    });
+    return { config: withEnv(base), file, diagnostics };
+  }
+  const raw = data as {
+    cache?: string;
+    runs?: string;
+    backend?: string;
+    jobs?: number;
+    cpus?: number;
+    gpus?: number;
+    threads?: number;
+    executor?: 'local' | 'slurm';
+    slurm?: Record<string, unknown>;
+    datasets?: Record<string, DatasetConfig>;
+  };
+  const datasets: Record<string, DatasetConfig> = {};
+  for (const [name, ds] of Object.entries(raw.datasets ?? {})) {
+    datasets[name] = {
+      ...ds,
+      path: path.resolve(root, ds.path),
+      ...(ds.pairs !== undefined ? { pairs: path.resolve(root, ds.pairs) } : {}),
+      ...(ds.metadata !== undefined ? { metadata: path.resolve(root, ds.metadata) } : {}),
+    };
+  }
+  const config: ProjectConfig = {
+    ...base,
+    ...(raw.cache !== undefined ? { cache: path.resolve(root, raw.cache) } : {}),
+    ...(raw.runs !== undefined ? { runs: path.resolve(root, raw.runs) } : {}),
+    ...(raw.backend !== undefined ? { backend: raw.backend } : {}),
+    ...(raw.jobs !== undefined ? { jobs: raw.jobs } : {}),
+    ...(raw.cpus !== undefined ? { cpus: raw.cpus } : {}),
+    ...(raw.gpus !== undefined ? { gpus: raw.gpus } : {}),
+    ...(raw.threads !== undefined ? { threads: raw.threads } : {}),
+    ...(raw.executor !== undefined ? { executor: raw.executor } : {}),
+    ...(raw.slurm !== undefined ? { slurm: raw.slurm } : {}),
+    datasets,
+  };
+  return { config: withEnv(config), file, diagnostics: [] };
+}
+
+function describeSchemaError(err: ErrorObject): string {
+  if (err.keyword === 'additionalProperties') {
+    return `has an unknown key '${(err.params as { additionalProperty: string }).additionalProperty}'`;
+  }
+  if (err.keyword === 'enum') {
+    return `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return err.message ?? 'is invalid';
+}
+
+/** The YAML node at a JSON pointer, for the range of a schema error. */
+function nodeAt(root: unknown, pointer: string): YamlNode | undefined {
+  let node = root as YamlNode | undefined;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+      node = (pair?.value ?? pair?.key) as YamlNode | undefined;
+    } else if (isSeq(node)) {
+      node = node.items[Number(key)] as YamlNode | undefined;
+    } else {
+      return node;
+    }
+  }
+  return node;
+}

@@ -1,0 +1,41 @@
+/** JSON Schema (draft 2020-12) of synx.yaml. */
+export const CONFIG_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    cache: { type: 'string', description: 'cache folder, relative to synx.yaml' },
+    runs: { type: 'string', description: 'run records folder' },
+    backend: { enum: ['wasm', 'webgpu', 'tfjs-node', 'tfjs-node-gpu', 'cpu'] },
+    jobs: { type: 'integer', minimum: 1 },
+    cpus: { type: 'integer', minimum: 1 },
+    gpus: { type: 'integer', minimum: 0 },
+    threads: { type: 'integer', minimum: 1 },
+    executor: { enum: ['local', 'slurm'] },
+    slurm: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        partition: { type: 'string' },
+        account: { type: 'string' },
+        time: { type: 'string', description: 'default time limit, e.g. 04:00:00' },
+        poll: { type: 'number', description: 'seconds between squeue polls' },
+        extra: { type: 'array', items: { type: 'string' }, description: 'more sbatch arguments' },
+      },
+    },
+    datasets: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['format', 'path'],
+        properties: {
+          format: { enum: ['folder', 'lfw', 'ijba', 'multipie'] },
+          path: { type: 'string', minLength: 1 },
+          pairs: { type: 'string' },
+          metadata: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,81 @@
+import type { JsonValue } from '../util/index.js';
+import type { InputRole, NodeKindName, PlanNode } from '../plan/index.js';
+import type { ProjectConfig } from '../config/index.js';
+
+/** What a node needs from the machine; the scheduler runs nodes only while their sum fits. */
+export interface Resources {
+  /** CPU cores the node keeps busy (a renderer with worker threads says how many). */
+  readonly cpu: number;
+  /** GPUs (0 for CPU work). */
+  readonly gpu: number;
+  /** Peak memory, MiB. */
+  readonly memoryMb: number;
+}
+
+/** A finished dependency, as a node kind sees it: its (read-only) output folder and manifest. */
+export interface NodeInput {
+  readonly role: InputRole;
+  readonly id: string;
+  readonly kind: NodeKindName;
+  readonly fingerprint: string;
+  readonly params: JsonValue;
+  /** The cached output folder. Never write here. */
+  readonly dir: string;
+}
+
+/** Progress a node reports; loggers draw bars, rates and ETAs from it. */
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+  /** What is counted: 'images', 'epochs', 'pairs'. */
+  readonly unit: string;
+  readonly message?: string;
+  /** Numbers worth showing live: { loss: 0.21, 'img/s': 64 }. */
+  readonly metrics?: Readonly<Record<string, number>>;
+}
+
+/** Everything a node kind's `run` gets. */
+export interface NodeContext<P = JsonValue> {
+  readonly node: PlanNode;
+  readonly params: P;
+  readonly inputs: readonly NodeInput[];
+  /**
+   * An empty folder for the outputs. The executor hashes and renames it into the cache only when
+   * `run` resolves, so anything half-written by a crash or a cancel is never seen as a result.
+   */
+  readonly outDir: string;
+  /**
+   * A folder kept between attempts of the same fingerprint (and deleted once the entry is
+   * cached): long nodes write checkpoints here and resume from them after a kill.
+   */
+  readonly scratchDir: string;
+  readonly config: ProjectConfig;
+  readonly signal: AbortSignal;
+  progress(p: Progress): void;
+  /** A line for the node's log file (and the verbose logger). */
+  log(message: string): void;
+}
+
+/**
+ * A node kind: render, data, train, eval, report (and fakes in tests). `run` throws a
+ * `NodeFailure` for a failure the user can fix (missing dataset, NaN loss); any other exception
+ * is reported as a bug in the kind.
+ */
+export interface NodeKind<P = JsonValue> {
+  readonly kind: string;
+  readonly version: string;
+  resources(params: P, config: ProjectConfig): Resources;
+  run(ctx: NodeContext<P>): Promise<void>;
+}
+
+/** A failure of a node that the user can act on; `message` says what happened and what to do. */
+export class NodeFailure extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly code: string = 'SX5005',
+  ) {
+    super(message);
+    this.name = 'NodeFailure';
+  }
+}

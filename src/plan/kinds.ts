@@ -1,0 +1,13 @@
+/**
+ * Node kinds and their versions. A version is part of every fingerprint of its kind: bump it when
+ * a change to the kind's code changes its outputs, so cached results of the old code are not reused.
+ */
+export const KIND_VERSIONS = {
+  render: '1',
+  data: '1',
+  train: '1',
+  eval: '1',
+  report: '1',
+} as const;
+
+export type NodeKindName = keyof typeof KIND_VERSIONS;

@@ -1,0 +1,124 @@
+/**
+ * The params of each node kind, as plain JSON. This is the contract between the planner (which
+ * writes them from a checked experiment) and the node kinds (which read them): every field here
+ * changes a node's output and so is part of its fingerprint.
+ */
+
+/** A distribution over a number. Angles are in degrees, coefficients in units of the PCA std. */
+export type Dist =
+  | { readonly type: 'const'; readonly value: number }
+  | { readonly type: 'uniform'; readonly lo: number; readonly hi: number }
+  | { readonly type: 'normal'; readonly mean: number; readonly sd: number }
+  | { readonly type: 'mix'; readonly parts: readonly { readonly weight: number; readonly dist: Dist }[] };
+
+/** A named choice for a non-numeric parameter (`illumination ~ prior "folder"`, `background ~ noise`). */
+export interface Choice {
+  readonly type: 'choice';
+  readonly name: string;
+  /** The argument, e.g. the folder of a `prior "folder"` or `folder "path"` choice. */
+  readonly arg?: string;
+}
+
+/** A choice, or a weighted mixture of choices (`background ~ mix(0.5 noise, 0.5 gradient)`). */
+export type ChoiceDist =
+  | Choice
+  | { readonly type: 'mix'; readonly parts: readonly { readonly weight: number; readonly dist: Choice }[] };
+
+export type ModelRef = { readonly kind: 'builtin' } | { readonly kind: 'bfm'; readonly path: string };
+
+/**
+ * One render shard: identities [firstId, firstId + ids) with imgsPerId images each. Each
+ * identity's random stream comes from (seed, identity) and each image's from
+ * (seed, identity, sample), so shards are independent and any image can be re-rendered alone.
+ */
+export interface RenderParams {
+  readonly model: ModelRef;
+  readonly seed: number;
+  readonly firstId: number;
+  readonly ids: number;
+  readonly imgsPerId: number;
+  /** Image width = height, pixels. */
+  readonly size: number;
+  /** PCA components used; 0 = always the mean. */
+  readonly dims: { readonly shape: number; readonly color: number; readonly expression: number };
+  /** Per-image pose: degrees for angles, a factor on the focal length for scale, pixels for tx/ty. */
+  readonly pose: {
+    readonly yaw: Dist;
+    readonly pitch: Dist;
+    readonly roll: Dist;
+    readonly scale: Dist;
+    readonly tx: Dist;
+    readonly ty: Dist;
+  };
+  /** Per-coefficient distributions: shape and colour per identity, expression per image. */
+  readonly coeffs: { readonly shape: Dist; readonly color: Dist; readonly expression: Dist };
+  /** `prior` (built-in), `frontal`, `empirical "folder"`, `gaussian "folder"`. */
+  readonly illumination: ChoiceDist;
+  /** `noise`, `gradient`, `texture`, `plain`, `none`, `folder "path"`. */
+  readonly background: ChoiceDist;
+  /** Colour transform and degradations applied after rendering. */
+  readonly post: {
+    readonly gain: Dist;
+    readonly contrast: Dist;
+    readonly offset: Dist;
+    readonly noise: Dist;
+    readonly blur: Dist;
+  };
+  readonly center: 'none' | 'facebox' | 'landmarks';
+}
+
+export type Network = 'nn4-small' | 'small' | 'resnet';
+export type Loss = 'triplet' | 'arcface' | 'cosface';
+
+/** A training run: pretrain (synthetic), train (real-only baseline) or finetune (from `init`). */
+export interface TrainParams {
+  readonly role: 'pretrain' | 'train' | 'finetune';
+  readonly network: Network;
+  readonly loss: Loss;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly lr: number;
+  readonly optimizer: 'adam' | 'sgd';
+  /** Network input size, pixels (images are resized to it). */
+  readonly input: number;
+  readonly embedding: number;
+  /** Triplet margin, or the angular/cosine margin of arcface/cosface. */
+  readonly margin: number;
+  readonly seed: number;
+  /** Number of training images to draw from the inputs (`pretrain 1M`), or null for all. */
+  readonly images: number | null;
+}
+
+/** A real dataset, or a seeded fraction of its identities (`finetune casia 10%`). */
+export interface DataParams {
+  readonly dataset: string;
+  readonly format: 'folder' | 'lfw' | 'ijba' | 'multipie';
+  readonly path: string;
+  /** Fraction in (0, 1]; subsets keep whole identities, chosen by a seeded shuffle. */
+  readonly fraction: number;
+  readonly seed: number;
+}
+
+/** An evaluation of the `model` input on the `test` inputs, by a standard protocol. */
+export interface EvalParams {
+  readonly dataset: string;
+  /** `lfw` 10-fold verification, `ijba` TAR@FAR, `multipie` rank-1 by pose, `synthetic` (both). */
+  readonly protocol: 'lfw' | 'ijba' | 'multipie' | 'synthetic';
+  /** Add the embedding of the horizontally flipped image, as the LFW protocol allows. */
+  readonly flip: boolean;
+  readonly seed: number;
+}
+
+/** A report over the evals of one or more experiments. */
+export interface ReportParams {
+  readonly title: string;
+  readonly experiments: readonly string[];
+}
+
+/**
+ * Input roles: what a dependency is to the node that reads it.
+ * render shards and data nodes feed `data` (training) and `test` (eval); `init` is the checkpoint
+ * a finetune starts from; `model` is the trained network an eval measures; `result` an eval's
+ * output a report reads.
+ */
+export type InputRole = 'data' | 'test' | 'init' | 'model' | 'result';

@@ -1,0 +1,5 @@
+// Small helpers shared by every stage.
+export { canonicalJson } from './json.js';
+export type { JsonValue } from './json.js';
+export { sha256 } from './hash.js';
+export type { Sha256 } from './hash.js';
