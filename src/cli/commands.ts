@@ -9,4 +9,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   fmt: async () => (await import('./commands/fmt.js')).default,
   plan: async () => (await import('./commands/plan.js')).default,
   graph: async () => (await import('./commands/graph.js')).default,
+  metrics: async () => (await import('./commands/metrics.js')).default,
 };

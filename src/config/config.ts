@@ -7,6 +7,10 @@ export interface DatasetConfig {
   readonly pairs?: string;
   /** IJB-A: the templates CSV (template, identity, image). Multi-PIE: the CSV of image, identity, yaw. */
   readonly metadata?: string;
+  /** Images that cannot be decoded: `skip` (default; each path is logged) or `fail`. */
+  readonly unreadable?: 'skip' | 'fail';
+  /** How images are brought to the network input: `resize` (default, whole image) or `center` (centre square crop, then resize). */
+  readonly fit?: 'resize' | 'center';
 }
 
 /** The project configuration from synx.yaml, with defaults filled in. */

@@ -34,6 +34,8 @@ export const CONFIG_SCHEMA = {
           path: { type: 'string', minLength: 1 },
           pairs: { type: 'string' },
           metadata: { type: 'string' },
+          unreadable: { enum: ['skip', 'fail'] },
+          fit: { enum: ['resize', 'center'] },
         },
       },
     },

@@ -1,0 +1,413 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import type { ProjectConfig } from '../config/index.js';
+import type { Diagnostic } from '../diag/index.js';
+import type { EventNode, EventSink, NodeError, NodeOutcome, RunEvent, RunSummary } from '../events/index.js';
+import type { Plan, PlanNode } from '../plan/index.js';
+import { KIND_VERSIONS } from '../plan/index.js';
+import type { JsonValue } from '../util/index.js';
+import { Cache, openCache } from './cache.js';
+import { currentEnvironment } from './environment.js';
+import { NodeFailure, type NodeContext, type NodeInput, type NodeKind, type Progress, type Resources } from './kind.js';
+import { newRunId, writeRunRecord, type NodeResult, type RunRecord } from './runs.js';
+
+/** Options of `runPlan`. Only `config` is required. */
+export interface RunOptions {
+  readonly config: ProjectConfig;
+  /** The cache to use; default: `openCache(config.cache)`. */
+  readonly cache?: Cache;
+  /** Nodes at once; default `config.jobs`. CPU and GPU slots come from `config.cpus`/`config.gpus`. */
+  readonly jobs?: number;
+  /** Abort to stop: running nodes are cancelled, nothing partial is cached. */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: EventSink;
+  /** Where to write the run record; default `config.runs`; `false` writes none. */
+  readonly runsDir?: string | false;
+  readonly runId?: string;
+  /** Least interval between two progress events of one node (ms); default 100. */
+  readonly progressIntervalMs?: number;
+}
+
+/** What `runPlan` returns: an outcome per node (plan order) and the summary. */
+export interface RunResult {
+  readonly runId: string;
+  readonly file: string;
+  readonly summary: RunSummary;
+  readonly nodes: readonly NodeResult[];
+  /** The run record written, if any. */
+  readonly record?: string;
+  /** Problems that stopped the run before any node (an unusable cache). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A node kind of any params type. */
+export type AnyNodeKind = NodeKind<never>;
+
+interface Slots {
+  jobs: number;
+  cpu: number;
+  gpu: number;
+  memoryMb: number;
+}
+
+function eventNode(n: PlanNode): EventNode {
+  return { id: n.id, kind: n.kind, label: n.label };
+}
+
+function errorOf(e: unknown, kindName: string, log: string): NodeError {
+  if (e instanceof NodeFailure) {
+    return { message: e.message, code: e.code, bug: false, log, ...(e.hint !== undefined ? { hint: e.hint } : {}) };
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  return {
+    message: `internal error in the ${kindName} node kind (a bug in synx, please report it): ${err.message}`,
+    bug: true,
+    log,
+  };
+}
+
+/**
+ * Runs a plan: every node not in the cache is computed (dependencies first, in parallel within
+ * `jobs` and the CPU/GPU/memory slots of the config) and published into the cache. A failed node
+ * skips its dependents while independent nodes go on. Never throws for a node's failure; the
+ * result and the events say what happened.
+ */
+export async function runPlan(
+  plan: Plan,
+  kinds: ReadonlyMap<string, AnyNodeKind>,
+  options: RunOptions,
+): Promise<RunResult> {
+  const { config } = options;
+  const startedAt = Date.now();
+  const runId = options.runId ?? newRunId(new Date(startedAt));
+  const emit = (e: RunEvent): void => options.onEvent?.(e);
+  const signal = options.signal ?? new AbortController().signal;
+  const n = plan.nodes.length;
+
+  let cache = options.cache;
+  if (!cache) {
+    const opened = openCache(config.cache);
+    if (!opened.ok) {
+      const summary: RunSummary = {
+        total: n, ran: 0, cached: 0, failed: 0, skipped: 0, cancelled: n, seconds: 0, status: 'failed',
+      };
+      return { runId, file: plan.file, summary, nodes: [], diagnostics: [opened.diagnostic] };
+    }
+    cache = opened.cache;
+  }
+  const store = cache;
+  store.cleanLeftovers();
+
+  const index = new Map(plan.nodes.map((node, i) => [node.id, i]));
+  const deps = plan.nodes.map((node) => node.deps.map((d) => index.get(d)));
+  if (deps.some((ds, i) => ds.some((d) => d === undefined || d >= i))) {
+    throw new Error('runPlan: plan nodes are not in topological order or name unknown deps');
+  }
+  const depIdx = deps as number[][];
+  const dependents: number[][] = plan.nodes.map(() => []);
+  depIdx.forEach((ds, i) => ds.forEach((d) => dependents[d]!.push(i)));
+
+  // 1. What is cached: a stat-only check of every node, then a full re-hash of the cached entries
+  // that a node about to run will read (in reverse order, so a corrupt input found there makes its
+  // own inputs needed in turn). A corrupt entry is reported, removed and recomputed.
+  const cached: boolean[] = new Array<boolean>(n).fill(false);
+  const verified = new Set<string>();
+  const corrupt = (i: number, problem: string): void => {
+    const node = plan.nodes[i]!;
+    emit({
+      type: 'cache-warning',
+      time: Date.now(),
+      node: eventNode(node),
+      message: `cache entry ${store.entryDir(node.fingerprint)} of ${node.label} is corrupt (${problem}); removed, it will be recomputed`,
+    });
+    store.remove(node.fingerprint);
+  };
+  for (let i = 0; i < n; i++) {
+    const check = store.check(plan.nodes[i]!.fingerprint);
+    if (check.state === 'ok') cached[i] = true;
+    else if (check.state === 'corrupt') corrupt(i, check.problem);
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    if (!cached[i] || !dependents[i]!.some((j) => !cached[j])) continue;
+    const fp = plan.nodes[i]!.fingerprint;
+    const check = await store.verify(fp);
+    if (check.state === 'ok') verified.add(fp);
+    else {
+      cached[i] = false;
+      corrupt(i, check.state === 'corrupt' ? check.problem : 'it disappeared');
+    }
+  }
+
+  const jobs = Math.max(1, Math.floor(options.jobs ?? config.jobs));
+  const limits: Slots = {
+    jobs,
+    cpu: Math.max(1, config.cpus),
+    gpu: Math.max(0, config.gpus),
+    memoryMb: Math.max(1, Math.floor(os.totalmem() / 2 ** 20)),
+  };
+  const used: Slots = { jobs: 0, cpu: 0, gpu: 0, memoryMb: 0 };
+  const environment = currentEnvironment(config.backend);
+  const results: (NodeResult | undefined)[] = new Array<NodeResult | undefined>(n).fill(undefined);
+  const cachedAtStart = cached.filter(Boolean).length;
+  const runsDir = options.runsDir === undefined ? config.runs : options.runsDir;
+  const record = (status: RunRecord['status'], summary?: RunSummary): string | undefined => {
+    if (runsDir === false) return undefined;
+    return writeRunRecord(runsDir, {
+      format: 1,
+      id: runId,
+      file: plan.file,
+      status,
+      pid: process.pid,
+      host: os.hostname(),
+      started: new Date(startedAt).toISOString(),
+      ...(summary ? { finished: new Date().toISOString(), summary } : {}),
+      environment,
+      experiments: plan.experiments.map((e) => ({ name: e.name, evals: e.evals })),
+      nodes: results.map(
+        (r, i) =>
+          r ?? {
+            id: plan.nodes[i]!.id,
+            kind: plan.nodes[i]!.kind,
+            label: plan.nodes[i]!.label,
+            fingerprint: plan.nodes[i]!.fingerprint,
+            outcome: 'cancelled' as const,
+          },
+      ),
+    });
+  };
+  record('running');
+
+  emit({
+    type: 'run-start',
+    time: Date.now(),
+    runId,
+    file: plan.file,
+    nodes: plan.nodes.map(eventNode),
+    cached: cachedAtStart,
+    toRun: n - cachedAtStart,
+    jobs,
+  });
+
+  const remaining = depIdx.map((ds) => ds.length);
+  const ready: number[] = [];
+  const finish = (i: number, r: Omit<NodeResult, 'id' | 'kind' | 'label' | 'fingerprint'>): void => {
+    const node = plan.nodes[i]!;
+    results[i] = { id: node.id, kind: node.kind, label: node.label, fingerprint: node.fingerprint, ...r };
+    if (r.outcome === 'ran' || r.outcome === 'cached') {
+      for (const j of dependents[i]!) {
+        if (--remaining[j]! === 0 && results[j] === undefined) ready.push(j);
+      }
+    } else if (r.outcome === 'failed' || r.outcome === 'skipped') {
+      const because = r.outcome === 'failed' ? node.id : r.because ?? node.id;
+      for (const j of dependents[i]!) {
+        if (results[j] !== undefined) continue;
+        emit({ type: 'node-skipped', time: Date.now(), node: eventNode(plan.nodes[j]!), because });
+        finish(j, { outcome: 'skipped', because });
+      }
+    }
+    // A cancelled node's dependents stay without a result and end as cancelled below.
+  };
+  for (let i = 0; i < n; i++) {
+    if (cached[i]) {
+      emit({ type: 'node-cached', time: Date.now(), node: eventNode(plan.nodes[i]!), source: 'entry' });
+      finish(i, { outcome: 'cached' });
+    } else if (remaining[i] === 0) ready.push(i);
+  }
+
+  const progressInterval = options.progressIntervalMs ?? 100;
+
+  const execute = async (i: number, kind: AnyNodeKind | undefined): Promise<void> => {
+    const node = plan.nodes[i]!;
+    const ev = eventNode(node);
+    const log = store.logFile(node.fingerprint);
+    if (!kind) {
+      const error: NodeError = {
+        message: `no node kind '${node.kind}' is registered, so ${node.label} cannot run`,
+        hint: 'this synx build lacks that stage; reinstall synx or use a plan made by the same version',
+        bug: false,
+      };
+      emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'failed', seconds: 0, error });
+      finish(i, { outcome: 'failed', error });
+      return;
+    }
+    const lock = await store.lock(node.fingerprint, signal);
+    if (!lock) {
+      finish(i, { outcome: 'cancelled' });
+      return;
+    }
+    let pending: Awaited<ReturnType<Cache['begin']>> | undefined;
+    const t0 = Date.now();
+    try {
+      // Another run may have computed it while this one waited for the lock.
+      if (store.check(node.fingerprint).state === 'ok') {
+        emit({ type: 'node-cached', time: Date.now(), node: ev, source: 'concurrent' });
+        finish(i, { outcome: 'cached' });
+        return;
+      }
+      const inputs: NodeInput[] = [];
+      for (const [k, input] of node.inputs.entries()) {
+        const dep = plan.nodes[depIdx[i]![k] ?? index.get(input.id)!]!;
+        if (!verified.has(dep.fingerprint)) {
+          const check = await store.verify(dep.fingerprint);
+          if (check.state !== 'ok') {
+            if (check.state === 'corrupt') store.remove(dep.fingerprint);
+            throw new NodeFailure(
+              `input ${dep.label} (${dep.id}) has no sound cache entry (${check.state === 'corrupt' ? check.problem : 'it was removed'})`,
+              'run again: the input will be recomputed',
+              'SX5004',
+            );
+          }
+          verified.add(dep.fingerprint);
+        }
+        inputs.push({
+          role: input.role,
+          id: dep.id,
+          kind: dep.kind,
+          fingerprint: dep.fingerprint,
+          params: dep.params,
+          dir: store.outDir(dep.fingerprint),
+        });
+      }
+      emit({ type: 'node-start', time: t0, node: ev });
+      pending = await store.begin(node.fingerprint);
+      const scratchDir = store.scratchDir(node.fingerprint);
+      mkdirSync(scratchDir, { recursive: true });
+      let lastProgress = 0;
+      const ctx: NodeContext<JsonValue> = {
+        node,
+        params: node.params,
+        inputs,
+        outDir: pending.outDir,
+        scratchDir,
+        config,
+        signal,
+        progress(p: Progress) {
+          const now = Date.now();
+          if (now - lastProgress < progressInterval && p.done < p.total) return;
+          lastProgress = now;
+          emit({ type: 'node-progress', time: now, node: ev, progress: p });
+        },
+        log(message: string) {
+          try {
+            appendFileSync(log, `${new Date().toISOString()} ${message}\n`);
+          } catch {
+            // A log line that cannot be written is not worth failing the node for.
+          }
+          emit({ type: 'node-log', time: Date.now(), node: ev, message });
+        },
+      };
+      await kind.run(ctx as unknown as NodeContext<never>);
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
+      const t1 = Date.now();
+      await store.commit(pending, {
+        fingerprint: node.fingerprint,
+        kind: node.kind,
+        version: (KIND_VERSIONS as Record<string, string>)[node.kind] ?? kind.version,
+        label: node.label,
+        params: node.params,
+        inputs: inputs.map((x) => ({
+          role: x.role,
+          id: x.id,
+          label: plan.nodes[index.get(x.id)!]!.label,
+          fingerprint: x.fingerprint,
+        })),
+        timings: { started: new Date(t0).toISOString(), finished: new Date(t1).toISOString(), seconds: (t1 - t0) / 1000 },
+        environment,
+      });
+      pending = undefined;
+      verified.add(node.fingerprint);
+      await rm(scratchDir, { recursive: true, force: true });
+      const seconds = (Date.now() - t0) / 1000;
+      emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'ran', seconds });
+      finish(i, { outcome: 'ran', seconds });
+    } catch (e) {
+      if (pending) await store.discard(pending).catch(() => undefined);
+      const seconds = (Date.now() - t0) / 1000;
+      if (signal.aborted) {
+        emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'cancelled', seconds });
+        finish(i, { outcome: 'cancelled', seconds });
+      } else {
+        const error = errorOf(e, node.kind, log);
+        if (error.bug) {
+          try {
+            appendFileSync(log, `${new Date().toISOString()} ${(e as Error)?.stack ?? String(e)}\n`);
+          } catch {
+            // ignore: the message is in the event anyway
+          }
+        }
+        emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'failed', seconds, error });
+        finish(i, { outcome: 'failed', seconds, error });
+      }
+    } finally {
+      lock.release();
+    }
+  };
+
+  await new Promise<void>((resolveAll) => {
+    let running = 0;
+    const pump = (): void => {
+      if (!signal.aborted) {
+        for (let r = 0; r < ready.length && used.jobs < limits.jobs; ) {
+          const i = ready[r]!;
+          const node = plan.nodes[i]!;
+          const kind = kinds.get(node.kind);
+          let need: Resources;
+          try {
+            need = kind ? kind.resources(node.params as never, config) : { cpu: 1, gpu: 0, memoryMb: 0 };
+          } catch {
+            need = { cpu: 1, gpu: 0, memoryMb: 0 };
+          }
+          // A node asking for more than the machine has still runs, alone.
+          const want: Slots = {
+            jobs: 1,
+            cpu: Math.min(Math.max(0, need.cpu), limits.cpu),
+            gpu: Math.min(Math.max(0, need.gpu), limits.gpu),
+            memoryMb: Math.min(Math.max(0, need.memoryMb), limits.memoryMb),
+          };
+          const fits =
+            used.jobs === 0 ||
+            (used.cpu + want.cpu <= limits.cpu &&
+              used.gpu + want.gpu <= limits.gpu &&
+              used.memoryMb + want.memoryMb <= limits.memoryMb);
+          if (!fits) {
+            r++;
+            continue;
+          }
+          ready.splice(r, 1);
+          for (const k of ['jobs', 'cpu', 'gpu', 'memoryMb'] as const) used[k] += want[k];
+          running++;
+          void execute(i, kind).then(
+            () => settle(want),
+            () => settle(want),
+          );
+        }
+      }
+      if (running === 0) resolveAll();
+    };
+    const settle = (want: Slots): void => {
+      for (const k of ['jobs', 'cpu', 'gpu', 'memoryMb'] as const) used[k] -= want[k];
+      running--;
+      pump();
+    };
+    signal.addEventListener('abort', () => pump(), { once: true });
+    pump();
+  });
+
+  for (let i = 0; i < n; i++) if (results[i] === undefined) finish(i, { outcome: 'cancelled' });
+  const final = results as NodeResult[];
+  const count = (o: NodeOutcome) => final.filter((r) => r.outcome === o).length;
+  const summary: RunSummary = {
+    total: n,
+    ran: count('ran'),
+    cached: count('cached'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    cancelled: count('cancelled'),
+    seconds: (Date.now() - startedAt) / 1000,
+    status: count('failed') > 0 ? 'failed' : count('cancelled') > 0 ? 'cancelled' : 'ok',
+  };
+  const file = record(summary.status, summary);
+  emit({ type: 'run-finish', time: Date.now(), runId, summary });
+  return { runId, file: plan.file, summary, nodes: final, ...(file ? { record: file } : {}), diagnostics: [] };
+}

@@ -1,0 +1,161 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { orientOutward, type ModelLandmark, type MorphableModel, type PcaBlock } from './model.js';
+
+/**
+ * The built-in model's file format: `<name>.json` (this header) beside `<name>.bin.gz`, which holds,
+ * gzipped and little-endian: shape mean (3N float32), colour mean (3N float32), triangles
+ * (3T uint32), then per block (shape, colour, expression) k float32 scales and 3N × k int16
+ * components (row-major). A component is the displacement of one standard deviation; the loader
+ * turns each into a unit basis column and its variance.
+ */
+export interface BuiltinModelHeader {
+  readonly format: 'synx-builtin-model';
+  readonly version: number;
+  readonly vertices: number;
+  readonly triangles: number;
+  readonly blocks: {
+    readonly shape: readonly string[];
+    readonly color: readonly string[];
+    readonly expression: readonly string[];
+  };
+  readonly landmarks: readonly ModelLandmark[];
+  readonly note: string;
+}
+
+/** What the generator script hands to `encodeBuiltinModel`. */
+export interface BuiltinModelSource {
+  readonly shapeMean: Float32Array;
+  readonly colorMean: Float32Array;
+  readonly triangles: Uint32Array;
+  /** Per block: component names and displacement-per-sd fields (3N each). */
+  readonly shape: readonly { readonly name: string; readonly field: Float32Array }[];
+  readonly color: readonly { readonly name: string; readonly field: Float32Array }[];
+  readonly expression: readonly { readonly name: string; readonly field: Float32Array }[];
+  readonly landmarks: readonly ModelLandmark[];
+  readonly version: number;
+  readonly note: string;
+}
+
+const BLOCKS = ['shape', 'color', 'expression'] as const;
+
+/** Encodes a generated model into its header and gzipped body. */
+export function encodeBuiltinModel(src: BuiltinModelSource): { header: BuiltinModelHeader; body: Buffer } {
+  const n3 = src.shapeMean.length;
+  const parts: Buffer[] = [
+    Buffer.from(src.shapeMean.buffer, src.shapeMean.byteOffset, src.shapeMean.byteLength),
+    Buffer.from(src.colorMean.buffer, src.colorMean.byteOffset, src.colorMean.byteLength),
+    Buffer.from(src.triangles.buffer, src.triangles.byteOffset, src.triangles.byteLength),
+  ];
+  for (const b of BLOCKS) {
+    const comps = src[b];
+    const k = comps.length;
+    const scales = new Float32Array(k);
+    const q = new Int16Array(n3 * k);
+    comps.forEach((c, j) => {
+      let max = 0;
+      for (let i = 0; i < n3; i++) max = Math.max(max, Math.abs(c.field[i]!));
+      const s = max > 0 ? max / 32767 : 1;
+      scales[j] = s;
+      for (let i = 0; i < n3; i++) q[i * k + j] = Math.round(c.field[i]! / s);
+    });
+    parts.push(Buffer.from(scales.buffer), Buffer.from(q.buffer));
+  }
+  const header: BuiltinModelHeader = {
+    format: 'synx-builtin-model',
+    version: src.version,
+    vertices: n3 / 3,
+    triangles: src.triangles.length / 3,
+    blocks: {
+      shape: src.shape.map((c) => c.name),
+      color: src.color.map((c) => c.name),
+      expression: src.expression.map((c) => c.name),
+    },
+    landmarks: src.landmarks,
+    note: src.note,
+  };
+  return { header, body: gzipSync(Buffer.concat(parts), { level: 9 }) };
+}
+
+/** Decodes a built-in model from its header and gzipped body. */
+export function decodeBuiltinModel(header: BuiltinModelHeader, gz: Uint8Array, uri: string): MorphableModel {
+  const raw = gunzipSync(gz);
+  // Copy into an aligned buffer: gunzip's Buffer may sit at any offset of a pooled ArrayBuffer.
+  const buf = new Uint8Array(raw.length);
+  buf.set(raw);
+  const n3 = header.vertices * 3;
+  let off = 0;
+  const f32 = (count: number) => {
+    const a = new Float32Array(buf.buffer, off, count).slice();
+    off += count * 4;
+    return a;
+  };
+  const shapeMean = f32(n3);
+  const colorMean = f32(n3);
+  const triangles = new Uint32Array(buf.buffer, off, header.triangles * 3).slice();
+  off += header.triangles * 12;
+  const blocks: PcaBlock[] = [];
+  for (const b of BLOCKS) {
+    const k = header.blocks[b].length;
+    const scales = f32(k);
+    const q = new Int16Array(buf.buffer, off, n3 * k);
+    off += n3 * k * 2;
+    const basis = new Float32Array(n3 * k);
+    const norms = new Float64Array(k);
+    for (let i = 0; i < n3; i++) {
+      for (let j = 0; j < k; j++) {
+        const v = q[i * k + j]! * scales[j]!;
+        basis[i * k + j] = v;
+        norms[j] = norms[j]! + v * v;
+      }
+    }
+    const variance = new Float32Array(k);
+    for (let j = 0; j < k; j++) variance[j] = norms[j]!;
+    for (let i = 0; i < n3; i++) {
+      for (let j = 0; j < k; j++) {
+        const nrm = Math.sqrt(norms[j]!);
+        if (nrm > 0) basis[i * k + j] = basis[i * k + j]! / nrm;
+      }
+    }
+    const mean = b === 'shape' ? shapeMean : b === 'color' ? colorMean : new Float32Array(n3);
+    blocks.push({ mean, basis, variance, components: k });
+  }
+  if (off !== buf.length) throw new Error(`builtin model ${uri}: ${buf.length - off} bytes left over`);
+  return {
+    uri,
+    vertexCount: header.vertices,
+    triangles: orientOutward(shapeMean, triangles),
+    shape: blocks[0]!,
+    color: blocks[1]!,
+    expression: blocks[2]!,
+    landmarks: header.landmarks,
+  };
+}
+
+/** Base name of the built-in model's files under lib/models. */
+export const BUILTIN_MODEL_NAME = 'builtin-face';
+
+/** The folder holding the built-in model (lib/models of the package, from src/ or dist/). */
+export function builtinModelDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'lib', 'models');
+    if (existsSync(path.join(candidate, `${BUILTIN_MODEL_NAME}.json`))) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('the built-in model lib/models/builtin-face.json is missing from the synx package');
+}
+
+let cached: MorphableModel | undefined;
+
+/** Loads (once per thread) the built-in procedural face model shipped in lib/models. */
+export function loadBuiltinModel(): MorphableModel {
+  if (cached) return cached;
+  const dir = builtinModelDir();
+  const header = JSON.parse(readFileSync(path.join(dir, `${BUILTIN_MODEL_NAME}.json`), 'utf8')) as BuiltinModelHeader;
+  const body = readFileSync(path.join(dir, `${BUILTIN_MODEL_NAME}.bin.gz`));
+  cached = decodeBuiltinModel(header, body, `builtin:${header.version}`);
+  return cached;
+}
