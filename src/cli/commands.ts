@@ -9,5 +9,9 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   fmt: async () => (await import('./commands/fmt.js')).default,
   plan: async () => (await import('./commands/plan.js')).default,
   graph: async () => (await import('./commands/graph.js')).default,
+  run: async () => (await import('./commands/run.js')).default,
+  why: async () => (await import('./commands/why.js')).default,
+  cache: async () => (await import('./commands/cache.js')).default,
+  runs: async () => (await import('./commands/runs.js')).default,
   metrics: async () => (await import('./commands/metrics.js')).default,
 };

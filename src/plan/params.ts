@@ -112,7 +112,13 @@ export interface EvalParams {
 /** A report over the evals of one or more experiments. */
 export interface ReportParams {
   readonly title: string;
-  readonly experiments: readonly string[];
+  /** Each expanded experiment, its sweep values as written, and the fingerprints of its evals. */
+  readonly experiments: readonly {
+    readonly name: string;
+    readonly base: string;
+    readonly sweep: Readonly<Record<string, string>>;
+    readonly evals: readonly string[];
+  }[];
 }
 
 /**

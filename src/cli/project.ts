@@ -1,0 +1,59 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { formatDiagnostics, summarize, type Diagnostic, type DiagnosticFormat } from '../diag/index.js';
+import { writeLine, type CliIO } from './io.js';
+
+const SKIP_DIRS = new Set(['node_modules', 'dist', '.git', '.synx']);
+
+/** Expands files and folders into the `.synexp` files under them, sorted; missing paths are returned apart. */
+export function findSynexpFiles(cwd: string, args: readonly string[]): { files: string[]; missing: string[] } {
+  const files: string[] = [];
+  const missing: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isDirectory()) {
+        if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(path.join(dir, entry.name));
+      } else if (entry.name.endsWith('.synexp')) {
+        files.push(path.join(dir, entry.name));
+      }
+    }
+  };
+  for (const arg of args.length > 0 ? args : ['.']) {
+    const abs = path.resolve(cwd, arg);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      missing.push(arg);
+      continue;
+    }
+    if (st.isDirectory()) walk(abs);
+    else files.push(abs);
+  }
+  return { files: files.map((f) => path.relative(cwd, f) || f), missing };
+}
+
+/** Loads synx.yaml for the project the working directory is in; config diagnostics are printed. */
+export function projectConfig(io: CliIO, from?: string): LoadedConfig {
+  return loadConfig(from ? path.resolve(io.cwd, path.dirname(from)) : io.cwd, io.env);
+}
+
+export function useColor(io: CliIO): boolean {
+  return Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && !io.env.CI;
+}
+
+/** Prints diagnostics the way every command does; returns whether any is an error. */
+export function printDiagnostics(
+  io: CliIO,
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+  format: DiagnosticFormat = 'text',
+  stream: NodeJS.WritableStream = io.stderr,
+): boolean {
+  if (diagnostics.length > 0) {
+    writeLine(stream, formatDiagnostics(diagnostics, format, { sources, color: format === 'text' && useColor(io) }));
+    if (format === 'text') writeLine(stream, `\n${summarize(diagnostics)}`);
+  }
+  return diagnostics.some((d) => d.severity === 'error');
+}

@@ -1,0 +1,149 @@
+import type {
+  ChoiceDist,
+  Dist,
+  EvalParams,
+  Loss,
+  ModelRef,
+  Network,
+  RenderParams,
+} from '../plan/params.js';
+
+/** A synthetic set to render: everything in RenderParams except the shard range. */
+export interface RenderSpec extends Omit<RenderParams, 'firstId' | 'ids'> {
+  /** Global index of the first identity (held-out test sets start at TESTSET_FIRST_ID). */
+  readonly firstId: number;
+  /** Number of identities. */
+  readonly ids: number;
+}
+
+/** One training stage after defaults and checking. */
+export interface TrainSpec {
+  readonly source: { readonly kind: 'synthetic' } | { readonly kind: 'dataset'; readonly dataset: string };
+  /** Images to train on (`pretrain 1M`), or null for all of the source. */
+  readonly images: number | null;
+  /** Fraction of a real dataset's identities, in [0, 1]; 1 for synthetic sources. */
+  readonly fraction: number;
+  readonly network: Network;
+  readonly loss: Loss;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly lr: number;
+  readonly optimizer: 'adam' | 'sgd';
+  readonly input: number;
+  readonly embedding: number;
+  readonly margin: number;
+}
+
+export interface EvalSpec {
+  readonly dataset: string;
+  readonly protocol: EvalParams['protocol'];
+  readonly flip: boolean;
+  /** For synthetic test sets: what to render. */
+  readonly testset?: RenderSpec;
+}
+
+/** A concrete experiment: one point of a sweep, every value checked and defaulted. */
+export interface ExperimentSpec {
+  readonly name: string;
+  /** The experiment as written (before sweep expansion). */
+  readonly base: string;
+  readonly sweep: Readonly<Record<string, string>>;
+  readonly seed: number;
+  readonly render?: RenderSpec;
+  readonly pretrain?: TrainSpec;
+  readonly train?: TrainSpec;
+  /** Absent when the experiment does not fine-tune, or fine-tunes on 0%. */
+  readonly finetune?: TrainSpec;
+  readonly evals: readonly EvalSpec[];
+}
+
+export type { ChoiceDist, Dist, ModelRef };
+
+/** Held-out synthetic identities start here, far past any training set's identities. */
+export const TESTSET_FIRST_ID = 10_000_000;
+
+/** The reference generator's defaults (see the README's table of rendering parameters). */
+export const RENDER_DEFAULTS = {
+  seed: 1988,
+  imgsPerId: 10,
+  size: 112,
+  dims: { shape: 199, color: 199, expression: 100 },
+  pose: {
+    yaw: {
+      type: 'mix',
+      parts: [
+        { weight: 0.6, dist: { type: 'uniform', lo: -90, hi: 90 } },
+        { weight: 0.2, dist: { type: 'normal', mean: 0, sd: 2 } },
+        { weight: 0.2, dist: { type: 'const', value: 0 } },
+      ],
+    },
+    pitch: { type: 'normal', mean: 0, sd: 30 },
+    roll: { type: 'const', value: 0 },
+    scale: { type: 'uniform', lo: 1.0, hi: 1.2 },
+    tx: { type: 'const', value: 0 },
+    ty: { type: 'const', value: 0 },
+  },
+  coeffs: {
+    shape: { type: 'normal', mean: 0, sd: 1 },
+    color: { type: 'normal', mean: 0, sd: 1 },
+    expression: { type: 'normal', mean: 0, sd: 1 },
+  },
+  illumination: { type: 'choice', name: 'prior' },
+  background: { type: 'choice', name: 'noise' },
+  post: {
+    gain: { type: 'const', value: 1 },
+    contrast: { type: 'const', value: 1 },
+    offset: { type: 'const', value: 0 },
+    noise: { type: 'const', value: 0 },
+    blur: { type: 'const', value: 0 },
+  },
+  center: 'none',
+} as const satisfies Omit<RenderSpec, 'model' | 'ids' | 'firstId'>;
+
+export const NETWORK_INPUT: Record<Network, number> = { 'nn4-small': 96, small: 64, resnet: 112 };
+export const LOSS_MARGIN: Record<Loss, number> = { triplet: 0.2, arcface: 0.5, cosface: 0.35 };
+
+export const TRAIN_DEFAULTS = {
+  network: 'nn4-small' as Network,
+  loss: 'triplet' as Loss,
+  epochs: 10,
+  batch: 64,
+  lr: 0.001,
+  optimizer: 'adam' as const,
+  embedding: 128,
+};
+
+/** The standard benchmarks synx knows by name, and their formats. */
+export const BENCHMARKS: Record<string, 'folder' | 'lfw' | 'ijba' | 'multipie'> = {
+  casia: 'folder',
+  vggface2: 'folder',
+  lfw: 'lfw',
+  ijba: 'ijba',
+  multipie: 'multipie',
+};
+
+/** Rendering parameters written with `~`, and what their numbers mean. */
+export const NUMERIC_PARAMS: Record<string, { unit: 'deg' | 'px' | 'factor' | 'std' | 'value'; group: 'pose' | 'coeffs' | 'post' }> = {
+  yaw: { unit: 'deg', group: 'pose' },
+  pitch: { unit: 'deg', group: 'pose' },
+  roll: { unit: 'deg', group: 'pose' },
+  scale: { unit: 'factor', group: 'pose' },
+  tx: { unit: 'px', group: 'pose' },
+  ty: { unit: 'px', group: 'pose' },
+  shape: { unit: 'std', group: 'coeffs' },
+  color: { unit: 'std', group: 'coeffs' },
+  expression: { unit: 'std', group: 'coeffs' },
+  gain: { unit: 'factor', group: 'post' },
+  contrast: { unit: 'factor', group: 'post' },
+  offset: { unit: 'value', group: 'post' },
+  noise: { unit: 'value', group: 'post' },
+  blur: { unit: 'px', group: 'post' },
+};
+
+/** Non-numeric parameters and their named choices (true = takes a "folder" argument). */
+export const CHOICE_PARAMS: Record<string, Record<string, boolean>> = {
+  illumination: { prior: false, frontal: false, empirical: true, gaussian: true },
+  background: { noise: false, gradient: false, texture: false, plain: false, none: false, folder: true },
+};
+
+export const SETTINGS = ['seed', 'image', 'model', 'dims', 'center'] as const;

@@ -1,0 +1,193 @@
+import { canonicalJson, type JsonValue } from '../util/index.js';
+import type { ProjectConfig } from '../config/index.js';
+import { BENCHMARKS, type ExperimentSpec, type RenderSpec, type TrainSpec } from '../lang/index.js';
+import { fingerprintOf, fingerprintRecord } from './fingerprint.js';
+import type { NodeKindName } from './kinds.js';
+import type { DataParams, EvalParams, InputRole, RenderParams, ReportParams, TrainParams } from './params.js';
+import type { Plan, PlanExperiment, PlanNode } from './types.js';
+
+/**
+ * A render shard holds at most this many images. The shard size depends only on images per
+ * identity, never on the total: `sample 1k ids` and `sample 10k ids` share their first shards.
+ */
+export const SHARD_IMAGES = 2000;
+
+/** 1000000 → 1M, 10000 → 10k, for labels. */
+export function shortCount(n: number): string {
+  if (n >= 1e6 && n % 1e5 === 0) return `${n / 1e6}M`;
+  if (n >= 1e3 && n % 100 === 0) return `${n / 1e3}k`;
+  return String(n);
+}
+
+interface MutableNode extends Omit<PlanNode, 'experiments'> {
+  experiments: string[];
+}
+
+/** Builds one DAG from expanded experiments; equal fingerprints are one node. */
+export class DagBuilder {
+  private readonly nodes = new Map<string, MutableNode>();
+  private readonly renderMemo = new Map<string, MutableNode[]>();
+  private readonly order: MutableNode[] = [];
+  private current: { name: string; ids: string[]; seen: Set<string> } | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly config: ProjectConfig,
+  ) {}
+
+  private add(kind: NodeKindName, label: string, params: JsonValue, inputs: { role: InputRole; node: MutableNode }[]): MutableNode {
+    const fp = fingerprintOf(
+      fingerprintRecord(
+        kind,
+        params,
+        inputs.map((i) => ({ role: i.role, fingerprint: i.node.fingerprint })),
+      ),
+    );
+    let node = this.nodes.get(fp);
+    if (!node) {
+      node = {
+        id: `${kind}-${fp.slice(0, 10)}`,
+        kind,
+        label,
+        fingerprint: fp,
+        deps: [...new Set(inputs.map((i) => i.node.id))],
+        inputs: inputs.map((i) => ({ role: i.role, id: i.node.id })),
+        params,
+        experiments: [],
+      };
+      this.nodes.set(fp, node);
+      this.order.push(node);
+    }
+    this.use(node);
+    return node;
+  }
+
+  private use(node: MutableNode): void {
+    const cur = this.current;
+    if (!cur || cur.seen.has(node.id)) return;
+    cur.seen.add(node.id);
+    cur.ids.push(node.id);
+    node.experiments.push(cur.name);
+  }
+
+  private shards(spec: RenderSpec, setName: string): MutableNode[] {
+    const key = canonicalJson(spec);
+    const memo = this.renderMemo.get(key);
+    if (memo) {
+      for (const n of memo) this.use(n);
+      return memo;
+    }
+    const per = Math.max(1, Math.floor(SHARD_IMAGES / spec.imgsPerId));
+    const out: MutableNode[] = [];
+    for (let start = 0; start < spec.ids; start += per) {
+      const ids = Math.min(per, spec.ids - start);
+      const firstId = spec.firstId + start;
+      const params: RenderParams = { ...spec, firstId, ids };
+      out.push(
+        this.add('render', `render ${setName} ids ${firstId}-${firstId + ids - 1} x ${spec.imgsPerId}`, params as unknown as JsonValue, []),
+      );
+    }
+    this.renderMemo.set(key, out);
+    return out;
+  }
+
+  private data(dataset: string, fraction: number, seed: number): MutableNode {
+    const ds = this.config.datasets[dataset];
+    const params: DataParams = {
+      dataset,
+      format: ds?.format ?? BENCHMARKS[dataset] ?? 'folder',
+      path: ds?.path ?? '',
+      fraction,
+      seed,
+    };
+    const pct = `${Number((fraction * 100).toFixed(4))}%`;
+    return this.add('data', `data ${dataset}${fraction < 1 ? ` ${pct}` : ''}`, params as unknown as JsonValue, []);
+  }
+
+  private trainNode(
+    role: TrainParams['role'],
+    t: TrainSpec,
+    seed: number,
+    data: MutableNode[],
+    init: MutableNode | undefined,
+  ): MutableNode {
+    const params: TrainParams = {
+      role,
+      network: t.network,
+      loss: t.loss,
+      epochs: t.epochs,
+      batch: t.batch,
+      lr: t.lr,
+      optimizer: t.optimizer,
+      input: t.input,
+      embedding: t.embedding,
+      margin: t.margin,
+      seed,
+      images: t.images,
+    };
+    const source = t.source.kind === 'synthetic' ? `${t.images === null ? 'all' : shortCount(t.images)} synthetic` : `${t.source.dataset}${t.fraction < 1 ? ` ${Number((t.fraction * 100).toFixed(4))}%` : ''}`;
+    const inputs = [
+      ...data.map((node) => ({ role: 'data' as const, node })),
+      ...(init ? [{ role: 'init' as const, node: init }] : []),
+    ];
+    return this.add('train', `${role} ${source} (${t.network}, ${t.loss}, ${t.epochs} ep)`, params as unknown as JsonValue, inputs);
+  }
+
+  /** Adds an experiment's nodes; returns its eval nodes. */
+  experiment(spec: ExperimentSpec): PlanExperiment {
+    this.current = { name: spec.name, ids: [], seen: new Set() };
+    const shards = spec.render ? this.shards(spec.render, 'synthetic') : [];
+    let model: MutableNode | undefined;
+    if (spec.pretrain) {
+      const src = spec.pretrain.source;
+      const data = src.kind === 'synthetic' ? shards : [this.data(src.dataset, 1, spec.seed)];
+      model = this.trainNode('pretrain', spec.pretrain, spec.seed, data, undefined);
+    }
+    if (spec.train && spec.train.source.kind === 'dataset') {
+      model = this.trainNode('train', spec.train, spec.seed, [this.data(spec.train.source.dataset, spec.train.fraction, spec.seed)], undefined);
+    }
+    if (spec.finetune && spec.finetune.source.kind === 'dataset' && model) {
+      model = this.trainNode('finetune', spec.finetune, spec.seed, [this.data(spec.finetune.source.dataset, spec.finetune.fraction, spec.seed)], model);
+    }
+    const evals: string[] = [];
+    if (model) {
+      for (const e of spec.evals) {
+        const tests = e.testset ? this.shards(e.testset, `testset ${e.dataset}`) : [this.data(e.dataset, 1, spec.seed)];
+        const params: EvalParams = { dataset: e.dataset, protocol: e.protocol, flip: e.flip, seed: spec.seed };
+        const node = this.add('eval', `eval ${e.dataset} (${e.protocol})`, params as unknown as JsonValue, [
+          { role: 'model', node: model },
+          ...tests.map((node) => ({ role: 'test' as const, node })),
+        ]);
+        evals.push(node.id);
+      }
+    }
+    const cur = this.current;
+    this.current = undefined;
+    return { name: spec.name, base: spec.base, sweep: spec.sweep, nodes: cur.ids, evals };
+  }
+
+  /** The finished plan, with one report node over every eval when there are any. */
+  finish(experiments: PlanExperiment[], title: string): Plan {
+    const withEvals = experiments.filter((e) => e.evals.length > 0);
+    if (withEvals.length > 0) {
+      const byId = new Map(this.order.map((n) => [n.id, n]));
+      const params: ReportParams = {
+        title,
+        experiments: withEvals.map((e) => ({
+          name: e.name,
+          base: e.base,
+          sweep: e.sweep,
+          evals: e.evals.map((id) => byId.get(id)!.fingerprint),
+        })),
+      };
+      const evalNodes = [...new Set(withEvals.flatMap((e) => e.evals))].map((id) => byId.get(id)!);
+      this.current = { name: '', ids: [], seen: new Set() };
+      const report = this.add('report', `report ${title}`, params as unknown as JsonValue, evalNodes.map((node) => ({ role: 'result' as const, node })));
+      report.experiments.length = 0;
+      report.experiments.push(...withEvals.map((e) => e.name));
+      this.current = undefined;
+      experiments = experiments.map((e) => (e.evals.length > 0 ? { ...e, nodes: [...e.nodes, report.id] } : e));
+    }
+    return { file: this.file, nodes: this.order.map((n) => ({ ...n })), experiments };
+  }
+}
