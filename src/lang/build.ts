@@ -154,7 +154,13 @@ export class AstBuilder {
       case 'settingClause': {
         const id = firstTok(sub, 'Identifier');
         if (!id) return undefined;
-        return { type: 'setting', name: id.image, nameRange: tokenRange(id), values: nodes(sub, 'value').map((v) => this.value(v)), range };
+        const values: Value[] = [
+          ...nodes(sub, 'value').map((v) => this.value(v)),
+          ...toks(sub, 'word')
+            .filter(isRealToken)
+            .map((t): Value => ({ type: 'name', name: t.image, range: tokenRange(t) })),
+        ].sort((a, b) => a.range.start.offset - b.range.start.offset);
+        return { type: 'setting', name: id.image, nameRange: tokenRange(id), values, range };
       }
       default:
         return undefined;

@@ -72,7 +72,8 @@ export function check(text: string, file: string, options: CheckOptions = {}): C
     }
   }
   for (const [name, ts] of resolution.testsets) {
-    if (!ts.local) continue;
+    // A file of presets and test sets only (a library) is not expected to use its test sets.
+    if (!ts.local || resolution.experiments.length === 0) continue;
     if (!usedTestsets.has(name)) {
       const { diagnostics: d } = lowerExperiment(ts, new Map(), ctx, name, {});
       diagnostics.push(...d);

@@ -4,7 +4,7 @@ import { makeDiagnostic, type Diagnostic } from '../diag/index.js';
 import type { Block, Clause, Comment, ImportDecl, SynexpFile } from './ast.js';
 import { AstBuilder } from './build.js';
 import { parser } from './parser.js';
-import { positionAt, safeTokenRange, tokenRange, tokensOf } from './positions.js';
+import { positionAt, safeTokenRange, tokenRange } from './positions.js';
 import { lexer } from './tokens.js';
 
 /** What the parser returns: an AST (possibly partial) and diagnostics. It never throws. */
@@ -103,7 +103,6 @@ export function parse(text: string, file: string): ParseResult {
     parser.input = tokens.slice(from);
     const cst = parser.file();
     collectItems(cst, builder, items);
-    separators.push(...collectSeparators(cst));
     let resumeAt = tokens.length;
     for (const err of parser.errors) {
       const tok = err.token;
@@ -133,7 +132,10 @@ export function parse(text: string, file: string): ParseResult {
     from = resumeAt;
   }
   items.sort((a, b) => a.range.start.offset - b.range.start.offset);
-  separators.sort((a, b) => a - b);
+  for (const t of tokens) {
+    const n = t.tokenType.name;
+    if (n === 'Comma' || n === 'Newline' || n === 'LBrace') separators.push(t.startOffset);
+  }
 
   // Clauses written one after another with nothing between them parse, but are almost always a
   // forgotten comma: say so.
@@ -175,12 +177,6 @@ function collectItems(node: CstNode, builder: AstBuilder, items: (ImportDecl | B
   }
 }
 
-function collectSeparators(cst: CstNode): number[] {
-  return tokensOf(cst)
-    .filter((t) => t.tokenType.name === 'Comma' || t.tokenType.name === 'Newline' || t.tokenType.name === 'LBrace')
-    .map((t) => t.startOffset)
-    .sort((a, b) => a - b);
-}
 
 function checkSeparated(
   items: readonly { range: { start: { offset: number }; end: { offset: number } } }[],

@@ -18,7 +18,7 @@ const SEPARATOR_OR_END = new Set<TokenType>([T.Comma, T.Newline, T.RBrace, T.Wit
  */
 class SynexpParser extends CstParser {
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3 });
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'full' });
     this.performSelfAnalysis();
   }
 
@@ -143,9 +143,18 @@ class SynexpParser extends CstParser {
     this.SUBRULE(this.value);
   });
 
+  /** A setting; it also takes the words `ids`, `imgs` and `x`, so a misspelt `sampel 10k ids`
+   * parses and the checker can say "did you mean 'sample'?". */
   public settingClause = this.RULE('settingClause', () => {
     this.CONSUME(T.Identifier);
-    this.MANY(() => this.SUBRULE(this.value));
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.value) },
+        { ALT: () => this.CONSUME(T.Ids, { LABEL: 'word' }) },
+        { ALT: () => this.CONSUME(T.Imgs, { LABEL: 'word' }) },
+        { ALT: () => this.CONSUME(T.X, { LABEL: 'word' }) },
+      ]);
+    });
   });
 
   public value = this.RULE('value', () => {

@@ -56,9 +56,31 @@ export function tokensOf(node: CstElement): IToken[] {
 
 /** From the first to the last real token under `node`; `fallback` when it has none. */
 export function nodeRange(node: CstElement, fallback: Range): Range {
-  const toks = tokensOf(node);
-  const first = toks[0];
-  const last = toks[toks.length - 1];
+  // Chevrotain tracks node locations; they are missing (NaN) only around recovered tokens.
+  const loc = (node as CstNode).location;
+  if (loc && Number.isFinite(loc.startOffset) && Number.isFinite(loc.endOffset) && loc.endLine !== undefined) {
+    return {
+      start: { line: loc.startLine ?? 1, column: loc.startColumn ?? 1, offset: loc.startOffset },
+      end: { line: loc.endLine ?? 1, column: (loc.endColumn ?? 0) + 1, offset: (loc.endOffset ?? loc.startOffset) + 1 },
+    };
+  }
+  let first: IToken | undefined;
+  let last: IToken | undefined;
+  // Walks without collecting or sorting: ranges are taken for every AST node, so this is hot.
+  const walk = (el: CstElement) => {
+    if ('image' in el) {
+      if (!isRealToken(el)) return;
+      if (!first || el.startOffset < first.startOffset) first = el;
+      if (!last || el.startOffset > last.startOffset) last = el;
+      return;
+    }
+    const children = (el as CstNode).children;
+    for (const key in children) {
+      const list = children[key];
+      if (list) for (let i = 0; i < list.length; i++) walk(list[i]!);
+    }
+  };
+  walk(node);
   if (!first || !last) return fallback;
   return { start: tokenStart(first), end: tokenEnd(last) };
 }

@@ -130,9 +130,9 @@ export function resolve(ast: SynexpFile, text: string, host: SourceHost = fsHost
             file.file,
             item.range,
             item.isPath
-              ? `cannot import '${item.target}': no such file (${target})`
+              ? `cannot import '${item.target}': no such file`
               : `unknown preset library '${item.target}'${didYouMean(item.target, known)}`,
-            { hint: item.isPath ? 'paths are relative to the importing file' : `the standard library has: ${known.join(', ') || '(none)'}` },
+            { hint: item.isPath ? `paths are relative to the importing file; looked for ${path.relative(cwd, target)}` : `the standard library has: ${known.join(', ') || '(none)'}` },
           ),
         );
         continue;

@@ -1,4 +1,4 @@
-import { canonicalJson, type JsonValue } from '../util/index.js';
+import type { JsonValue } from '../util/index.js';
 import type { ProjectConfig } from '../config/index.js';
 import { BENCHMARKS, type ExperimentSpec, type RenderSpec, type TrainSpec } from '../lang/index.js';
 import { fingerprintOf, fingerprintRecord } from './fingerprint.js';
@@ -27,6 +27,7 @@ interface MutableNode extends Omit<PlanNode, 'experiments'> {
 export class DagBuilder {
   private readonly nodes = new Map<string, MutableNode>();
   private readonly renderMemo = new Map<string, MutableNode[]>();
+  private readonly byKey = new Map<string, MutableNode>();
   private readonly order: MutableNode[] = [];
   private current: { name: string; ids: string[]; seen: Set<string> } | undefined;
 
@@ -36,6 +37,14 @@ export class DagBuilder {
   ) {}
 
   private add(kind: NodeKindName, label: string, params: JsonValue, inputs: { role: InputRole; node: MutableNode }[]): MutableNode {
+    // Sweeps re-create equal params thousands of times; a native JSON key skips re-hashing them.
+    // (Lowering builds params in a fixed key order, so equal params give equal keys.)
+    const memoKey = `${kind}|${JSON.stringify(params)}|${inputs.map((i) => `${i.role}:${i.node.fingerprint}`).join(',')}`;
+    const known = this.byKey.get(memoKey);
+    if (known) {
+      this.use(known);
+      return known;
+    }
     const fp = fingerprintOf(
       fingerprintRecord(
         kind,
@@ -58,6 +67,7 @@ export class DagBuilder {
       this.nodes.set(fp, node);
       this.order.push(node);
     }
+    this.byKey.set(memoKey, node);
     this.use(node);
     return node;
   }
@@ -71,7 +81,7 @@ export class DagBuilder {
   }
 
   private shards(spec: RenderSpec, setName: string): MutableNode[] {
-    const key = canonicalJson(spec);
+    const key = JSON.stringify(spec);
     const memo = this.renderMemo.get(key);
     if (memo) {
       for (const n of memo) this.use(n);

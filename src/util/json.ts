@@ -9,19 +9,43 @@ export type JsonValue =
 
 /**
  * JSON with object keys sorted at every depth and no whitespace: the one serialisation used for
- * hashing, so a fingerprint never depends on the order keys were written in.
+ * hashing, so a fingerprint never depends on the order keys were written in. Undefined object
+ * fields are left out (as JSON.stringify does); a non-finite number is a bug and throws.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new Error(`canonicalJson: non-finite number ${value}`);
+  const parts: string[] = [];
+  write(value, parts);
+  return parts.join('');
+}
+
+function write(value: unknown, out: string[]): void {
+  if (value === null || value === undefined) {
+    out.push('null');
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`canonicalJson: non-finite number ${value}`);
+    out.push(JSON.stringify(value));
+  } else if (typeof value !== 'object') {
+    out.push(JSON.stringify(value));
+  } else if (Array.isArray(value)) {
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(',');
+      write(value[i], out);
     }
-    if (value === undefined) return 'null';
-    return JSON.stringify(value);
+    out.push(']');
+  } else {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj).sort();
+    out.push('{');
+    let first = true;
+    for (const k of keys) {
+      const v = obj[k];
+      if (v === undefined) continue;
+      if (!first) out.push(',');
+      first = false;
+      out.push(JSON.stringify(k), ':');
+      write(v, out);
+    }
+    out.push('}');
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { compileText, fingerprintOf, fingerprintRecord, SHARD_IMAGES, type Plan, type RenderParams, type TrainParams } from '../../src/plan/index.js';
+import { canonicalJson } from '../../src/util/index.js';
+
+const { config } = loadConfig('/nonexistent-synx-test-root', {});
+
+function plan(text: string): Plan {
+  const r = compileText(text, 'exp.synexp', config);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return r.plan!;
+}
+
+describe('DAG', () => {
+  it('shares the render shards and the pretrain node between fine-tuning fractions', () => {
+    const p = plan('sample 10k ids, pretrain 1M, finetune casia {10%, 20%, 50%, 100%}');
+    const pretrain = p.nodes.filter((n) => n.kind === 'train' && (n.params as unknown as TrainParams).role === 'pretrain');
+    const finetunes = p.nodes.filter((n) => n.kind === 'train' && (n.params as unknown as TrainParams).role === 'finetune');
+    const renders = p.nodes.filter((n) => n.kind === 'render');
+    expect(pretrain).toHaveLength(1);
+    expect(finetunes).toHaveLength(4);
+    for (const f of finetunes) expect(f.inputs.find((i) => i.role === 'init')?.id).toBe(pretrain[0]!.id);
+    // 10k ids x 100 imgs (1M / 10k), at most SHARD_IMAGES images a shard.
+    expect(renders).toHaveLength((10_000 * 100) / SHARD_IMAGES);
+    expect(pretrain[0]!.deps).toEqual(renders.map((r) => r.id));
+    expect(p.experiments).toHaveLength(4);
+    expect(pretrain[0]!.experiments).toHaveLength(4);
+  });
+
+  it('lists nodes in topological order, each dep before its dependents', () => {
+    const p = plan('sample 1k ids, pretrain 10k, finetune casia {10%, 50%}, eval lfw, ijba');
+    const seen = new Set<string>();
+    for (const n of p.nodes) {
+      for (const d of n.deps) expect(seen.has(d)).toBe(true);
+      seen.add(n.id);
+    }
+    expect(p.nodes.at(-1)!.kind).toBe('report');
+  });
+
+  it('renders the same first shards for 1k and 10k identities (shard size does not depend on the total)', () => {
+    const small = plan('sample 1k ids x 10 imgs').nodes;
+    const large = plan('sample 10k ids x 10 imgs').nodes;
+    expect(small.length).toBeGreaterThan(1);
+    for (const s of small) expect(large.some((l) => l.fingerprint === s.fingerprint)).toBe(true);
+    const shard = small[0]!.params as unknown as RenderParams;
+    expect(shard.ids * shard.imgsPerId).toBeLessThanOrEqual(SHARD_IMAGES);
+    expect(shard.firstId).toBe(0);
+    expect((small[1]!.params as unknown as RenderParams).firstId).toBe(shard.ids);
+  });
+
+  it('infers images per identity from pretrain N', () => {
+    const r = plan('sample 10k ids, pretrain 1M').nodes.find((n) => n.kind === 'render')!;
+    expect((r.params as unknown as RenderParams).imgsPerId).toBe(100);
+  });
+
+  it('gives held-out test sets identities disjoint from training identities', () => {
+    const p = plan('sample 100 ids x 5 imgs, pretrain, eval heldout\ntestset heldout { sample 50 ids x 4 imgs }');
+    const shards = p.nodes.filter((n) => n.kind === 'render').map((n) => n.params as unknown as RenderParams);
+    const train = shards.filter((s) => s.imgsPerId === 5);
+    const test = shards.filter((s) => s.imgsPerId === 4);
+    const maxTrain = Math.max(...train.map((s) => s.firstId + s.ids));
+    expect(Math.min(...test.map((s) => s.firstId))).toBeGreaterThanOrEqual(maxTrain);
+  });
+
+  it('makes 0% fine-tuning the synthetic-only model', () => {
+    const p = plan('sample 100 ids x 5 imgs, pretrain, finetune casia {0%, 10%}, eval lfw');
+    const [zero, ten] = p.experiments;
+    const evalOf = (id: string) => p.nodes.find((n) => n.id === id)!;
+    const model = (e: typeof zero) => evalOf(e!.evals[0]!).inputs.find((i) => i.role === 'model')!.id;
+    expect(p.nodes.find((n) => n.id === model(zero))!.label).toMatch(/^pretrain/);
+    expect(p.nodes.find((n) => n.id === model(ten))!.label).toMatch(/^finetune casia 10%/);
+  });
+
+  it('expands sweeps into the product of their axes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), (a, b, c) => {
+        const fr = Array.from({ length: a }, (_, i) => `${(i + 1) * 10}%`);
+        const ep = Array.from({ length: b }, (_, i) => String(i + 1));
+        const yaw = Array.from({ length: c }, (_, i) => `U(-${i + 10},${i + 10})`);
+        const sweep = (xs: string[]) => (xs.length === 1 ? xs[0]! : `{${xs.join(', ')}}`);
+        const p = plan(`sample 10 ids x 2 imgs, yaw ~ ${sweep(yaw)}, pretrain with epochs ${sweep(ep)}, finetune casia ${sweep(fr)}`);
+        expect(p.experiments).toHaveLength(a * b * c);
+        expect(new Set(p.experiments.map((e) => e.name)).size).toBe(a * b * c);
+      }),
+      { numRuns: 25, seed: 5 },
+    );
+  });
+
+  it('names swept experiments by their values as written', () => {
+    const p = plan('experiment e {\n sample 10 ids x 2 imgs\n pretrain with epochs {1, 2}\n finetune casia {10%, 50%}\n}');
+    expect(p.experiments.map((e) => e.name)).toEqual([
+      'e[pretrain.epochs=1,finetune=10%]',
+      'e[pretrain.epochs=1,finetune=50%]',
+      'e[pretrain.epochs=2,finetune=10%]',
+      'e[pretrain.epochs=2,finetune=50%]',
+    ]);
+  });
+
+  it('plans a 10,000-experiment sweep', () => {
+    const vals = (n: number, f: (i: number) => string) => `{${Array.from({ length: n }, (_, i) => f(i)).join(', ')}}`;
+    const p = plan(`sample 10 ids x 2 imgs, pretrain with epochs ${vals(100, (i) => String(i + 1))}, finetune casia ${vals(100, (i) => `${(i + 1) * 0.5}%`)}`);
+    expect(p.experiments).toHaveLength(10_000);
+  });
+});
+
+describe('fingerprints', () => {
+  it('do not depend on the order params were written in', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null)), { maxKeys: 8 }), (params) => {
+        const reversed = Object.fromEntries(Object.entries(params).reverse());
+        const a = fingerprintOf(fingerprintRecord('render', params, []));
+        const b = fingerprintOf(fingerprintRecord('render', reversed, []));
+        expect(a).toBe(b);
+        expect(canonicalJson(params)).toBe(canonicalJson(reversed));
+      }),
+      { numRuns: 200, seed: 9 },
+    );
+  });
+
+  it('change with any param, the kind, or an input', () => {
+    const base = fingerprintOf(fingerprintRecord('train', { epochs: 1 }, []));
+    expect(fingerprintOf(fingerprintRecord('train', { epochs: 2 }, []))).not.toBe(base);
+    expect(fingerprintOf(fingerprintRecord('eval', { epochs: 1 }, []))).not.toBe(base);
+    expect(fingerprintOf(fingerprintRecord('train', { epochs: 1 }, [{ role: 'data', fingerprint: base }]))).not.toBe(base);
+  });
+
+  it('are sha256 over the canonical record (hand-checked)', async () => {
+    const { createHash } = await import('node:crypto');
+    const expected = createHash('sha256').update('{"inputs":[],"kind":"data","params":{"a":1,"b":[2,3]},"version":"1"}').digest('hex');
+    expect(fingerprintOf(fingerprintRecord('data', { b: [2, 3], a: 1 }, []))).toBe(expected);
+  });
+
+  it('a cosmetic edit (comments, layout) changes no fingerprint', () => {
+    const a = plan('sample 100 ids x 2 imgs, pretrain 100, eval lfw');
+    const b = plan('# a comment\nsample 100 ids x 2 imgs   # more\n\npretrain 100\neval lfw\n');
+    expect(b.nodes.map((n) => n.fingerprint)).toEqual(a.nodes.map((n) => n.fingerprint));
+  });
+});
