@@ -13,5 +13,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   why: async () => (await import('./commands/why.js')).default,
   cache: async () => (await import('./commands/cache.js')).default,
   runs: async () => (await import('./commands/runs.js')).default,
+  report: async () => (await import('./commands/report.js')).default,
   metrics: async () => (await import('./commands/metrics.js')).default,
+  preview: async () => (await import('./commands/preview.js')).default,
 };

@@ -8,5 +8,10 @@ export async function defaultKinds(): Promise<Map<string, NodeKind<never>>> {
   const kinds = new Map<string, NodeKind<never>>();
   const add = (k: NodeKind<never>) => kinds.set(k.kind, k);
   void add;
+  add((await import('../data/index.js')).dataKind as unknown as NodeKind<never>);
+  add((await import('../render/index.js')).renderKind as unknown as NodeKind<never>);
+  add((await import('../train/index.js')).trainKind as unknown as NodeKind<never>);
+  add((await import('../eval/index.js')).evalKind as unknown as NodeKind<never>);
+  add((await import('../report/index.js')).reportKind as unknown as NodeKind<never>);
   return kinds;
 }

@@ -30,6 +30,8 @@ export class DagBuilder {
   private readonly byKey = new Map<string, MutableNode>();
   private readonly order: MutableNode[] = [];
   private current: { name: string; ids: string[]; seen: Set<string> } | undefined;
+  /** The first training shard of each experiment, for the report's sample sheets. */
+  private readonly firstShard = new Map<string, MutableNode>();
 
   constructor(
     private readonly file: string,
@@ -147,6 +149,7 @@ export class DagBuilder {
   experiment(spec: ExperimentSpec): PlanExperiment {
     this.current = { name: spec.name, ids: [], seen: new Set() };
     const shards = spec.render ? this.shards(spec.render, 'synthetic') : [];
+    if (shards[0]) this.firstShard.set(spec.name, shards[0]);
     let model: MutableNode | undefined;
     if (spec.pretrain) {
       const src = spec.pretrain.source;
@@ -189,6 +192,9 @@ export class DagBuilder {
           sweep: e.sweep,
           evals: e.evals.map((id) => byId.get(id)!.fingerprint),
         })),
+        samples: [...new Set(withEvals.map((e) => this.firstShard.get(e.name)).filter((s): s is MutableNode => s !== undefined))]
+          .slice(0, 3)
+          .map((s) => ({ label: s.label, params: s.params as unknown as RenderParams })),
       };
       const evalNodes = [...new Set(withEvals.flatMap((e) => e.evals))].map((id) => byId.get(id)!);
       this.current = { name: '', ids: [], seen: new Set() };

@@ -119,6 +119,8 @@ export interface ReportParams {
     readonly sweep: Readonly<Record<string, string>>;
     readonly evals: readonly string[];
   }[];
+  /** The first shard of each training set (at most three), for contact sheets of samples. */
+  readonly samples: readonly { readonly label: string; readonly params: RenderParams }[];
 }
 
 /**

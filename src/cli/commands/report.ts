@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { EvalResults } from '../../eval/index.js';
+import { findRun, openCache, synxVersion, type Cache } from '../../exec/index.js';
+import { compileFile, type EvalParams, type Plan, type ReportParams } from '../../plan/index.js';
+import { sampleSheets, writeReport, type ReportRow } from '../../report/index.js';
+import { parse as parseArgs } from '../args.js';
+import { UsageError, writeLine, type Command } from '../io.js';
+import { printDiagnostics, projectConfig } from '../project.js';
+
+function readResults(cache: Cache, fingerprint: string): EvalResults | undefined {
+  if (cache.check(fingerprint).state !== 'ok') return undefined;
+  try {
+    return JSON.parse(readFileSync(path.join(cache.outDir(fingerprint), 'results.json'), 'utf8')) as EvalResults;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The report's rows: every eval of every experiment, with its results if they are cached. */
+function rowsOf(plan: Plan, cache: Cache | undefined): ReportRow[] {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  return plan.experiments.flatMap((e) =>
+    e.evals.map((id) => {
+      const node = byId.get(id)!;
+      const p = node.params as unknown as EvalParams;
+      return {
+        experiment: e.name,
+        base: e.base,
+        sweep: e.sweep,
+        evalId: id,
+        fingerprint: node.fingerprint,
+        dataset: p.dataset,
+        protocol: p.protocol,
+        results: cache ? readResults(cache, node.fingerprint) : undefined,
+      };
+    }),
+  );
+}
+
+/** `synx report`: a Markdown and HTML report of a run or an experiment file. */
+const command: Command = {
+  name: 'report',
+  summary: 'write the Markdown/HTML report (tables, plots, samples, provenance) of a run or file',
+  usage: `usage: synx report FILE|RUN [--out DIR] [--no-samples]
+
+Writes report.md (plots as SVG and sample sheets as PNG beside it), a self-contained
+report.html, results.csv and results.json, from the eval results in the cache.
+  FILE           an experiment file: every eval of its experiments (evals not yet run are
+                 listed as "not run")
+  RUN            a run id from \`synx runs\` (or "latest"): the run's file, as it ran
+  --out DIR      where to write (default: reports/<file name>)
+  --no-samples   skip the contact sheets of training samples`,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs(argv, { out: { type: 'string' }, 'no-samples': { type: 'boolean', default: false } });
+    if (positionals.length !== 1) throw new UsageError('give one experiment file or run id');
+    const target = positionals[0]!;
+    const asFile = path.resolve(io.cwd, target);
+    const loaded = projectConfig(io, existsSync(asFile) ? asFile : undefined);
+    const { config } = loaded;
+    let file = target;
+    let runId: string | undefined;
+    let runFingerprints: Set<string> | undefined;
+    if (!existsSync(asFile)) {
+      const run = findRun(config.runs, target);
+      if (!run) {
+        writeLine(io.stderr, `synx report: '${target}' is neither a file nor a run in ${config.runs}`);
+        writeLine(io.stderr, 'hint: `synx runs` lists the runs; or give the experiment file');
+        return 2;
+      }
+      runId = run.id;
+      file = path.relative(io.cwd, path.resolve(config.root, run.file)) || run.file;
+      if (!existsSync(path.resolve(io.cwd, file))) file = run.file;
+      runFingerprints = new Set(run.nodes.map((n) => n.fingerprint));
+    }
+    const r = await compileFile(file, config, { cwd: io.cwd });
+    if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return 2;
+    const plan = r.plan;
+    if (runFingerprints) {
+      const evals = plan.nodes.filter((n) => n.kind === 'eval');
+      if (evals.some((n) => !runFingerprints!.has(n.fingerprint))) {
+        writeLine(io.stderr, `synx report: ${file} changed since run ${runId}; its evals are not the run's`);
+        writeLine(io.stderr, `hint: \`synx report ${file}\` reports the file as it is now`);
+        return 2;
+      }
+    }
+    const opened = existsSync(config.cache) ? openCache(config.cache) : undefined;
+    const cache = opened?.ok ? opened.cache : undefined;
+    const rows = rowsOf(plan, cache);
+    const reportNode = plan.nodes.find((n) => n.kind === 'report');
+    const samples = values['no-samples'] ? [] : ((reportNode?.params as unknown as ReportParams | undefined)?.samples ?? []);
+    const title = path.basename(file).replace(/\.synexp$/, '');
+    const out = path.resolve(io.cwd, values.out ?? path.join('reports', title));
+    const files = await writeReport(out, {
+      title,
+      rows,
+      provenance: { file, ...(runId ? { run: runId } : {}), synx: synxVersion(), node: process.version, backend: config.backend, generated: new Date().toISOString() },
+      sheets: await sampleSheets(samples),
+    });
+    const done = rows.filter((x) => x.results).length;
+    writeLine(io.stdout, `report of ${file}${runId ? ` (run ${runId})` : ''}: ${done} of ${rows.length} evals have results`);
+    for (const f of Object.values(files)) writeLine(io.stdout, `  ${path.relative(io.cwd, f) || f}`);
+    return 0;
+  },
+};
+
+export default command;

@@ -1,0 +1,54 @@
+import type { EvalResults } from '../eval/index.js';
+
+/** One eval of one experiment: a row of the report's tables. */
+export interface ReportRow {
+  readonly experiment: string;
+  readonly base: string;
+  /** Sweep values as written: { finetune: '10%' }. */
+  readonly sweep: Readonly<Record<string, string>>;
+  readonly evalId: string;
+  readonly fingerprint: string;
+  readonly dataset: string;
+  readonly protocol: string;
+  /** Undefined when the eval has not run (or failed). */
+  readonly results: EvalResults | undefined;
+}
+
+/** Where the numbers came from. */
+export interface Provenance {
+  readonly file: string;
+  readonly run?: string;
+  readonly synx: string;
+  readonly node: string;
+  readonly backend: string;
+  /** Report generation time (ISO); left out of the Markdown so cached reports are byte-stable. */
+  readonly generated?: string;
+}
+
+/** Everything a report shows. */
+export interface ReportData {
+  readonly title: string;
+  readonly rows: readonly ReportRow[];
+  readonly provenance: Provenance;
+  /** PNG contact sheets of training samples, by set label. */
+  readonly sheets: readonly { readonly label: string; readonly file: string; readonly png: Uint8Array }[];
+}
+
+/** The real-data fraction of a row (the `finetune` or `train` sweep value, or the stage's fixed one), in %. */
+export function fractionOf(row: ReportRow): number | undefined {
+  for (const key of ['finetune', 'train']) {
+    const v = row.sweep[key];
+    if (v !== undefined) {
+      const m = /^(\d+(?:\.\d+)?)%$/.exec(v.trim());
+      if (m) return Number(m[1]);
+    }
+  }
+  return undefined;
+}
+
+/** The sweep values of a row, as `finetune=10%, yaw=U(-30, 30)`. */
+export function sweepText(row: ReportRow): string {
+  return Object.entries(row.sweep)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
