@@ -28,7 +28,7 @@ export function decodeImage(bytes: Uint8Array): RgbImage {
   let height: number;
   let rgba: Uint8Array;
   if (format === 'jpeg') {
-    const d = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 256 });
+    const d = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, tolerantDecoding: false, maxMemoryUsageInMB: 256 });
     ({ width, height } = d);
     rgba = d.data;
   } else if (format === 'png') {
@@ -51,7 +51,7 @@ export function decodeImage(bytes: Uint8Array): RgbImage {
 /**
  * Brings an image to size × size. `resize` scales the whole image (aspect not kept: inputs are
  * assumed to be aligned square-ish crops); `center` first cuts the largest centred square.
- * Scaling is bilinear on pixel centres, with a box pre-filter when shrinking by 2× or more so
+ * Scaling is bilinear on pixel centres, with a box pre-filter when shrinking by 4× or more so
  * small inputs are not aliased.
  */
 export function fitImage(img: RgbImage, size: number, fit: Fit = 'resize'): Uint8Array {
@@ -70,7 +70,7 @@ export function fitImage(img: RgbImage, size: number, fit: Fit = 'resize'): Uint
   // Box pre-filter: average f×f blocks so the bilinear step shrinks by less than 2.
   let src = img.data;
   let sw = img.width;
-  const f = Math.max(1, Math.floor(Math.min(w, h) / size / 2) * 1);
+  const f = Math.max(1, Math.floor(Math.min(w, h) / size / 2));
   if (f >= 2) {
     const bw = Math.floor(w / f);
     const bh = Math.floor(h / f);

@@ -18,3 +18,5 @@ export type { DistancePair, Embedded, FoldAccuracy, Rank1Result, ValAtFar } from
 export { verificationMetrics } from './verification.js';
 export type { ScoredPair, VerificationResult } from './verification.js';
 export { parseScoresCsv, ScoresCsvError } from './scores-csv.js';
+export { evalKind, evaluate, RESULTS_FILE, SYNTHETIC_PAIRS, syntheticPairs } from './kind.js';
+export type { EvalResults } from './kind.js';

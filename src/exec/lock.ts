@@ -25,6 +25,11 @@ export interface Lock {
  */
 export const STALE_MS = 60_000;
 const HEARTBEAT_MS = 10_000;
+/**
+ * On this host a dead pid is proof enough; a live one with a heartbeat this old has been reused
+ * (generous, since a node that blocks the event loop also stops the heartbeat).
+ */
+const SAME_HOST_STALE_MS = 15 * 60_000;
 
 function processAlive(pid: number): boolean {
   try {
@@ -49,12 +54,17 @@ function readOwner(lockDir: string): LockOwner | undefined {
  * shared filesystem under Slurm), it has not touched the lock for STALE_MS.
  */
 function isStale(lockDir: string, owner: LockOwner | undefined, now: number): boolean {
-  if (owner && owner.host === os.hostname()) return !processAlive(owner.pid);
+  let age: number;
   try {
-    return now - statSync(lockDir).mtimeMs > STALE_MS;
+    age = now - statSync(lockDir).mtimeMs;
   } catch {
     return false;
   }
+  if (owner && owner.host === os.hostname()) {
+    // A live pid whose heartbeat stopped long ago is another process that reused the pid.
+    return !processAlive(owner.pid) || age > SAME_HOST_STALE_MS;
+  }
+  return age > STALE_MS;
 }
 
 /**

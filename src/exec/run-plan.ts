@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -55,9 +56,26 @@ function eventNode(n: PlanNode): EventNode {
   return { id: n.id, kind: n.kind, label: n.label };
 }
 
+/** File-system errors a user can fix (a full disk, a missing or unreadable file), by errno code. */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EFBIG']);
+const FILE_PROBLEM = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EMFILE', 'EIO']);
+
 function errorOf(e: unknown, kindName: string, log: string): NodeError {
   if (e instanceof NodeFailure) {
     return { message: e.message, code: e.code, bug: false, log, ...(e.hint !== undefined ? { hint: e.hint } : {}) };
+  }
+  const errno = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof errno === 'string' && DISK_FULL.has(errno)) {
+    return {
+      message: (e as Error).message,
+      code: 'SX5004',
+      hint: 'free disk space (`synx cache gc` removes entries no experiment needs) or move the cache with `cache:` in synx.yaml or SYNX_CACHE',
+      bug: false,
+      log,
+    };
+  }
+  if (typeof errno === 'string' && FILE_PROBLEM.has(errno)) {
+    return { message: (e as Error).message, code: 'SX5005', hint: 'check that the path exists and is readable (and writable, for outputs)', bug: false, log };
   }
   const err = e instanceof Error ? e : new Error(String(e));
   return {
@@ -82,7 +100,15 @@ export async function runPlan(
   const startedAt = Date.now();
   const runId = options.runId ?? newRunId(new Date(startedAt));
   const emit = (e: RunEvent): void => options.onEvent?.(e);
-  const signal = options.signal ?? new AbortController().signal;
+  // One internal signal for the run, linked to the caller's: every running node and lock wait
+  // listens to it, so it may have many listeners (setMaxListeners silences Node's leak warning).
+  const runAbort = new AbortController();
+  setMaxListeners(0, runAbort.signal);
+  const external = options.signal;
+  if (external?.aborted) runAbort.abort(external.reason);
+  const onExternalAbort = (): void => runAbort.abort(external?.reason);
+  external?.addEventListener('abort', onExternalAbort, { once: true });
+  const signal = runAbort.signal;
   const n = plan.nodes.length;
 
   let cache = options.cache;
@@ -92,6 +118,7 @@ export async function runPlan(
       const summary: RunSummary = {
         total: n, ran: 0, cached: 0, failed: 0, skipped: 0, cancelled: n, seconds: 0, status: 'failed',
       };
+      external?.removeEventListener('abort', onExternalAbort);
       return { runId, file: plan.file, summary, nodes: [], diagnostics: [opened.diagnostic] };
     }
     cache = opened.cache;
@@ -151,9 +178,22 @@ export async function runPlan(
   const results: (NodeResult | undefined)[] = new Array<NodeResult | undefined>(n).fill(undefined);
   const cachedAtStart = cached.filter(Boolean).length;
   const runsDir = options.runsDir === undefined ? config.runs : options.runsDir;
+  let recordWarned = false;
   const record = (status: RunRecord['status'], summary?: RunSummary): string | undefined => {
     if (runsDir === false) return undefined;
-    return writeRunRecord(runsDir, {
+    try {
+      return writeRecord(runsDir, status, summary);
+    } catch (e) {
+      // The record is a log: a run is not failed for want of one, but the user hears of it.
+      if (!recordWarned) {
+        recordWarned = true;
+        emit({ type: 'cache-warning', time: Date.now(), message: `cannot write the run record in ${runsDir}: ${(e as Error).message}` });
+      }
+      return undefined;
+    }
+  };
+  const writeRecord = (dir: string, status: RunRecord['status'], summary?: RunSummary): string =>
+    writeRunRecord(dir, {
       format: 1,
       id: runId,
       file: plan.file,
@@ -175,8 +215,8 @@ export async function runPlan(
           },
       ),
     });
-  };
   record('running');
+  let lastRecord = Date.now();
 
   emit({
     type: 'run-start',
@@ -193,10 +233,18 @@ export async function runPlan(
   const ready: number[] = [];
   const finish = (i: number, r: Omit<NodeResult, 'id' | 'kind' | 'label' | 'fingerprint'>): void => {
     const node = plan.nodes[i]!;
+    if (results[i] !== undefined) throw new Error(`runPlan: ${node.id} finished twice`);
     results[i] = { id: node.id, kind: node.kind, label: node.label, fingerprint: node.fingerprint, ...r };
+    // Keep the record current (at most once a second), so a run killed with -9 still shows
+    // which nodes it finished.
+    if ((r.outcome === 'ran' || r.outcome === 'failed') && Date.now() - lastRecord > 1000) {
+      lastRecord = Date.now();
+      record('running');
+    }
     if (r.outcome === 'ran' || r.outcome === 'cached') {
       for (const j of dependents[i]!) {
-        if (--remaining[j]! === 0 && results[j] === undefined) ready.push(j);
+        // A dependent found cached at the start is finished by the start-up loop, not run.
+        if (--remaining[j]! === 0 && results[j] === undefined && !cached[j]) ready.push(j);
       }
     } else if (r.outcome === 'failed' || r.outcome === 'skipped') {
       const because = r.outcome === 'failed' ? node.id : r.because ?? node.id;
@@ -212,7 +260,8 @@ export async function runPlan(
     if (cached[i]) {
       emit({ type: 'node-cached', time: Date.now(), node: eventNode(plan.nodes[i]!), source: 'entry' });
       finish(i, { outcome: 'cached' });
-    } else if (remaining[i] === 0) ready.push(i);
+    } else if (depIdx[i]!.length === 0) ready.push(i);
+    // Nodes with dependencies become ready when the last of them finishes (in `finish`).
   }
 
   const progressInterval = options.progressIntervalMs ?? 100;
@@ -246,8 +295,10 @@ export async function runPlan(
         return;
       }
       const inputs: NodeInput[] = [];
-      for (const [k, input] of node.inputs.entries()) {
-        const dep = plan.nodes[depIdx[i]![k] ?? index.get(input.id)!]!;
+      for (const input of node.inputs) {
+        const depIndex = index.get(input.id);
+        if (depIndex === undefined) throw new Error(`runPlan: ${node.id} reads unknown node ${input.id}`);
+        const dep = plan.nodes[depIndex]!;
         if (!verified.has(dep.fingerprint)) {
           const check = await store.verify(dep.fingerprint);
           if (check.state !== 'ok') {
@@ -297,6 +348,7 @@ export async function runPlan(
           emit({ type: 'node-log', time: Date.now(), node: ev, message });
         },
       };
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
       await kind.run(ctx as unknown as NodeContext<never>);
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
       const t1 = Date.now();
@@ -344,6 +396,9 @@ export async function runPlan(
     }
   };
 
+  // A run in progress keeps the process alive, even while every node waits on something that
+  // holds no handle of its own (a worker's message, a cancel).
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolveAll) => {
     let running = 0;
     const pump = (): void => {
@@ -394,6 +449,8 @@ export async function runPlan(
     pump();
   });
 
+  clearInterval(keepAlive);
+  external?.removeEventListener('abort', onExternalAbort);
   for (let i = 0; i < n; i++) if (results[i] === undefined) finish(i, { outcome: 'cancelled' });
   const final = results as NodeResult[];
   const count = (o: NodeOutcome) => final.filter((r) => r.outcome === o).length;

@@ -20,8 +20,9 @@ export interface NodeResult {
 }
 
 /**
- * A run record, `<runs>/<id>.json`: written when a run starts (status `running`) and rewritten
- * when it ends, so a run killed with -9 still shows up (as interrupted).
+ * A run record, `<runs>/<id>.json`: written when a run starts (status `running`), rewritten at
+ * most once a second as nodes finish, and when it ends, so a run killed with -9 still shows up
+ * (as interrupted) with what it finished. Until the end, unfinished nodes read `cancelled`.
  */
 export interface RunRecord {
   readonly format: 1;

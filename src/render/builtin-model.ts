@@ -107,17 +107,15 @@ export function decodeBuiltinModel(header: BuiltinModelHeader, gz: Uint8Array, u
     for (let i = 0; i < n3; i++) {
       for (let j = 0; j < k; j++) {
         const v = q[i * k + j]! * scales[j]!;
-        basis[i * k + j] = v;
+        basis[j * n3 + i] = v;
         norms[j] = norms[j]! + v * v;
       }
     }
     const variance = new Float32Array(k);
     for (let j = 0; j < k; j++) variance[j] = norms[j]!;
-    for (let i = 0; i < n3; i++) {
-      for (let j = 0; j < k; j++) {
-        const nrm = Math.sqrt(norms[j]!);
-        if (nrm > 0) basis[i * k + j] = basis[i * k + j]! / nrm;
-      }
+    for (let j = 0; j < k; j++) {
+      const nrm = Math.sqrt(norms[j]!);
+      if (nrm > 0) for (let i = 0; i < n3; i++) basis[j * n3 + i] = basis[j * n3 + i]! / nrm;
     }
     const mean = b === 'shape' ? shapeMean : b === 'color' ? colorMean : new Float32Array(n3);
     blocks.push({ mean, basis, variance, components: k });

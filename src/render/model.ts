@@ -8,7 +8,10 @@
 export interface PcaBlock {
   /** 3N values: x,y,z (mm) per vertex for shape/expression, r,g,b in [0, 1] for colour. */
   readonly mean: Float32Array;
-  /** 3N × k, row-major (component index fastest), as in the BFM files. */
+  /**
+   * k × 3N: component j's 3N values are contiguous (the transpose of the BFM files' 3N × k), so
+   * reconstruction streams through memory once per component group.
+   */
   readonly basis: Float32Array;
   /** k variances; a coefficient alpha_j scales sqrt(variance_j) · column j. */
   readonly variance: Float32Array;
@@ -48,17 +51,47 @@ export function reconstruct(block: PcaBlock, alpha: ArrayLike<number>, out: Floa
   const { mean, basis } = block;
   const n = mean.length;
   if (out.length !== n) throw new Error(`reconstruct: out has ${out.length} values, expected ${n}`);
-  // The loop is row by row over contiguous memory; skipping zero weights matters for dims = 0.
-  const nz: number[] = [];
-  for (let j = 0; j < used; j++) if (w[j] !== 0) nz.push(j);
-  for (let i = 0; i < n; i++) {
-    let s = add ? out[i]! + mean[i]! : mean[i]!;
-    const row = i * k;
-    for (let q = 0; q < nz.length; q++) {
-      const j = nz[q]!;
-      s += basis[row + j]! * w[j]!;
+  // Drop trailing zero weights (dims below k, or coefficients fixed at 0) from the work.
+  let m = used;
+  while (m > 0 && w[m - 1] === 0) m--;
+  const acc = accumulator(n);
+  if (add) for (let i = 0; i < n; i++) acc[i] = out[i]! + mean[i]!;
+  else for (let i = 0; i < n; i++) acc[i] = mean[i]!;
+  // Eight components per pass over the accumulator: fewer passes over memory, and a fixed order of
+  // sums, so results are the same on every machine and thread.
+  let j = 0;
+  for (; j + 7 < m; j += 8) {
+    const w0 = w[j]!, w1 = w[j + 1]!, w2 = w[j + 2]!, w3 = w[j + 3]!;
+    const w4 = w[j + 4]!, w5 = w[j + 5]!, w6 = w[j + 6]!, w7 = w[j + 7]!;
+    const o0 = j * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n, o4 = o3 + n, o5 = o4 + n, o6 = o5 + n, o7 = o6 + n;
+    for (let i = 0; i < n; i++) {
+      acc[i] =
+        acc[i]! +
+        (basis[o0 + i]! * w0 + basis[o1 + i]! * w1 + basis[o2 + i]! * w2 + basis[o3 + i]! * w3) +
+        (basis[o4 + i]! * w4 + basis[o5 + i]! * w5 + basis[o6 + i]! * w6 + basis[o7 + i]! * w7);
     }
-    out[i] = s;
+  }
+  for (; j < m; j++) {
+    const wj = w[j]!;
+    const o = j * n;
+    for (let i = 0; i < n; i++) acc[i] = acc[i]! + basis[o + i]! * wj;
+  }
+  for (let i = 0; i < n; i++) out[i] = acc[i]!;
+  return out;
+}
+
+let scratch = new Float64Array(0);
+function accumulator(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(n);
+  return scratch;
+}
+
+/** Transposes a BFM-layout basis (3N × k, row-major) into synx's k × 3N layout. */
+export function transposeBasis(rowMajor: ArrayLike<number>, n3: number, k: number): Float32Array {
+  const out = new Float32Array(n3 * k);
+  for (let i = 0; i < n3; i++) {
+    const r = i * k;
+    for (let j = 0; j < k; j++) out[j * n3 + i] = rowMajor[r + j]!;
   }
   return out;
 }

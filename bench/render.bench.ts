@@ -1,0 +1,84 @@
+// Images per second of the software renderer at 112 px: the built-in model and a BFM-sized mesh
+// (28,588 vertices, 56,572 triangles, 199/199/100 components), in one thread and on every core.
+import os from 'node:os';
+import type { RenderParams } from '../src/plan/index.js';
+import { FaceRenderer, RenderPool, prepareRender, syntheticModel, type MorphableModel } from '../src/render/index.js';
+import type { Bench, BenchResult } from './harness.js';
+
+const c = (value: number) => ({ type: 'const' as const, value });
+
+function params(expression: boolean): RenderParams {
+  return {
+    model: { kind: 'builtin' },
+    seed: 1988,
+    firstId: 0,
+    ids: 1000,
+    imgsPerId: 10,
+    size: 112,
+    dims: { shape: 199, color: 199, expression: 100 },
+    pose: {
+      yaw: { type: 'mix', parts: [{ weight: 0.6, dist: { type: 'uniform', lo: -90, hi: 90 } }, { weight: 0.2, dist: { type: 'normal', mean: 0, sd: 2 } }, { weight: 0.2, dist: c(0) }] },
+      pitch: { type: 'normal', mean: 0, sd: 30 },
+      roll: c(0),
+      scale: { type: 'uniform', lo: 1, hi: 1.2 },
+      tx: c(0),
+      ty: c(0),
+    },
+    coeffs: { shape: { type: 'normal', mean: 0, sd: 1 }, color: { type: 'normal', mean: 0, sd: 1 }, expression: expression ? { type: 'normal', mean: 0, sd: 1 } : c(0) },
+    illumination: { type: 'choice', name: 'prior' },
+    background: { type: 'choice', name: 'texture' },
+    post: { gain: c(1), contrast: c(1), offset: c(0), noise: c(0), blur: c(0) },
+    center: 'none',
+  };
+}
+
+async function singleThread(p: RenderParams, model: MorphableModel | undefined, ids: number): Promise<number> {
+  const r = new FaceRenderer(await prepareRender(p, model));
+  r.render(999, 0);
+  const t0 = performance.now();
+  for (let id = 0; id < ids; id++) for (let s = 0; s < p.imgsPerId; s++) r.render(id, s);
+  return (ids * p.imgsPerId) / ((performance.now() - t0) / 1000);
+}
+
+async function pooled(p: RenderParams, model: MorphableModel | undefined, ids: number, threads: number): Promise<{ rate: number; rssGrowthMb: number }> {
+  const pool = new RenderPool(await prepareRender(p, model), threads);
+  const samples = Array.from({ length: p.imgsPerId }, (_, i) => i);
+  try {
+    // Warm-up: every worker starts and renders once.
+    await Promise.all(Array.from({ length: threads }, (_, i) => pool.render(900 + i, [0])));
+    const rss0 = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const inFlight: Promise<unknown>[] = [];
+    for (let id = 0; id < ids; id++) {
+      inFlight.push(pool.render(id, samples));
+      if (inFlight.length >= 2 * threads) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+    const rate = (ids * p.imgsPerId) / ((performance.now() - t0) / 1000);
+    return { rate, rssGrowthMb: (process.memoryUsage().rss - rss0) / 2 ** 20 };
+  } finally {
+    await pool.close();
+  }
+}
+
+const bench: Bench = {
+  name: 'render',
+  async run(): Promise<BenchResult[]> {
+    const threads = os.cpus().length;
+    const bfm = syntheticModel();
+    const out: BenchResult[] = [];
+    const note = `112 px, 10 images per identity, dims 199/199/100 (capped at the model's), texture background, ${threads} cores`;
+    out.push({ name: 'built-in model, 1 thread, fixed expression', value: await singleThread(params(false), undefined, 12), unit: 'img/s', note });
+    out.push({ name: 'BFM-sized mesh, 1 thread, fixed expression', value: await singleThread(params(false), bfm, 4), unit: 'img/s', note });
+    const b = await pooled(params(false), undefined, 10 * threads, threads);
+    out.push({ name: `built-in model, ${threads} threads, fixed expression`, value: b.rate, unit: 'img/s', note });
+    const f = await pooled(params(false), bfm, 6 * threads, threads);
+    out.push({ name: `BFM-sized mesh, ${threads} threads, fixed expression`, value: f.rate, unit: 'img/s', target: '>= 400 on 2 cores', note });
+    const e = await pooled(params(true), bfm, 4 * threads, threads);
+    out.push({ name: `BFM-sized mesh, ${threads} threads, new expression per image`, value: e.rate, unit: 'img/s', note });
+    out.push({ name: 'main-thread RSS growth while rendering (BFM-sized, fixed expression)', value: f.rssGrowthMb, unit: 'MiB', note: 'flat memory: buffers are reused per worker' });
+    return out;
+  },
+};
+
+export default bench;

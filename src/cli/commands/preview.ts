@@ -1,0 +1,82 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { NodeFailure } from '../../exec/kind.js';
+import { compileFile, type PlanNode, type RenderParams } from '../../plan/index.js';
+import { renderContactSheet } from '../../render/index.js';
+import { parse as parseArgs } from '../args.js';
+import { UsageError, writeLine, type Command } from '../io.js';
+import { printDiagnostics, projectConfig } from '../project.js';
+
+function positiveInt(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(`--${name} must be a whole number from 1 to 100, not '${v}'`);
+  return n;
+}
+
+/** `synx preview`: a PNG contact sheet of an experiment's renders, to look before rendering millions. */
+const command: Command = {
+  name: 'preview',
+  summary: 'render a PNG contact sheet of an experiment’s faces (rows = identities, columns = samples)',
+  usage: `usage: synx preview FILE [--out sheet.png] [--ids N] [--samples M] [--experiment NAME]
+
+Renders the first N identities (default 4) of the first render node of FILE (or of experiment
+NAME), M samples each (default 6), exactly as \`synx run\` would, into a PNG contact sheet.
+  --out FILE         where to write it (default: <FILE without .synexp>.preview.png)
+  --experiment NAME  take the render of this experiment (as named in \`synx plan\`)`,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs(argv, {
+      out: { type: 'string' },
+      ids: { type: 'string' },
+      samples: { type: 'string' },
+      experiment: { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError('give exactly one experiment file');
+    const file = positionals[0]!;
+    const rows = positiveInt('ids', values.ids, 4);
+    const cols = positiveInt('samples', values.samples, 6);
+    const loaded = projectConfig(io, path.resolve(io.cwd, file));
+    const r = await compileFile(file, loaded.config, { cwd: io.cwd });
+    if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return 2;
+    const plan = r.plan;
+    let candidates: readonly PlanNode[] = plan.nodes;
+    if (values.experiment !== undefined) {
+      const names = plan.experiments.filter((e) => e.name === values.experiment || e.base === values.experiment);
+      if (names.length === 0) {
+        writeLine(io.stderr, `${file}: no experiment '${values.experiment}' (experiments: ${plan.experiments.map((e) => e.name).join(', ') || 'none'})`);
+        return 2;
+      }
+      const ids = new Set(names.flatMap((e) => e.nodes));
+      candidates = plan.nodes.filter((n) => ids.has(n.id));
+    }
+    const node = candidates.find((n) => n.kind === 'render');
+    if (!node) {
+      writeLine(io.stderr, `${file}: ${values.experiment ? `experiment '${values.experiment}'` : 'the file'} renders no synthetic faces (no \`sample\` statement)`);
+      return 2;
+    }
+    const params = node.params as unknown as RenderParams;
+    const out = path.resolve(io.cwd, values.out ?? `${file.replace(/\.synexp$/, '')}.preview.png`);
+    let png: Buffer;
+    try {
+      png = await renderContactSheet(params, rows, cols);
+    } catch (e) {
+      if (!(e instanceof NodeFailure)) throw e;
+      writeLine(io.stderr, `error: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+      return 1;
+    }
+    // Written beside the target and renamed, so an interrupted preview leaves no broken PNG.
+    const tmp = `${out}.tmp-${process.pid}`;
+    try {
+      writeFileSync(tmp, png);
+      renameSync(tmp, out);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      writeLine(io.stderr, `error: cannot write ${out}: ${(e as Error).message}`);
+      return 1;
+    }
+    writeLine(io.stdout, `wrote ${path.relative(io.cwd, out) || out}: ${rows} identities × ${cols} samples of ${node.label} (${params.size} px)`);
+    return 0;
+  },
+};
+
+export default command;

@@ -1,0 +1,220 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { NodeFailure } from '../exec/kind.js';
+
+/** Image file extensions the folder adapters list (decoding goes by content). */
+const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png']);
+
+/** One image of a real dataset: its path relative to the dataset root and its identity name. */
+export interface ListedImage {
+  readonly path: string;
+  readonly identity: string;
+}
+
+/** Throws the NodeFailure for a missing dataset folder, naming the expected layout. */
+export function requireFolder(dataset: string, root: string, layout: string): void {
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new NodeFailure(
+      `dataset '${dataset}': folder ${root} does not exist`,
+      `set datasets.${dataset}.path in synx.yaml to a folder laid out as ${layout}`,
+      'SX5002',
+    );
+  }
+}
+
+/**
+ * Lists an image folder laid out as `root/<identity>/<image>` (CASIA-WebFace, VGGFace2), sorted
+ * by identity then file name so the listing is the same on every file system.
+ */
+export function listImageFolder(dataset: string, root: string): ListedImage[] {
+  requireFolder(dataset, root, 'root/<identity>/<image>.jpg|png');
+  const out: ListedImage[] = [];
+  const ids = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  for (const id of ids) {
+    const files = readdirSync(path.join(root, id), { withFileTypes: true })
+      .filter((f) => f.isFile() && IMAGE_EXT.has(path.extname(f.name).toLowerCase()))
+      .map((f) => f.name)
+      .sort();
+    for (const f of files) out.push({ path: `${id}/${f}`, identity: id });
+  }
+  if (out.length === 0) {
+    throw new NodeFailure(
+      `dataset '${dataset}': no .jpg/.png images under ${root}`,
+      'lay the images out as root/<identity>/<image>.jpg|png',
+      'SX5002',
+    );
+  }
+  return out;
+}
+
+/** One LFW pair, with image paths relative to the dataset root. */
+export interface LfwPair {
+  readonly a: ListedImage;
+  readonly b: ListedImage;
+  readonly same: boolean;
+  /** 0-based fold, from the pairs file's fold structure. */
+  readonly fold: number;
+}
+
+/** The LFW image path for person `name`, image number `n`: `name/name_%04d.jpg`. */
+export function lfwImagePath(name: string, n: number): string {
+  return `${name}/${name}_${String(n).padStart(4, '0')}.jpg`;
+}
+
+/**
+ * Parses LFW's pairs.txt: a first line "folds n" (e.g. "10 300"), then per fold n lines
+ * `name n1 n2` (same) and n lines `name1 n1 name2 n2` (different). Lines that fit neither, or a
+ * count that disagrees with the header, are a NodeFailure naming the file and line.
+ */
+export function parseLfwPairs(text: string, file: string): LfwPair[] {
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const bad = (line: number, what: string) =>
+    new NodeFailure(`${file}:${line}: ${what}`, 'use the LFW pairs.txt format: "10 300", then `name n1 n2` and `name1 n1 name2 n2` lines', 'SX5005');
+  const head = (lines[0] ?? '').split(/\s+/).map(Number);
+  if (head.length !== 2 || !head.every((x) => Number.isInteger(x) && x > 0)) {
+    throw bad(1, `expected a header "folds pairs-per-class", got '${lines[0] ?? ''}'`);
+  }
+  const [folds, n] = head as [number, number];
+  if (lines.length - 1 !== folds * 2 * n) {
+    throw bad(1, `header says ${folds} folds of ${2 * n} pairs (${folds * 2 * n} lines), the file has ${lines.length - 1}`);
+  }
+  const pairs: LfwPair[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const f = Math.floor((i - 1) / (2 * n));
+    const t = lines[i]!.split(/\s+/);
+    const num = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : NaN);
+    if (t.length === 3 && !Number.isNaN(num(t[1])) && !Number.isNaN(num(t[2]))) {
+      const name = t[0]!;
+      pairs.push({
+        a: { path: lfwImagePath(name, num(t[1])), identity: name },
+        b: { path: lfwImagePath(name, num(t[2])), identity: name },
+        same: true,
+        fold: f,
+      });
+    } else if (t.length === 4 && !Number.isNaN(num(t[1])) && !Number.isNaN(num(t[3]))) {
+      pairs.push({
+        a: { path: lfwImagePath(t[0]!, num(t[1])), identity: t[0]! },
+        b: { path: lfwImagePath(t[2]!, num(t[3])), identity: t[2]! },
+        same: false,
+        fold: f,
+      });
+    } else {
+      throw bad(i + 1, `expected 'name n1 n2' or 'name1 n1 name2 n2', got '${lines[i]}'`);
+    }
+  }
+  return pairs;
+}
+
+/** A small CSV reader for the metadata files: header row, comma-separated, no quoting. */
+export function readCsv(file: string, dataset: string): { header: string[]; rows: { line: number; cells: string[] }[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new NodeFailure(`dataset '${dataset}': cannot read ${file}`, `check datasets.${dataset} in synx.yaml`, 'SX5002');
+  }
+  const lines = text.split(/\r?\n/);
+  const rows: { line: number; cells: string[] }[] = [];
+  let header: string[] | undefined;
+  lines.forEach((l, i) => {
+    if (l.trim() === '') return;
+    const cells = l.split(',').map((c) => c.trim());
+    if (header === undefined) header = cells.map((c) => c.toLowerCase());
+    else rows.push({ line: i + 1, cells });
+  });
+  return { header: header ?? [], rows };
+}
+
+/** Index of the first header name among `names`, or a NodeFailure naming the file. */
+function column(header: readonly string[], names: readonly string[], file: string): number {
+  const i = header.findIndex((h) => names.includes(h));
+  if (i < 0) {
+    throw new NodeFailure(`${file}:1: no column named ${names.map((n) => `'${n}'`).join(' or ')}`, `header found: ${header.join(',')}`, 'SX5005');
+  }
+  return i;
+}
+
+function cell(row: { line: number; cells: string[] }, i: number, file: string): string {
+  const v = row.cells[i];
+  if (v === undefined || v === '') throw new NodeFailure(`${file}:${row.line}: missing value in column ${i + 1}`, undefined, 'SX5005');
+  return v;
+}
+
+/** An IJB-A-style template: a set of images of one subject. */
+export interface Template {
+  readonly template: string;
+  readonly identity: string;
+  readonly images: readonly string[];
+}
+
+/** An IJB-A-style comparison of two templates, optionally tagged with its split. */
+export interface Comparison {
+  readonly a: string;
+  readonly b: string;
+  readonly same: boolean;
+  readonly split?: number;
+}
+
+/**
+ * Reads IJB-A-style metadata: templates CSV with columns template (TEMPLATE_ID), identity
+ * (SUBJECT_ID) and image (FILE); comparisons CSV with template1, template2 and optionally same
+ * and split (without `same`, a comparison is genuine when the two subjects are equal).
+ */
+export function readIjba(dataset: string, templatesCsv: string, comparisonsCsv: string): { templates: Template[]; comparisons: Comparison[] } {
+  const t = readCsv(templatesCsv, dataset);
+  const iT = column(t.header, ['template', 'template_id'], templatesCsv);
+  const iS = column(t.header, ['identity', 'subject_id', 'subject'], templatesCsv);
+  const iF = column(t.header, ['image', 'file', 'path'], templatesCsv);
+  const byId = new Map<string, { identity: string; images: string[] }>();
+  for (const r of t.rows) {
+    const id = cell(r, iT, templatesCsv);
+    const subject = cell(r, iS, templatesCsv);
+    const e = byId.get(id) ?? { identity: subject, images: [] };
+    if (e.identity !== subject) {
+      throw new NodeFailure(`${templatesCsv}:${r.line}: template ${id} names subject ${subject}, earlier ${e.identity}`, 'a template holds images of one subject', 'SX5005');
+    }
+    e.images.push(cell(r, iF, templatesCsv));
+    byId.set(id, e);
+  }
+  const c = readCsv(comparisonsCsv, dataset);
+  const i1 = column(c.header, ['template1', 'template_a', 'enroll'], comparisonsCsv);
+  const i2 = column(c.header, ['template2', 'template_b', 'verif', 'probe'], comparisonsCsv);
+  const iSame = c.header.findIndex((h) => h === 'same' || h === 'label');
+  const iSplit = c.header.indexOf('split');
+  const comparisons: Comparison[] = c.rows.map((r) => {
+    const a = cell(r, i1, comparisonsCsv);
+    const b = cell(r, i2, comparisonsCsv);
+    for (const x of [a, b]) {
+      if (!byId.has(x)) {
+        throw new NodeFailure(`${comparisonsCsv}:${r.line}: template ${x} is not in ${templatesCsv}`, 'every compared template needs rows in the templates CSV', 'SX5005');
+      }
+    }
+    const same = iSame >= 0 ? cell(r, iSame, comparisonsCsv) === '1' : byId.get(a)!.identity === byId.get(b)!.identity;
+    const split = iSplit >= 0 ? Number(cell(r, iSplit, comparisonsCsv)) : undefined;
+    return split !== undefined ? { a, b, same, split } : { a, b, same };
+  });
+  const templates = [...byId.entries()].map(([template, e]) => ({ template, identity: e.identity, images: e.images }));
+  return { templates, comparisons };
+}
+
+/** One Multi-PIE-style image: path, identity and yaw in degrees. */
+export interface PosedImage extends ListedImage {
+  readonly yaw: number;
+}
+
+/** Reads a Multi-PIE-style CSV with columns image (path), identity and yaw (degrees). */
+export function readPoseCsv(dataset: string, csv: string): PosedImage[] {
+  const t = readCsv(csv, dataset);
+  const iF = column(t.header, ['image', 'file', 'path'], csv);
+  const iS = column(t.header, ['identity', 'subject', 'id'], csv);
+  const iY = column(t.header, ['yaw', 'pose'], csv);
+  return t.rows.map((r) => {
+    const yaw = Number(cell(r, iY, csv));
+    if (!Number.isFinite(yaw)) throw new NodeFailure(`${csv}:${r.line}: yaw must be a number of degrees, got '${r.cells[iY]}'`, undefined, 'SX5005');
+    return { path: cell(r, iF, csv), identity: cell(r, iS, csv), yaw };
+  });
+}

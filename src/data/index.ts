@@ -1,0 +1,10 @@
+// The data stage: real-dataset adapters (image folders, LFW, IJB-A, Multi-PIE), image decoding,
+// seeded identity subsets and the `data` node kind.
+export { Rng } from './rng.js';
+export { decodeImage, fitImage, sniffFormat } from './image.js';
+export type { Fit, RgbImage } from './image.js';
+export { lfwImagePath, listImageFolder, parseLfwPairs, readCsv, readIjba, readPoseCsv } from './datasets.js';
+export type { Comparison, LfwPair, ListedImage, PosedImage, Template } from './datasets.js';
+export { chooseIdentities, DATA_MANIFEST, isDataManifestDir, loadManifestImages, readDataManifest } from './manifest.js';
+export type { DataManifest } from './manifest.js';
+export { buildManifest, dataKind } from './kind.js';

@@ -1,0 +1,231 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { NodeFailure } from '../exec/kind.js';
+import type { Rng } from './rng.js';
+
+/** The procedural background names (besides `folder "path"`). */
+export const PROCEDURAL_BACKGROUNDS = ['noise', 'gradient', 'texture', 'plain', 'none'] as const;
+
+/** Background images of one folder, decoded and resized (centre crop) to the render size. */
+export interface BackgroundSet {
+  readonly folder: string;
+  readonly size: number;
+  readonly images: readonly Uint8Array[];
+  readonly names: readonly string[];
+}
+
+/**
+ * Fills `out` (size × size × 3, [0, 1]) with a background. `set` is needed for `folder`; the
+ * returned string says which one was drawn (for labels), e.g. `gradient` or `folder:beach.png`.
+ */
+export function drawBackground(name: string, size: number, rng: Rng, out: Float32Array, set?: BackgroundSet): string {
+  switch (name) {
+    case 'none':
+      out.fill(0);
+      return 'none';
+    case 'plain': {
+      const c = randomColor(rng);
+      for (let p = 0; p < size * size; p++) {
+        out[3 * p] = c[0];
+        out[3 * p + 1] = c[1];
+        out[3 * p + 2] = c[2];
+      }
+      return 'plain';
+    }
+    case 'gradient': {
+      const c0 = randomColor(rng);
+      const c1 = randomColor(rng);
+      const a = rng.uniform() * 2 * Math.PI;
+      const ca = Math.cos(a);
+      const sa = Math.sin(a);
+      const half = size / 2;
+      const span = half * (Math.abs(ca) + Math.abs(sa));
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          const t = 0.5 + ((x + 0.5 - half) * ca + (y + 0.5 - half) * sa) / (2 * span);
+          lerpInto(out, 3 * (y * size + x), c0, c1, t);
+        }
+      }
+      return 'gradient';
+    }
+    case 'noise': {
+      const c0 = randomColor(rng);
+      const c1 = randomColor(rng);
+      const field = valueNoise(size, rng, 4 + rng.int(4), 4);
+      for (let p = 0; p < size * size; p++) lerpInto(out, 3 * p, c0, c1, field[p]!);
+      return 'noise';
+    }
+    case 'texture': {
+      // Interfering oriented waves: stripes, checks and weaves, with some noise mixed in.
+      const c0 = randomColor(rng);
+      const c1 = randomColor(rng);
+      const waves = Array.from({ length: 1 + rng.int(3) }, () => {
+        const a = rng.uniform() * Math.PI;
+        const f = (2 * Math.PI * (2 + rng.uniform() * 14)) / size;
+        return { kx: f * Math.cos(a), ky: f * Math.sin(a), ph: rng.uniform() * 2 * Math.PI };
+      });
+      const hard = rng.uniform() < 0.5;
+      const noise = valueNoise(size, rng, 8, 2);
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          let v = 0;
+          for (const w of waves) v += Math.sin(w.kx * x + w.ky * y + w.ph);
+          v /= waves.length;
+          let t = hard ? (v > 0 ? 1 : 0) : 0.5 + 0.5 * v;
+          t = 0.8 * t + 0.2 * noise[y * size + x]!;
+          lerpInto(out, 3 * (y * size + x), c0, c1, t);
+        }
+      }
+      return 'texture';
+    }
+    case 'folder': {
+      if (!set || set.images.length === 0) throw new Error('drawBackground: folder background without images');
+      const k = rng.int(set.images.length);
+      const img = set.images[k]!;
+      const flip = rng.uniform() < 0.5;
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          const sx = flip ? size - 1 - x : x;
+          const s = 3 * (y * size + sx);
+          const d = 3 * (y * size + x);
+          out[d] = img[s]! / 255;
+          out[d + 1] = img[s + 1]! / 255;
+          out[d + 2] = img[s + 2]! / 255;
+        }
+      }
+      return `folder:${set.names[k]!}`;
+    }
+    default:
+      throw new Error(`drawBackground: unknown background '${name}'`);
+  }
+}
+
+function randomColor(rng: Rng): [number, number, number] {
+  return [0.05 + 0.9 * rng.uniform(), 0.05 + 0.9 * rng.uniform(), 0.05 + 0.9 * rng.uniform()];
+}
+
+function lerpInto(out: Float32Array, i: number, a: readonly number[], b: readonly number[], t: number): void {
+  out[i] = a[0]! + (b[0]! - a[0]!) * t;
+  out[i + 1] = a[1]! + (b[1]! - a[1]!) * t;
+  out[i + 2] = a[2]! + (b[2]! - a[2]!) * t;
+}
+
+/** Fractal value noise in [0, 1]: `octaves` layers of bilinear lattices, the first `cells` wide. */
+function valueNoise(size: number, rng: Rng, cells: number, octaves: number): Float32Array {
+  const out = new Float32Array(size * size);
+  let amp = 1;
+  let total = 0;
+  for (let o = 0; o < octaves; o++) {
+    const n = cells << o;
+    const lattice = new Float32Array((n + 1) * (n + 1));
+    for (let i = 0; i < lattice.length; i++) lattice[i] = rng.uniform();
+    for (let y = 0; y < size; y++) {
+      const gy = ((y + 0.5) / size) * n;
+      const iy = Math.min(Math.floor(gy), n - 1);
+      const fy = gy - iy;
+      for (let x = 0; x < size; x++) {
+        const gx = ((x + 0.5) / size) * n;
+        const ix = Math.min(Math.floor(gx), n - 1);
+        const fx = gx - ix;
+        const a = lattice[iy * (n + 1) + ix]!;
+        const b = lattice[iy * (n + 1) + ix + 1]!;
+        const c = lattice[(iy + 1) * (n + 1) + ix]!;
+        const d = lattice[(iy + 1) * (n + 1) + ix + 1]!;
+        const v = (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
+        out[y * size + x] = out[y * size + x]! + amp * v;
+      }
+    }
+    total += amp;
+    amp *= 0.5;
+  }
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! / total;
+  return out;
+}
+
+/** Decodes a PNG or JPEG file into RGB bytes; null if it is neither or is damaged. */
+export function decodeImage(file: string): { width: number; height: number; rgb: Uint8Array } | null {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return null;
+  }
+  try {
+    let rgba: Uint8Array;
+    let width: number;
+    let height: number;
+    if (data[0] === 0x89 && data[1] === 0x50) {
+      const png = PNG.sync.read(data);
+      ({ width, height } = png);
+      rgba = png.data;
+    } else if (data[0] === 0xff && data[1] === 0xd8) {
+      const j = jpeg.decode(data, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
+      ({ width, height } = j);
+      rgba = j.data;
+    } else {
+      return null;
+    }
+    const rgb = new Uint8Array(width * height * 3);
+    for (let p = 0; p < width * height; p++) {
+      rgb[3 * p] = rgba[4 * p]!;
+      rgb[3 * p + 1] = rgba[4 * p + 1]!;
+      rgb[3 * p + 2] = rgba[4 * p + 2]!;
+    }
+    return { width, height, rgb };
+  } catch {
+    return null;
+  }
+}
+
+/** Centre-crops to a square and resizes bilinearly to size × size. */
+export function resizeSquare(img: { width: number; height: number; rgb: Uint8Array }, size: number): Uint8Array {
+  const side = Math.min(img.width, img.height);
+  const ox = (img.width - side) / 2;
+  const oy = (img.height - side) / 2;
+  const out = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++) {
+    const sy = Math.min(Math.max(oy + ((y + 0.5) * side) / size - 0.5, 0), img.height - 1);
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(y0 + 1, img.height - 1);
+    const fy = sy - y0;
+    for (let x = 0; x < size; x++) {
+      const sx = Math.min(Math.max(ox + ((x + 0.5) * side) / size - 0.5, 0), img.width - 1);
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(x0 + 1, img.width - 1);
+      const fx = sx - x0;
+      for (let c = 0; c < 3; c++) {
+        const a = img.rgb[3 * (y0 * img.width + x0) + c]!;
+        const b = img.rgb[3 * (y0 * img.width + x1) + c]!;
+        const d = img.rgb[3 * (y1 * img.width + x0) + c]!;
+        const e = img.rgb[3 * (y1 * img.width + x1) + c]!;
+        out[3 * (y * size + x) + c] = Math.round((a + (b - a) * fx) * (1 - fy) + (d + (e - d) * fx) * fy);
+      }
+    }
+  }
+  return out;
+}
+
+/** Loads a folder of PNG/JPEG backgrounds; a NodeFailure names the folder if none is readable. */
+export function loadBackgroundFolder(folder: string, size: number): BackgroundSet {
+  let names: string[];
+  try {
+    names = readdirSync(folder).sort();
+  } catch (e) {
+    throw new NodeFailure(`background folder ${folder}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'point `background ~ folder "path"` at a folder of PNG or JPEG images');
+  }
+  const images: Uint8Array[] = [];
+  const kept: string[] = [];
+  for (const n of names) {
+    if (!/\.(png|jpe?g)$/i.test(n)) continue;
+    const img = decodeImage(path.join(folder, n));
+    if (!img || img.width === 0 || img.height === 0) continue;
+    images.push(resizeSquare(img, size));
+    kept.push(n);
+  }
+  if (images.length === 0) {
+    throw new NodeFailure(`background folder ${folder}: no readable images (PNG or JPEG)`, 'add .png or .jpg images to the folder, or choose a procedural background');
+  }
+  return { folder, size, images, names: kept };
+}

@@ -1,0 +1,35 @@
+// The render stage: morphable models, parameter sampling, illumination, backgrounds, the software
+// renderer, the render node kind and previews.
+export { renderKind, renderThreads } from './kind.js';
+export { FaceRenderer, gaussianBlur } from './renderer.js';
+export type { RenderedImage, RenderExtras } from './renderer.js';
+export { RenderPool } from './pool.js';
+export { prepareRender, loadModel } from './setup.js';
+export { sampleIdentity, sampleImage, usedDims, expressionVaries, foldersOf } from './scene.js';
+export type { RenderSetup, IdentitySample, ImageSample } from './scene.js';
+export { reconstruct, shareModel, orientOutward, vertexNormals, transposeBasis } from './model.js';
+export type { MorphableModel, PcaBlock, ModelLandmark } from './model.js';
+export { loadBuiltinModel, encodeBuiltinModel, decodeBuiltinModel, builtinModelDir, BUILTIN_MODEL_NAME } from './builtin-model.js';
+export type { BuiltinModelHeader, BuiltinModelSource } from './builtin-model.js';
+export { loadBfmModel } from './bfm.js';
+export { CAMERA, focalPixels, poseRotation } from './camera.js';
+export { SH_CONST, LAMBERT_BAND, shBasis, shade, envToShading, shadingToEnv, addAmbient, addDirectional } from './sh.js';
+export {
+  samplePriorIllumination,
+  frontalIllumination,
+  loadIlluminationFolder,
+  fitIlluminationGaussian,
+  sampleGaussianIllumination,
+} from './illumination.js';
+export type { IlluminationGaussian } from './illumination.js';
+export { drawBackground, loadBackgroundFolder, decodeImage, resizeSquare, PROCEDURAL_BACKGROUNDS } from './background.js';
+export type { BackgroundSet } from './background.js';
+export { createFrame, clearFrame, createScreenVertices, rasterize } from './raster.js';
+export type { Frame, ScreenVertices } from './raster.js';
+export { Rng, streamRng, STREAM, IDENTITY_SAMPLE } from './rng.js';
+export { sampleDist, sampleChoice, choicesOf, isConst } from './dist.js';
+export { encodePng } from './png.js';
+export { renderContactSheet, tile } from './contact-sheet.js';
+export { exportReferenceLayout } from './export.js';
+export { syntheticModel } from './synthetic-model.js';
+export type { SyntheticModelSize } from './synthetic-model.js';

@@ -1,0 +1,357 @@
+import type { ImageLabel, Landmark } from '../dataset/index.js';
+import { drawBackground } from './background.js';
+import { CAMERA, focalPixels, poseRotation } from './camera.js';
+import { reconstruct, vertexNormals } from './model.js';
+import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
+import { STREAM, streamRng } from './rng.js';
+import { SH_CONST } from './sh.js';
+import { expressionVaries, sampleIdentity, sampleImage, type ImageSample, type RenderSetup } from './scene.js';
+
+/** One rendered image: RGB bytes (size × size × 3) and its label. */
+export interface RenderedImage {
+  readonly rgb: Uint8Array;
+  readonly label: ImageLabel;
+}
+
+/** Optional extra outputs of one render, for tests and previews. */
+export interface RenderExtras {
+  /** The frame after rasterising (colour before background, coverage, 1/depth). */
+  readonly frame: Frame;
+  readonly sample: ImageSample;
+}
+
+// Rec. 601 luma: the grey the colour-contrast transform mixes towards.
+const LUMA = [0.299, 0.587, 0.114] as const;
+
+/**
+ * Renders the images of a RenderSetup, one at a time, reusing its buffers (memory stays flat).
+ * Per identity it reconstructs shape and colour once; the expression only per image, and only when
+ * its distribution varies. The output of an image depends on (setup, id, sample) alone.
+ */
+export class FaceRenderer {
+  readonly size: number;
+  private readonly n: number;
+  private readonly frame: Frame;
+  private readonly screen: ScreenVertices;
+  private readonly background: Float32Array;
+  private readonly scratch: Float32Array;
+  private readonly idShape: Float32Array;
+  private readonly idNormals: Float32Array;
+  private readonly albedo: Float32Array;
+  private readonly verts: Float32Array;
+  private readonly normals: Float32Array;
+  private readonly varies: boolean;
+  private currentId: number | null = null;
+  private identityExtra: { shape: number[]; color: number[] } = { shape: [], color: [] };
+
+  constructor(readonly setup: RenderSetup) {
+    const { model, params } = setup;
+    this.size = params.size;
+    this.n = model.vertexCount;
+    this.frame = createFrame(this.size);
+    this.screen = createScreenVertices(this.n);
+    this.background = new Float32Array(this.size * this.size * 3);
+    this.scratch = new Float32Array(this.size * this.size * 3);
+    this.idShape = new Float32Array(3 * this.n);
+    this.idNormals = new Float32Array(3 * this.n);
+    this.albedo = new Float32Array(3 * this.n);
+    this.verts = new Float32Array(3 * this.n);
+    this.normals = new Float32Array(3 * this.n);
+    this.varies = expressionVaries(params, model);
+  }
+
+  private loadIdentity(id: number): void {
+    if (this.currentId === id) return;
+    const { model } = this.setup;
+    const ident = sampleIdentity(this.setup, id);
+    reconstruct(model.shape, ident.shape, this.idShape);
+    reconstruct(model.color, ident.color, this.albedo);
+    if (!this.varies) {
+      // Expression fixed for every image: fold it (with the expression mean) into the identity.
+      const e = sampleImage(this.setup, id, 0).expression;
+      reconstruct(model.expression, e, this.idShape, true);
+      vertexNormals(this.idShape, model.triangles, this.idNormals);
+    }
+    this.identityExtra = { shape: round(ident.shape), color: round(ident.color) };
+    this.currentId = id;
+  }
+
+  /** Renders image `sample` of identity `id`. */
+  render(id: number, sample: number): RenderedImage {
+    return this.renderWithExtras(id, sample).image;
+  }
+
+  /** Renders and also returns the frame and the drawn parameters (valid until the next call). */
+  renderWithExtras(id: number, sample: number): { image: RenderedImage; extras: RenderExtras } {
+    const { model, params } = this.setup;
+    this.loadIdentity(id);
+    const s = sampleImage(this.setup, id, sample);
+    let verts = this.idShape;
+    let normals = this.idNormals;
+    if (this.varies) {
+      this.verts.set(this.idShape);
+      reconstruct(model.expression, s.expression, this.verts, true);
+      vertexNormals(this.verts, model.triangles, this.normals);
+      verts = this.verts;
+      normals = this.normals;
+    }
+    this.project(verts, normals, s);
+    clearFrame(this.frame);
+    rasterize(this.frame, this.screen, model.triangles);
+    const landmarks = this.landmarks(verts, normals, s);
+    const rb = streamRng(params.seed, id, sample, STREAM.background);
+    // The background stream's first draw picked the choice; skip it so drawing starts fresh.
+    if (params.background.type === 'mix') rb.uniform();
+    const bgSet = s.background.name === 'folder' ? this.setup.backgrounds[s.background.arg ?? ''] : undefined;
+    const bgName = drawBackground(s.background.name, this.size, rb, this.background, bgSet);
+    const rgb = this.compose(s, id, sample);
+    const label: ImageLabel = {
+      id,
+      sample,
+      yaw: s.yaw,
+      pitch: s.pitch,
+      roll: s.roll,
+      scale: s.scale,
+      tx: s.tx,
+      ty: s.ty,
+      illumination: s.illumination,
+      background: bgName,
+      landmarks,
+      extra: {
+        model: model.uri,
+        sh: round(s.sh),
+        gain: round(s.gain),
+        contrast: round([s.contrast])[0],
+        offset: round(s.offset),
+        noise: round([s.noise])[0],
+        blur: round([s.blur])[0],
+        shape: this.identityExtra.shape,
+        color: this.identityExtra.color,
+        expression: round(s.expression),
+      },
+    };
+    return { image: { rgb, label }, extras: { frame: this.frame, sample: s } };
+  }
+
+  /** Vertex stage: pose, camera, centring, SH shading and the colour transform, per vertex. */
+  private project(verts: Float32Array, normals: Float32Array, s: ImageSample): void {
+    const { params, model } = this.setup;
+    const n = this.n;
+    const R = poseRotation(s.yaw, s.pitch, s.roll);
+    const r0 = R[0]!, r1 = R[1]!, r2 = R[2]!, r3 = R[3]!, r4 = R[4]!, r5 = R[5]!, r6 = R[6]!, r7 = R[7]!, r8 = R[8]!;
+    const f = focalPixels(this.size, s.scale);
+    const tz = -CAMERA.distanceMm;
+    const near = -CAMERA.near;
+    const { x: sx, y: sy, iw, rw, gw, bw } = this.screen;
+    for (let i = 0; i < n; i++) {
+      const vx = verts[3 * i]!;
+      const vy = verts[3 * i + 1]!;
+      const vz = verts[3 * i + 2]!;
+      const X = r0 * vx + r1 * vy + r2 * vz;
+      const Y = r3 * vx + r4 * vy + r5 * vz;
+      const Z = r6 * vx + r7 * vy + r8 * vz + tz;
+      if (Z > near) {
+        iw[i] = -1;
+        sx[i] = 0;
+        sy[i] = 0;
+        continue;
+      }
+      const w = -1 / Z;
+      iw[i] = w;
+      sx[i] = f * X * w;
+      sy[i] = -f * Y * w;
+    }
+    // Principal point: the image centre plus (tx, ty), then the optional centring shift.
+    let cx = this.size / 2 + s.tx;
+    let cy = this.size / 2 + s.ty;
+    if (params.center !== 'none') {
+      const c = this.centreOffset(verts, normals, R, params.center === 'landmarks' && model.landmarks.length > 0);
+      cx -= c[0];
+      cy -= c[1];
+    }
+    for (let i = 0; i < n; i++) {
+      sx[i] = sx[i]! + cx;
+      sy[i] = sy[i]! + cy;
+    }
+    // Shading: albedo × Σ s_k Y_k(R n), then gain ⊙ (grey + contrast · (colour - grey)) + offset.
+    const sh = s.sh;
+    const { c0, c1, c2, c20, c22 } = SH_CONST;
+    const k = new Float64Array(27);
+    for (let c = 0; c < 3; c++) {
+      k[c] = sh[c]! * c0;
+      k[3 + c] = sh[3 + c]! * c1;
+      k[6 + c] = sh[6 + c]! * c1;
+      k[9 + c] = sh[9 + c]! * c1;
+      k[12 + c] = sh[12 + c]! * c2;
+      k[15 + c] = sh[15 + c]! * c2;
+      k[18 + c] = sh[18 + c]! * c20;
+      k[21 + c] = sh[21 + c]! * c2;
+      k[24 + c] = sh[24 + c]! * c22;
+    }
+    const albedo = this.albedo;
+    const [g0, g1, g2] = s.gain;
+    const [o0, o1, o2] = s.offset;
+    const ct = s.contrast;
+    for (let i = 0; i < n; i++) {
+      const w = iw[i]!;
+      if (w <= 0) continue;
+      const ax = normals[3 * i]!;
+      const ay = normals[3 * i + 1]!;
+      const az = normals[3 * i + 2]!;
+      const x = r0 * ax + r1 * ay + r2 * az;
+      const y = r3 * ax + r4 * ay + r5 * az;
+      const z = r6 * ax + r7 * ay + r8 * az;
+      const xy = x * y;
+      const yz = y * z;
+      const xz = x * z;
+      const zz = 3 * z * z - 1;
+      const xx = x * x - y * y;
+      const er = k[0]! + k[3]! * y + k[6]! * z + k[9]! * x + k[12]! * xy + k[15]! * yz + k[18]! * zz + k[21]! * xz + k[24]! * xx;
+      const eg = k[1]! + k[4]! * y + k[7]! * z + k[10]! * x + k[13]! * xy + k[16]! * yz + k[19]! * zz + k[22]! * xz + k[25]! * xx;
+      const eb = k[2]! + k[5]! * y + k[8]! * z + k[11]! * x + k[14]! * xy + k[17]! * yz + k[20]! * zz + k[23]! * xz + k[26]! * xx;
+      const r = albedo[3 * i]! * er;
+      const g = albedo[3 * i + 1]! * eg;
+      const b = albedo[3 * i + 2]! * eb;
+      const grey = LUMA[0] * r + LUMA[1] * g + LUMA[2] * b;
+      rw[i] = (g0 * (grey + ct * (r - grey)) + o0) * w;
+      gw[i] = (g1 * (grey + ct * (g - grey)) + o1) * w;
+      bw[i] = (g2 * (grey + ct * (b - grey)) + o2) * w;
+    }
+  }
+
+  /** Pixel offset of the face box (or landmark) centre from the principal point. */
+  private centreOffset(verts: Float32Array, normals: Float32Array, R: Float64Array, useLandmarks: boolean): [number, number] {
+    const { x: sx, y: sy, iw } = this.screen;
+    if (useLandmarks) {
+      let mx = 0;
+      let my = 0;
+      let m = 0;
+      for (const l of this.setup.model.landmarks) {
+        if (iw[l.vertex]! <= 0) continue;
+        mx += sx[l.vertex]!;
+        my += sy[l.vertex]!;
+        m++;
+      }
+      return m > 0 ? [mx / m, my / m] : [0, 0];
+    }
+    let minX = Infinity;
+    let maxX = -Infinity;
+    let minY = Infinity;
+    let maxY = -Infinity;
+    for (let i = 0; i < this.n; i++) {
+      if (iw[i]! <= 0 || !facesCamera(verts, normals, R, i)) continue;
+      minX = Math.min(minX, sx[i]!);
+      maxX = Math.max(maxX, sx[i]!);
+      minY = Math.min(minY, sy[i]!);
+      maxY = Math.max(maxY, sy[i]!);
+    }
+    return minX <= maxX ? [(minX + maxX) / 2, (minY + maxY) / 2] : [0, 0];
+  }
+
+  private landmarks(verts: Float32Array, normals: Float32Array, s: ImageSample): Landmark[] {
+    const { x: sx, y: sy, iw } = this.screen;
+    const { invDepth, coverage } = this.frame;
+    const R = poseRotation(s.yaw, s.pitch, s.roll);
+    const size = this.size;
+    return this.setup.model.landmarks.map((l) => {
+      const v = l.vertex;
+      const x = sx[v]!;
+      const y = sy[v]!;
+      let visible = false;
+      const px = Math.floor(x);
+      const py = Math.floor(y);
+      if (iw[v]! > 0 && px >= 0 && py >= 0 && px < size && py < size && facesCamera(verts, normals, R, v)) {
+        const p = py * size + px;
+        // Visible when nothing in the z-buffer lies more than 3 mm in front of the vertex.
+        visible = coverage[p] === 1 && 1 / iw[v]! <= 1 / invDepth[p]! + 3;
+      }
+      return { name: l.name, x: round4(x), y: round4(y), visible };
+    });
+  }
+
+  /** Background where coverage is zero, then blur, noise and 8-bit quantisation. */
+  private compose(s: ImageSample, id: number, sample: number): Uint8Array {
+    const size = this.size;
+    const np = size * size;
+    const img = this.scratch;
+    const { color, coverage } = this.frame;
+    const bg = this.background;
+    for (let p = 0; p < np; p++) {
+      const src = coverage[p] === 1 ? color : bg;
+      img[3 * p] = src[3 * p]!;
+      img[3 * p + 1] = src[3 * p + 1]!;
+      img[3 * p + 2] = src[3 * p + 2]!;
+    }
+    if (s.blur > 0) gaussianBlur(img, size, s.blur, this.background);
+    const out = new Uint8Array(np * 3);
+    if (s.noise > 0) {
+      const rn = streamRng(this.setup.params.seed, id, sample, STREAM.noise);
+      for (let i = 0; i < np * 3; i++) img[i] = img[i]! + s.noise * rn.normal();
+    }
+    for (let i = 0; i < np * 3; i++) {
+      const v = img[i]!;
+      out[i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+    }
+    return out;
+  }
+}
+
+function facesCamera(verts: Float32Array, normals: Float32Array, R: Float64Array, i: number): boolean {
+  // n·(camera - p) in camera space; the camera is at the origin and the face at z = -1000.
+  const vx = verts[3 * i]!;
+  const vy = verts[3 * i + 1]!;
+  const vz = verts[3 * i + 2]!;
+  const nx = normals[3 * i]!;
+  const ny = normals[3 * i + 1]!;
+  const nz = normals[3 * i + 2]!;
+  const X = R[0]! * vx + R[1]! * vy + R[2]! * vz;
+  const Y = R[3]! * vx + R[4]! * vy + R[5]! * vz;
+  const Z = R[6]! * vx + R[7]! * vy + R[8]! * vz - CAMERA.distanceMm;
+  const NX = R[0]! * nx + R[1]! * ny + R[2]! * nz;
+  const NY = R[3]! * nx + R[4]! * ny + R[5]! * nz;
+  const NZ = R[6]! * nx + R[7]! * ny + R[8]! * nz;
+  return -(NX * X + NY * Y + NZ * Z) > 0;
+}
+
+/** Separable Gaussian blur in place (edges clamped); `tmp` is a buffer of the same length. */
+export function gaussianBlur(img: Float32Array, size: number, sigma: number, tmp: Float32Array): void {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const kernel = new Float64Array(2 * r + 1);
+  let sum = 0;
+  for (let i = -r; i <= r; i++) sum += kernel[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  for (let i = 0; i < kernel.length; i++) kernel[i] = kernel[i]! / sum;
+  const pass = (src: Float32Array, dst: Float32Array, horizontal: boolean) => {
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        let a = 0;
+        let b = 0;
+        let c = 0;
+        for (let k = -r; k <= r; k++) {
+          const xx = horizontal ? Math.min(Math.max(x + k, 0), size - 1) : x;
+          const yy = horizontal ? y : Math.min(Math.max(y + k, 0), size - 1);
+          const w = kernel[k + r]!;
+          const q = 3 * (yy * size + xx);
+          a += w * src[q]!;
+          b += w * src[q + 1]!;
+          c += w * src[q + 2]!;
+        }
+        const o = 3 * (y * size + x);
+        dst[o] = a;
+        dst[o + 1] = b;
+        dst[o + 2] = c;
+      }
+    }
+  };
+  pass(img, tmp, true);
+  pass(tmp, img, false);
+}
+
+function round4(v: number): number {
+  return Math.round(v * 1e4) / 1e4;
+}
+
+function round(a: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) out.push(Number(a[i]!.toPrecision(6)));
+  return out;
+}

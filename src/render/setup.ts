@@ -1,0 +1,28 @@
+import type { ModelRef, RenderParams } from '../plan/index.js';
+import { loadBackgroundFolder, type BackgroundSet } from './background.js';
+import { loadBfmModel } from './bfm.js';
+import { loadBuiltinModel } from './builtin-model.js';
+import { fitIlluminationGaussian, loadIlluminationFolder, type IlluminationGaussian } from './illumination.js';
+import type { MorphableModel } from './model.js';
+import { foldersOf, type RenderSetup } from './scene.js';
+
+/** Loads the model a render names: the built-in one, or a BFM 2017 HDF5 file. */
+export async function loadModel(ref: ModelRef): Promise<MorphableModel> {
+  return ref.kind === 'builtin' ? loadBuiltinModel() : loadBfmModel(ref.path);
+}
+
+/**
+ * Loads everything a render reads (model, illumination and background folders) once, and checks
+ * it: bad files and folders become NodeFailures naming them.
+ */
+export async function prepareRender(params: RenderParams, model?: MorphableModel): Promise<RenderSetup> {
+  const m = model ?? (await loadModel(params.model));
+  const folders = foldersOf(params);
+  const illuminationSets: Record<string, readonly Float64Array[]> = {};
+  const illuminationGaussians: Record<string, IlluminationGaussian> = {};
+  const backgrounds: Record<string, BackgroundSet> = {};
+  for (const f of folders.empirical) illuminationSets[f] = loadIlluminationFolder(f);
+  for (const f of folders.gaussian) illuminationGaussians[f] = fitIlluminationGaussian(illuminationSets[f] ?? loadIlluminationFolder(f));
+  for (const f of folders.backgrounds) backgrounds[f] = loadBackgroundFolder(f, params.size);
+  return { params, model: m, illuminationSets, illuminationGaussians, backgrounds };
+}

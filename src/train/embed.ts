@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+import type { NetworkDef, Weights } from './networks.js';
+
+/** A trained network ready to embed images on the active backend. */
+export class Embedder {
+  private readonly params: Record<string, tf.Tensor> = {};
+
+  constructor(
+    readonly def: NetworkDef,
+    weights: Weights,
+  ) {
+    for (const p of def.params) this.params[p.name] = tf.tensor(weights.get(p.name)!, [...p.shape]);
+  }
+
+  /**
+   * L2-normalised embeddings ([n × embedding], row after row) of n RGB images (u8 NHWC at the
+   * network's input size). With `flip`, each is the normalised sum of the embeddings of the image
+   * and of its mirror image, as the LFW protocol allows.
+   */
+  embed(x: Uint8Array, n: number, flip = false): Float32Array {
+    const s = this.def.input;
+    return tf.tidy(() => {
+      const xt = tf.tensor4d(x, [n, s, s, 3], 'int32').toFloat() as tf.Tensor4D;
+      let e = this.def.forward(this.params, xt);
+      if (flip) {
+        const mirrored = tf.reverse(xt, 2) as tf.Tensor4D;
+        const sum = tf.add(e, this.def.forward(this.params, mirrored));
+        e = tf.div(sum, tf.sqrt(tf.add(tf.sum(tf.square(sum), 1, true), 1e-10))) as tf.Tensor2D;
+      }
+      return (e.dataSync() as Float32Array).slice();
+    });
+  }
+
+  dispose(): void {
+    for (const t of Object.values(this.params)) t.dispose();
+  }
+}
+
+/** Cosine similarity of rows i and j of two row-major embedding matrices of width d. */
+export function cosineRows(a: Float32Array, i: number, b: Float32Array, j: number, d: number): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let k = 0; k < d; k++) {
+    const x = a[i * d + k]!;
+    const y = b[j * d + k]!;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return dot / (Math.sqrt(na * nb) || 1);
+}

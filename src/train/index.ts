@@ -1,0 +1,20 @@
+// The train stage: TensorFlow.js backends, networks, losses, the (data-parallel) training loop,
+// model files and the `train` node kind.
+export { BACKENDS, useBackend } from './backend.js';
+export type { BackendName } from './backend.js';
+export { conv2dFilterGrad, conv2dInputGrad, conv2dSame, hasNativeFilterGrad, maxPool2, samePadding } from './ops.js';
+export { initWeights, networkDef } from './networks.js';
+export type { NetworkDef, ParamSpec, Weights } from './networks.js';
+export { batchLoss, marginSoftmaxLoss, mineSemiHard, MARGIN_SOFTMAX_SCALE, tripletLoss } from './losses.js';
+export { GradientState, initHead, Optimizer } from './trainer.js';
+export type { LossConfig, OptimizerState } from './trainer.js';
+export { ParallelGradients } from './parallel.js';
+export type { BatchPart } from './parallel.js';
+export { batchParts, cutBatch, epochBatches, IMAGES_PER_IDENTITY, runTraining } from './loop.js';
+export type { EpochRecord, TrainRun } from './loop.js';
+export { loadCheckpoint, MODEL_FILE, readModel, saveCheckpoint, WEIGHTS_FILE, writeModel } from './model-io.js';
+export type { Checkpoint, ModelFile } from './model-io.js';
+export { ImageSet } from './samples.js';
+export type { Sample } from './samples.js';
+export { cosineRows, Embedder } from './embed.js';
+export { trainKind } from './kind.js';

@@ -1,0 +1,69 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { NodeFailure, type NodeKind } from '../exec/kind.js';
+import { KIND_VERSIONS, type TrainParams } from '../plan/index.js';
+import { Rng } from '../data/index.js';
+import { useBackend } from './backend.js';
+import { runTraining } from './loop.js';
+import { readModel } from './model-io.js';
+import { ImageSet } from './samples.js';
+
+/** Whether a backend name runs on a GPU (for the scheduler's slots). */
+function usesGpu(backend: string): boolean {
+  return backend === 'webgpu' || backend === 'tfjs-node-gpu';
+}
+
+/**
+ * The `train` node kind: pretrain/train on its `data` inputs (render shards, data nodes), or
+ * finetune from its `init` input's model. Writes model.json, weights.bin, history.json and
+ * train.json into outDir; checkpoints each epoch into scratchDir and resumes from the last one.
+ */
+export const trainKind: NodeKind<TrainParams> = {
+  kind: 'train',
+  version: KIND_VERSIONS.train,
+  resources: (_p, config) => ({
+    cpu: usesGpu(config.backend) ? 1 : Math.max(1, config.threads),
+    gpu: usesGpu(config.backend) ? 1 : 0,
+    memoryMb: 2048,
+  }),
+  async run(ctx) {
+    const p = ctx.params;
+    const backend = await useBackend(ctx.config.backend);
+    const set = await ImageSet.fromInputs(ctx.inputs, 'data');
+    if (set.samples.length === 0) throw new NodeFailure(`train node ${ctx.node.label}: its data inputs hold no images`, 'give it render shards or a data node', 'SX5005');
+    let init;
+    if (p.role === 'finetune') {
+      const from = ctx.inputs.find((i) => i.role === 'init');
+      if (!from) throw new NodeFailure(`finetune ${ctx.node.label} has no pretrain model to start from`, 'a finetune needs an `init` input (the pretrain train node)', 'SX5003');
+      const m = readModel(from.dir);
+      if (m.def.network !== p.network || m.def.input !== p.input || m.def.embedding !== p.embedding) {
+        throw new NodeFailure(
+          `finetune ${ctx.node.label}: the pretrain model is ${m.def.network} at ${m.def.input} px with ${m.def.embedding}-d embeddings, the finetune asks for ${p.network} at ${p.input} px, ${p.embedding}-d`,
+          'use the same network, input and embedding in pretrain and finetune',
+          'SX5003',
+        );
+      }
+      init = m.weights;
+    }
+    let train = set.samples.map((_, i) => i);
+    if (p.images !== null && p.images < train.length) {
+      train = new Rng(p.seed, 0x1a6e).shuffle(train).slice(0, p.images).sort((a, b) => a - b);
+    }
+    const threads = usesGpu(backend) ? 1 : Math.max(1, ctx.config.threads);
+    const { def } = await runTraining({
+      params: p,
+      set,
+      train,
+      ...(init ? { init } : {}),
+      scratchDir: ctx.scratchDir,
+      outDir: ctx.outDir,
+      backend,
+      threads,
+      signal: ctx.signal,
+      progress: (x) => ctx.progress(x),
+      log: (m) => ctx.log(m),
+    });
+    const info = { backend, threads, classes: set.classes, images: train.length, flops_per_image_forward: def.flopsPerImage };
+    writeFileSync(path.join(ctx.outDir, 'train.json'), `${JSON.stringify(info, null, 1)}\n`);
+  },
+};

@@ -1,0 +1,172 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { NodeFailure, type Progress } from '../exec/kind.js';
+import type { TrainParams } from '../plan/index.js';
+import { Rng } from '../data/index.js';
+import { loadCheckpoint, saveCheckpoint, writeModel } from './model-io.js';
+import { initWeights, networkDef, type NetworkDef, type Weights } from './networks.js';
+import { ParallelGradients, type BatchPart } from './parallel.js';
+import type { ImageSet } from './samples.js';
+import { GradientState, initHead, Optimizer } from './trainer.js';
+
+/** Images per identity in a batch (P identities × K images), so each batch has positives. */
+export const IMAGES_PER_IDENTITY = 4;
+
+/** One epoch of history.json. */
+export interface EpochRecord {
+  readonly epoch: number;
+  /** Mean batch loss over the epoch. */
+  readonly loss: number;
+  readonly images: number;
+  readonly seconds: number;
+  readonly images_per_s: number;
+}
+
+/** Everything a training run needs besides the image set. */
+export interface TrainRun {
+  readonly params: TrainParams;
+  readonly set: ImageSet;
+  /** Samples to train on (indices into set.samples). */
+  readonly train: readonly number[];
+  /** Start weights (a finetune's pretrain checkpoint); seeded init when absent. */
+  readonly init?: Weights;
+  readonly scratchDir: string;
+  readonly outDir: string;
+  readonly backend: string;
+  readonly threads: number;
+  readonly signal?: AbortSignal;
+  progress?(p: Progress): void;
+  log?(m: string): void;
+}
+
+/**
+ * Parts a batch is cut into for data-parallel gradients: one per 16 images, at least 1. Fixed
+ * by the batch size alone so the bytes of a run do not depend on the machine's thread count.
+ */
+export function batchParts(batch: number): number {
+  return Math.max(1, Math.floor(batch / 16));
+}
+
+/**
+ * The seeded P×K batches of one epoch: each batch holds batch/K identities with K images each
+ * (fewer identities and more images each when the set has few), as triplet mining needs. Each
+ * batch is a list of sample indices grouped by identity, so cutting it into consecutive parts
+ * keeps identities whole.
+ */
+export function epochBatches(byClass: readonly (readonly number[])[], total: number, batch: number, seed: number, epoch: number): number[][] {
+  const rng = new Rng(seed, 0xe70c, epoch);
+  const usable = byClass.map((l, c) => ({ c, l })).filter((x) => x.l.length > 0);
+  const k = Math.max(2, Math.min(IMAGES_PER_IDENTITY, Math.floor(batch / 2)));
+  const p = Math.max(1, Math.min(usable.length, Math.floor(batch / k)));
+  const steps = Math.max(1, Math.floor(total / batch));
+  const out: number[][] = [];
+  let order: typeof usable = [];
+  for (let s = 0; s < steps; s++) {
+    const ids: typeof usable = [];
+    while (ids.length < p) {
+      if (order.length === 0) order = rng.shuffle([...usable]);
+      ids.push(order.pop()!);
+    }
+    const per = Math.floor(batch / ids.length);
+    const b: number[] = [];
+    ids.forEach((x, i) => {
+      const want = i < batch - per * ids.length ? per + 1 : per;
+      const pool = rng.shuffle([...x.l]);
+      for (let j = 0; j < want; j++) b.push(pool[j % pool.length]!);
+    });
+    out.push(b);
+  }
+  return out;
+}
+
+/**
+ * Trains a network: P×K batches, data-parallel gradients over `threads`, one optimizer step per
+ * batch, a checkpoint in scratchDir after each epoch (a killed run resumes after its last whole
+ * epoch), and model.json + weights.bin + history.json in outDir at the end.
+ */
+export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; history: EpochRecord[] }> {
+  const p = run.params;
+  const def = networkDef(p.network, p.input, p.embedding);
+  const lossConfig = { loss: p.loss, margin: p.margin, classes: run.set.classes };
+  const byClass: number[][] = Array.from({ length: run.set.classes }, () => []);
+  for (const i of run.train) byClass[run.set.samples[i]!.label]!.push(i);
+  if (byClass.filter((l) => l.length > 0).length < 2) {
+    throw new NodeFailure(`training needs images of at least 2 identities, the inputs have ${byClass.filter((l) => l.length > 0).length}`, 'add identities to the training data', 'SX5005');
+  }
+
+  const ckpt = loadCheckpoint(run.scratchDir);
+  const weights = ckpt?.weights ?? run.init ?? initWeights(def, p.seed);
+  const head = ckpt?.head ?? (p.loss === 'triplet' ? undefined : initHead(def.embedding, run.set.classes, p.seed));
+  const state = new GradientState(def, lossConfig, weights, head);
+  const opt = new Optimizer(state, p.optimizer, p.lr);
+  if (ckpt) {
+    opt.load(ckpt.optimizer);
+    run.log?.(`resuming after epoch ${ckpt.epoch} from ${run.scratchDir}`);
+  }
+  const history: EpochRecord[] = [...((ckpt?.history ?? []) as EpochRecord[])];
+  const pool = await ParallelGradients.start(state, run.threads, run.backend);
+  try {
+    const nParts = batchParts(p.batch);
+    const perEpoch = Math.max(1, Math.floor(run.train.length / p.batch)) * p.batch;
+    const totalImages = perEpoch * p.epochs;
+    for (let epoch = (ckpt?.epoch ?? 0) + 1; epoch <= p.epochs; epoch++) {
+      const batches = epochBatches(byClass, run.train.length, p.batch, p.seed, epoch);
+      const t0 = performance.now();
+      let lossSum = 0;
+      let seen = 0;
+      // Load the next batch while this one trains.
+      let next = run.set.images(batches[0]!, def.input);
+      for (const [s, b] of batches.entries()) {
+        if (run.signal?.aborted) throw new NodeFailure('training cancelled', undefined, 'SX5005');
+        const x = await next;
+        if (s + 1 < batches.length) next = run.set.images(batches[s + 1]!, def.input);
+        const labels = Int32Array.from(b, (i) => run.set.samples[i]!.label);
+        const parts = cutBatch(x, labels, def.input, nParts);
+        const { loss, grads } = await pool.gradients(parts);
+        if (!Number.isFinite(loss)) {
+          throw new NodeFailure(
+            `the loss became ${loss} at epoch ${epoch}, batch ${s + 1}`,
+            `lower the learning rate (lr ${p.lr}) or change the loss margin (${p.margin})`,
+            'SX5005',
+          );
+        }
+        opt.apply(grads);
+        lossSum += loss;
+        seen += b.length;
+        const secs = (performance.now() - t0) / 1000;
+        run.progress?.({
+          done: (epoch - 1) * perEpoch + seen,
+          total: totalImages,
+          unit: 'images',
+          message: `epoch ${epoch}/${p.epochs}`,
+          metrics: { loss, 'img/s': seen / secs, epoch },
+        });
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      history.push({ epoch, loss: lossSum / batches.length, images: seen, seconds, images_per_s: seen / seconds });
+      run.log?.(`epoch ${epoch}: loss ${(lossSum / batches.length).toFixed(4)}, ${(seen / seconds).toFixed(1)} img/s`);
+      const h = state.head();
+      saveCheckpoint(run.scratchDir, def, { epoch, weights: state.weights(), optimizer: opt.save(), history, ...(h ? { head: h } : {}) });
+    }
+    writeModel(run.outDir, def, state.weights());
+    writeFileSync(path.join(run.outDir, 'history.json'), `${JSON.stringify(history, null, 1)}\n`);
+    return { def, history };
+  } finally {
+    await pool.close();
+    state.dispose();
+  }
+}
+
+/** Cuts a batch (grouped by identity) into `n` consecutive parts. */
+export function cutBatch(x: Uint8Array, labels: Int32Array, size: number, n: number): BatchPart[] {
+  const per = size * size * 3;
+  const parts: BatchPart[] = [];
+  const len = labels.length;
+  for (let i = 0; i < n; i++) {
+    const a = Math.floor((i * len) / n);
+    const b = Math.floor(((i + 1) * len) / n);
+    // Copies, not views: a view would post its whole underlying buffer to a worker.
+    if (b > a) parts.push({ x: x.slice(a * per, b * per), labels: labels.slice(a, b) });
+  }
+  return parts;
+}

@@ -1,0 +1,191 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Network } from '../plan/index.js';
+import { Rng } from '../data/index.js';
+import { conv2dSame, hasNativeFilterGrad, maxPool2 } from './ops.js';
+
+/** One trainable array of a network, in definition order (which fixes init and file order). */
+export interface ParamSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/** Named weight arrays, the form networks, checkpoints and workers exchange. */
+export type Weights = Map<string, Float32Array>;
+
+/** A network with its parameter list and cost, for a given input size and embedding width. */
+export interface NetworkDef {
+  readonly network: Network;
+  readonly input: number;
+  readonly embedding: number;
+  readonly params: readonly ParamSpec[];
+  /** Multiply-adds of one forward pass of one image, ×2 (FLOPs). */
+  readonly flopsPerImage: number;
+  /** Embeddings (L2-normalised, [n, embedding]) of RGB images [n, input, input, 3] in 0..255. */
+  forward(p: Readonly<Record<string, tf.Tensor>>, x: tf.Tensor4D): tf.Tensor2D;
+}
+
+type Init = 'he' | 'zeros' | 'small' | 'dense';
+
+/** Gives a forward pass its parameters; in the define pass it creates them (and counts FLOPs). */
+class Layers {
+  flops = 0;
+  readonly specs: ParamSpec[] = [];
+  readonly created = new Map<string, { shape: number[]; init: Init }>();
+
+  constructor(
+    private readonly p: Readonly<Record<string, tf.Tensor>> | null,
+    private readonly native: boolean,
+  ) {}
+
+  private get(name: string, shape: number[], init: Init): tf.Tensor {
+    if (this.p) {
+      const t = this.p[name];
+      if (!t) throw new Error(`network parameter ${name} missing`);
+      return t;
+    }
+    this.specs.push({ name, shape });
+    this.created.set(name, { shape, init });
+    return tf.zeros(shape);
+  }
+
+  conv(name: string, x: tf.Tensor4D, k: number, cout: number, stride = 1, relu = true, init: Init = 'he'): tf.Tensor4D {
+    const cin = x.shape[3];
+    const w = this.get(`${name}/w`, [k, k, cin, cout], init) as tf.Tensor4D;
+    const b = this.get(`${name}/b`, [cout], 'zeros') as tf.Tensor1D;
+    const ho = Math.ceil(x.shape[1] / stride);
+    const wo = Math.ceil(x.shape[2] / stride);
+    if (!this.p) this.flops += 2 * ho * wo * k * k * cin * cout;
+    const y = conv2dSame(x, w, b, stride, this.native);
+    return relu ? tf.relu(y) : y;
+  }
+
+  pool2(x: tf.Tensor4D): tf.Tensor4D {
+    return maxPool2(x, this.native);
+  }
+
+  dense(name: string, x: tf.Tensor2D, out: number): tf.Tensor2D {
+    const w = this.get(`${name}/w`, [x.shape[1], out], 'dense') as tf.Tensor2D;
+    const b = this.get(`${name}/b`, [out], 'zeros');
+    if (!this.p) this.flops += 2 * x.shape[1] * out;
+    return tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
+  }
+}
+
+const maxPool = (x: tf.Tensor4D, k: number, s: number) => tf.maxPool(x, k, s, 'same');
+
+/** The small fast CPU network: conv 32-64-128-128 (3×3, each followed by a 2×2 max-pool). */
+function small(L: Layers, x: tf.Tensor4D): tf.Tensor4D {
+  let h = x;
+  for (const [i, c] of [32, 64, 128, 128].entries()) h = L.pool2(L.conv(`conv${i + 1}`, h, 3, c));
+  return h;
+}
+
+/** An inception module: 1×1, 1×1→3×3, 1×1→5×5 and pool→1×1 branches, concatenated. */
+function inception(
+  L: Layers,
+  name: string,
+  x: tf.Tensor4D,
+  o: { c1?: number; r3: number; c3: number; r5?: number; c5?: number; pool: 'max' | 'avg'; proj?: number; stride?: number },
+): tf.Tensor4D {
+  const s = o.stride ?? 1;
+  const out: tf.Tensor4D[] = [];
+  if (o.c1) out.push(L.conv(`${name}/1x1`, x, 1, o.c1));
+  out.push(L.conv(`${name}/3x3`, L.conv(`${name}/3x3r`, x, 1, o.r3), 3, o.c3, s));
+  if (o.r5 && o.c5) out.push(L.conv(`${name}/5x5`, L.conv(`${name}/5x5r`, x, 1, o.r5), 5, o.c5, s));
+  const pooled = o.pool === 'max' ? maxPool(x, 3, s) : tf.avgPool(x, 3, s, 'same');
+  out.push(o.proj ? L.conv(`${name}/proj`, pooled, 1, o.proj) : pooled);
+  return tf.concat(out, 3);
+}
+
+/**
+ * NN4-small-like (OpenFace nn4.small2, for 96 px): 7×7 stem, inception 3a–5b with OpenFace's
+ * widths, average pool. No LRN or batch norm: synx trains it with Adam from a scaled init.
+ */
+function nn4Small(L: Layers, x: tf.Tensor4D): tf.Tensor4D {
+  let h = L.conv('conv1', x, 7, 64, 2);
+  h = maxPool(h, 3, 2);
+  h = L.conv('conv2', h, 1, 64);
+  h = L.conv('conv3', h, 3, 192);
+  h = maxPool(h, 3, 2);
+  h = inception(L, '3a', h, { c1: 64, r3: 96, c3: 128, r5: 16, c5: 32, pool: 'max', proj: 32 });
+  h = inception(L, '3b', h, { c1: 64, r3: 96, c3: 128, r5: 32, c5: 64, pool: 'avg', proj: 64 });
+  h = inception(L, '3c', h, { r3: 128, c3: 256, r5: 32, c5: 64, pool: 'max', stride: 2 });
+  h = inception(L, '4a', h, { c1: 256, r3: 96, c3: 192, r5: 32, c5: 64, pool: 'avg', proj: 128 });
+  h = inception(L, '4e', h, { r3: 160, c3: 256, r5: 64, c5: 128, pool: 'max', stride: 2 });
+  h = inception(L, '5a', h, { c1: 256, r3: 96, c3: 384, pool: 'avg', proj: 96 });
+  h = inception(L, '5b', h, { c1: 256, r3: 96, c3: 384, pool: 'max', proj: 96 });
+  return h;
+}
+
+/**
+ * ResNet-style: a strided 3×3 stem, then basic blocks at 32, 64 (/2), 128 (/2), 256 (/2). The
+ * second conv of each block starts at zero (Fixup), so every block starts as the identity and the
+ * net trains without batch norm.
+ */
+function resnet(L: Layers, x: tf.Tensor4D): tf.Tensor4D {
+  let h = L.conv('stem', x, 3, 32, 2);
+  for (const [i, c] of [32, 64, 128, 256].entries()) {
+    const s = i === 0 ? 1 : 2;
+    const a = L.conv(`block${i + 1}/a`, h, 3, c, s);
+    const b = L.conv(`block${i + 1}/b`, a, 3, c, 1, false, 'zeros');
+    const short = s !== 1 || h.shape[3] !== c ? L.conv(`block${i + 1}/short`, h, 1, c, s, false) : h;
+    h = tf.relu(tf.add(b, short)) as tf.Tensor4D;
+  }
+  return h;
+}
+
+const BODIES: Record<Network, (L: Layers, x: tf.Tensor4D) => tf.Tensor4D> = { small, 'nn4-small': nn4Small, resnet };
+
+function run(L: Layers, network: Network, embedding: number, x: tf.Tensor4D): tf.Tensor2D {
+  const scaled = tf.sub(tf.div(x, 127.5), 1) as tf.Tensor4D;
+  const h = BODIES[network](L, scaled);
+  const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+  const e = L.dense('embedding', pooled, embedding);
+  return tf.div(e, tf.sqrt(tf.add(tf.sum(tf.square(e), 1, true), 1e-10))) as tf.Tensor2D;
+}
+
+const defs = new Map<string, { def: NetworkDef; inits: Map<string, { shape: number[]; init: Init }> }>();
+
+function define(network: Network, input: number, embedding: number) {
+  const key = `${network}/${input}/${embedding}`;
+  const hit = defs.get(key);
+  if (hit) return hit;
+  const L = new Layers(null, true);
+  tf.tidy(() => run(L, network, embedding, tf.zeros([1, input, input, 3]) as tf.Tensor4D));
+  const def: NetworkDef = {
+    network,
+    input,
+    embedding,
+    params: L.specs,
+    flopsPerImage: L.flops,
+    forward: (p, x) => run(new Layers(p, hasNativeFilterGrad()), network, embedding, x),
+  };
+  const entry = { def, inits: L.created };
+  defs.set(key, entry);
+  return entry;
+}
+
+/** The network `network` for square inputs of `input` px and `embedding`-d outputs. */
+export function networkDef(network: Network, input: number, embedding: number): NetworkDef {
+  return define(network, input, embedding).def;
+}
+
+/**
+ * Seeded initial weights: He-normal convs (std √(2/fan-in)), zero biases, dense layers with std
+ * √(1/fan-in), and the zero-initialised residual branches. Same seed ⇒ same bytes.
+ */
+export function initWeights(def: NetworkDef, seed: number): Weights {
+  const { inits } = define(def.network, def.input, def.embedding);
+  const rng = new Rng(seed, 0x1417);
+  const out: Weights = new Map();
+  for (const spec of def.params) {
+    const { shape, init } = inits.get(spec.name)!;
+    const n = shape.reduce((a, b) => a * b, 1);
+    const fanIn = shape.length === 4 ? shape[0]! * shape[1]! * shape[2]! : (shape[0] ?? 1);
+    const std = init === 'he' ? Math.sqrt(2 / fanIn) : init === 'dense' ? Math.sqrt(1 / fanIn) : init === 'small' ? 0.01 : 0;
+    const a = new Float32Array(n);
+    if (std > 0 && shape.length > 1) for (let i = 0; i < n; i++) a[i] = rng.normal() * std;
+    out.set(spec.name, a);
+  }
+  return out;
+}

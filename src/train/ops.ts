@@ -1,0 +1,136 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** TensorFlow's 'same' padding for one spatial axis: output size, and padding before/after. */
+export function samePadding(size: number, k: number, stride: number): { out: number; before: number; after: number } {
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + k - size, 0);
+  const before = Math.floor(total / 2);
+  return { out, before, after: total - before };
+}
+
+/**
+ * The filter gradient of a 'same' conv2d by im2col, built directly in transposed layout: the k×k
+ * shifted (strided) views of the padded input as [Cin, N, Ho, Wo] each, stacked to
+ * [k·k·Cin, N·Ho·Wo], times dy [N·Ho·Wo, Cout]. This is the kernel tfjs-backend-wasm lacks
+ * (Conv2DBackpropFilter); the plain matMul runs on XNNPACK, ~10× faster than one with
+ * transposeA there.
+ */
+export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, cin] = x.shape;
+    const cout = dy.shape[3];
+    const ph = samePadding(h, k, stride);
+    const pw = samePadding(w, k, stride);
+    const dy2 = dy.reshape([n * ph.out * pw.out, cout]) as tf.Tensor2D;
+    const pad = ph.before + ph.after + pw.before + pw.after > 0;
+    const xp: tf.Tensor4D = pad ? tf.pad(x, [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]]) : x;
+    const xt = tf.transpose(xp, [3, 0, 1, 2]) as tf.Tensor4D; // [Cin, N, Hp, Wp]
+    const hp = h + ph.before + ph.after;
+    const wp = w + pw.before + pw.after;
+    const views: tf.Tensor4D[] = [];
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        if (k === 1 && stride === 1) views.push(xt);
+        else if (stride === 1) views.push(tf.slice(xt, [0, 0, i, j], [cin, n, ph.out, pw.out]));
+        else {
+          const v = tf.stridedSlice(xt, [0, 0, i, j], [cin, n, Math.min(hp, i + (ph.out - 1) * stride + 1), Math.min(wp, j + (pw.out - 1) * stride + 1)], [1, 1, stride, stride]);
+          views.push(v as tf.Tensor4D);
+        }
+      }
+    }
+    const cols = (views.length === 1 ? views[0]! : tf.concat(views, 0)).reshape([k * k * cin, n * ph.out * pw.out]) as tf.Tensor2D;
+    return tf.matMul(cols, dy2).reshape([k, k, cin, cout]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * The input gradient of a 'same' conv2d as a forward convolution (XNNPACK on wasm; the stock
+ * Conv2DBackpropInput there is a slow reference loop): dy dilated by the stride, padded by
+ * k − 1 − pad on each side, correlated with the spatially flipped, in/out-swapped filter.
+ */
+export function conv2dInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: readonly [number, number, number, number], stride: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const k = w.shape[0];
+    const [n, h, wd] = xShape;
+    const ph = samePadding(h, k, stride);
+    const pw = samePadding(wd, k, stride);
+    const c = dy.shape[3];
+    let d: tf.Tensor4D = dy;
+    if (stride > 1) {
+      // Insert stride − 1 zeros after each row and column, then drop the trailing ones.
+      const z = tf.pad(dy.reshape([n, ph.out, 1, pw.out, 1, c]), [[0, 0], [0, 0], [0, stride - 1], [0, 0], [0, stride - 1], [0, 0]]);
+      d = tf.slice(z.reshape([n, ph.out * stride, pw.out * stride, c]) as tf.Tensor4D, [0, 0, 0, 0], [n, (ph.out - 1) * stride + 1, (pw.out - 1) * stride + 1, c]);
+    }
+    // Pad to h + k − 1 rows: k − 1 − before on top, the rest below (more than k − 1 − after
+    // when 'same' needed no padding, e.g. a strided 1×1 conv on an even size).
+    const top = k - 1 - ph.before;
+    const left = k - 1 - pw.before;
+    const bottom = h + k - 1 - top - d.shape[1];
+    const right = wd + k - 1 - left - d.shape[2];
+    const padded = tf.pad(d, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+    // Flipping both spatial axes reverses the flattened k·k order: a gather (wasm's Reverse is slow).
+    const flipIdx = tf.tensor1d(Array.from({ length: k * k }, (_, i) => k * k - 1 - i), 'int32');
+    const flipped = tf.gather(w.reshape([k * k, w.shape[2] * w.shape[3]]), flipIdx).reshape(w.shape);
+    const wf = tf.transpose(flipped, [0, 1, 3, 2]) as tf.Tensor4D;
+    return tf.conv2d(padded as tf.Tensor4D, wf, 1, 'valid');
+  });
+}
+
+/** Whether the active backend has a native filter gradient (wasm does not). */
+export function hasNativeFilterGrad(): boolean {
+  return tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined;
+}
+
+/**
+ * A 'same' conv2d plus bias whose gradients are `conv2dInputGrad`, `conv2dFilterGrad` and a
+ * ones-vector matMul for the bias, so it trains on backends without Conv2DBackpropFilter (wasm),
+ * and fast there. Backends with the native kernels (`native`) use the stock ops.
+ */
+export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, stride: number, native = hasNativeFilterGrad()): tf.Tensor4D {
+  if (native) return tf.add(tf.conv2d(x, w, stride, 'same'), b) as tf.Tensor4D;
+  const k = w.shape[0];
+  const f = tf.customGrad(((xa: tf.Tensor, wa: tf.Tensor, ba: tf.Tensor, save: tf.GradSaveFunc) => {
+    const x4 = xa as tf.Tensor4D;
+    const w4 = wa as tf.Tensor4D;
+    save([x4, w4]);
+    return {
+      value: tf.add(tf.conv2d(x4, w4, stride, 'same'), ba),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const d4 = dy as tf.Tensor4D;
+        const rows = d4.shape[0] * d4.shape[1] * d4.shape[2];
+        const db = tf.matMul(tf.ones([1, rows]), d4.reshape([rows, d4.shape[3]]) as tf.Tensor2D).reshape([d4.shape[3]]);
+        return [conv2dInputGrad(d4, sw, sx.shape, stride), conv2dFilterGrad(sx, d4, k, stride), db];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, w, b) as tf.Tensor4D;
+}
+
+/**
+ * 2×2, stride-2 max-pool whose gradient routes dy to the inputs equal to their window's max (on
+ * exact ties to each of them, where TensorFlow picks one), from elementwise ops: wasm's
+ * MaxPoolGrad is a slow reference loop. Other pools use the stock op.
+ */
+export function maxPool2(x: tf.Tensor4D, native = hasNativeFilterGrad()): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  if (native || h % 2 !== 0 || w % 2 !== 0) return tf.maxPool(x, 2, 2, 'same');
+  const f = tf.customGrad(((xa: tf.Tensor, save: tf.GradSaveFunc) => {
+    const y = tf.maxPool(xa as tf.Tensor4D, 2, 2, 'valid');
+    save([xa, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sy] = saved as [tf.Tensor4D, tf.Tensor4D];
+        // Nearest-neighbour 2× upsampling by concatenation (wasm's Tile is slow).
+        const up = (t: tf.Tensor) => {
+          const r = t.reshape([n * (h / 2), 1, w / 2, 1, c]);
+          const a = tf.concat([r, r], 3);
+          return tf.concat([a, a], 1).reshape([n, h, w, c]);
+        };
+        return [tf.mul(tf.cast(tf.equal(sx, up(sy)), 'float32'), up(dy))];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x) as tf.Tensor4D;
+}

@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { GradientState, LossConfig } from './trainer.js';
+import type { NetworkDef } from './networks.js';
+
+/** One part of a batch: its images (u8 NHWC) and class labels. */
+export interface BatchPart {
+  readonly x: Uint8Array;
+  readonly labels: Int32Array;
+}
+
+/**
+ * The worker script next to this file: worker.js when built; under tsx or vitest (sources only)
+ * a small bootstrap that registers tsx's loader in the worker, then imports worker.ts.
+ */
+function workerScript(): { script: string | URL; eval: boolean } {
+  const js = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(js))) return { script: js, eval: false };
+  const ts = new URL('./worker.ts', import.meta.url).href;
+  return { script: `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`, eval: true };
+}
+
+/**
+ * Data-parallel gradients: the main thread's GradientState plus `threads − 1` workers. Each
+ * batch is cut into parts (a fixed number, so results do not depend on the thread count); part i
+ * runs on thread i mod threads; the gradients are averaged in part order, so the same seed gives
+ * the same bytes with 1 or 16 threads.
+ */
+export class ParallelGradients {
+  private readonly workers: Worker[] = [];
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (r: { loss: number; grads: Float32Array[] }) => void; reject: (e: Error) => void }>();
+
+  private constructor(private readonly main: GradientState) {}
+
+  /** Starts `threads − 1` workers on `backend` (none when threads ≤ 1). */
+  static async start(main: GradientState, threads: number, backend: string): Promise<ParallelGradients> {
+    const p = new ParallelGradients(main);
+    const { script, eval: isEval } = workerScript();
+    const def: NetworkDef = main.def;
+    const loss: LossConfig = main.lossConfig;
+    await Promise.all(
+      Array.from({ length: Math.max(0, threads - 1) }, async () => {
+        const w = new Worker(script, {
+          eval: isEval,
+          workerData: { backend, network: def.network, input: def.input, embedding: def.embedding, loss },
+        });
+        p.workers.push(w);
+        await new Promise<void>((resolve, reject) => {
+          w.once('error', reject);
+          w.once('message', () => {
+            w.off('error', reject);
+            resolve();
+          });
+        });
+        w.on('message', (m: { id: number; loss?: number; grads?: Float32Array[]; error?: string }) => {
+          const k = p.waiting.get(m.id);
+          if (!k) return;
+          p.waiting.delete(m.id);
+          if (m.error !== undefined) k.reject(new Error(`training worker: ${m.error}`));
+          else k.resolve({ loss: m.loss!, grads: m.grads! });
+        });
+        w.on('error', (e) => {
+          for (const k of p.waiting.values()) k.reject(e);
+          p.waiting.clear();
+        });
+      }),
+    );
+    return p;
+  }
+
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Mean loss and mean gradients of the parts, with the main thread's current weights. */
+  async gradients(parts: readonly BatchPart[]): Promise<{ loss: number; grads: Float32Array[] }> {
+    const values = this.workers.length > 0 && parts.length > 1 ? this.main.values() : undefined;
+    const results: Promise<{ loss: number; grads: Float32Array[] }>[] = [];
+    const sent = new Set<number>();
+    parts.forEach((part, i) => {
+      const t = i % this.threads;
+      if (t === 0) return;
+      const w = this.workers[t - 1]!;
+      const id = this.nextId++;
+      results[i] = new Promise((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+      // Each worker gets the weights once per step, with its first part.
+      w.postMessage({ id, values: sent.has(t) ? undefined : values, x: part.x, labels: part.labels });
+      sent.add(t);
+    });
+    parts.forEach((part, i) => {
+      if (i % this.threads === 0) results[i] = Promise.resolve(this.main.gradients(part.x, part.labels));
+    });
+    const all = await Promise.all(results);
+    const grads = all[0]!.grads.map((g) => new Float32Array(g.length));
+    let loss = 0;
+    for (const r of all) {
+      loss += r.loss;
+      r.grads.forEach((g, j) => {
+        const acc = grads[j]!;
+        for (let k = 0; k < g.length; k++) acc[k]! += g[k]!;
+      });
+    }
+    for (const g of grads) for (let k = 0; k < g.length; k++) g[k]! /= all.length;
+    return { loss: loss / all.length, grads };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,128 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { NodeInput } from '../exec/kind.js';
+import { NodeFailure } from '../exec/kind.js';
+import { fitImage, isDataManifestDir, loadManifestImages, readDataManifest, type DataManifest } from '../data/index.js';
+import { isShard, readShardLabels, ShardReader, type ImageLabel } from '../dataset/index.js';
+
+/** One image of a training or test set: where it is, its class and its pose. */
+export interface Sample {
+  /** Index of the source (shard or data manifest) in `ImageSet.sources`. */
+  readonly source: number;
+  /** Index of the image in that source. */
+  readonly index: number;
+  /** Class index, 0..classes-1, over all sources. */
+  readonly label: number;
+  readonly yaw: number;
+  readonly pitch: number;
+}
+
+type Source = { kind: 'shard'; reader: ShardReader; labels: ImageLabel[]; cache?: Uint8Array } | { kind: 'data'; manifest: DataManifest };
+
+/** Shards up to this size are read whole once; larger ones image by image. */
+const WHOLE_SHARD_BYTES = 256 * 2 ** 20;
+
+/** The images of a node's inputs (render shards and data manifests), loadable at one size. */
+export class ImageSet {
+  readonly samples: Sample[] = [];
+  readonly classes: number;
+  private readonly sources: Source[] = [];
+
+  /** Builds the set from the inputs of the given roles; identities are distinct per source. */
+  static async fromInputs(inputs: readonly NodeInput[], role: NodeInput['role']): Promise<ImageSet> {
+    const set = new ImageSet(inputs.filter((i) => i.role === role).map((i) => i.dir));
+    await set.load();
+    return set;
+  }
+
+  private dirs: string[];
+  private pending = 0;
+
+  private constructor(dirs: string[]) {
+    this.dirs = dirs;
+    this.classes = 0;
+  }
+
+  private async load(): Promise<void> {
+    const classOf = new Map<string, number>();
+    const cls = (key: string) => {
+      let c = classOf.get(key);
+      if (c === undefined) classOf.set(key, (c = classOf.size));
+      return c;
+    };
+    for (const [s, dir] of this.dirs.entries()) {
+      if (isShard(dir)) {
+        const reader = new ShardReader(dir);
+        const labels = await readShardLabels(dir);
+        if (labels.length !== reader.header.count) {
+          throw new NodeFailure(`shard ${dir}: ${labels.length} labels for ${reader.header.count} images`, 'rerun the render node that wrote it', 'SX5004');
+        }
+        this.sources.push({ kind: 'shard', reader, labels });
+        labels.forEach((l, i) => this.samples.push({ source: s, index: i, label: cls(`shard:${l.id}`), yaw: l.yaw, pitch: l.pitch }));
+      } else if (isDataManifestDir(dir)) {
+        const manifest = readDataManifest(dir);
+        this.sources.push({ kind: 'data', manifest });
+        manifest.images.forEach((im, i) =>
+          this.samples.push({ source: s, index: i, label: cls(`data${s}:${im.identity}`), yaw: im.yaw ?? 0, pitch: 0 }),
+        );
+      } else {
+        throw new NodeFailure(`input ${dir} is neither a synx shard nor a data node output`, 'feed render or data nodes into train and eval', 'SX5004');
+      }
+    }
+    (this as { classes: number }).classes = classOf.size;
+    void this.pending;
+  }
+
+  /** The data manifest of source `s`, if it is one (eval reads pairs and templates from it). */
+  manifest(s: number): DataManifest | undefined {
+    const src = this.sources[s];
+    return src?.kind === 'data' ? src.manifest : undefined;
+  }
+
+  /** Shard labels of source `s`, if it is a shard. */
+  shardLabels(s: number): readonly ImageLabel[] | undefined {
+    const src = this.sources[s];
+    return src?.kind === 'shard' ? src.labels : undefined;
+  }
+
+  /** Loads samples `which` (indices into `samples`) as size × size RGB, NHWC in one buffer. */
+  async images(which: readonly number[], size: number): Promise<Uint8Array> {
+    const per = size * size * 3;
+    const out = new Uint8Array(which.length * per);
+    // Group by source so data images decode in parallel and shards are read once.
+    const bySource = new Map<number, { k: number; index: number }[]>();
+    which.forEach((w, k) => {
+      const s = this.samples[w]!;
+      const list = bySource.get(s.source) ?? [];
+      list.push({ k, index: s.index });
+      bySource.set(s.source, list);
+    });
+    for (const [s, list] of bySource) {
+      const src = this.sources[s]!;
+      if (src.kind === 'data') {
+        const buf = await loadManifestImages(src.manifest, list.map((l) => l.index), size);
+        list.forEach((l, j) => out.set(buf.subarray(j * per, (j + 1) * per), l.k * per));
+        continue;
+      }
+      const r = src.reader;
+      const n = r.imageBytes;
+      const sz = r.header.size;
+      if (src.cache === undefined && r.header.count * n <= WHOLE_SHARD_BYTES) src.cache = r.readAll();
+      let fd: number | undefined;
+      try {
+        for (const l of list) {
+          let img: Uint8Array;
+          if (src.cache) img = src.cache.subarray(l.index * n, (l.index + 1) * n);
+          else {
+            fd ??= openSync(`${r.dir}/images.u8`, 'r');
+            img = new Uint8Array(n);
+            readSync(fd, img, 0, n, l.index * n);
+          }
+          out.set(sz === size ? img : fitImage({ width: sz, height: sz, data: img }, size), l.k * per);
+        }
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+      }
+    }
+    return out;
+  }
+}

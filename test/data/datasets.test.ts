@@ -1,0 +1,162 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NodeFailure } from '../../src/exec/kind.js';
+import { buildManifest, chooseIdentities, listImageFolder, parseLfwPairs, type DataManifest } from '../../src/data/index.js';
+import type { DataParams } from '../../src/plan/index.js';
+import type { DatasetConfig } from '../../src/config/index.js';
+import { fakeContext, rgb, testConfig, tmpDir, writeJpeg, writePng } from './fixtures.js';
+
+const img = (v: number) => rgb(8, 8, () => [v, v, v]);
+
+function run(root: string, params: Partial<DataParams>, ds: Partial<DatasetConfig> = {}) {
+  const p: DataParams = { dataset: 'ds', format: 'folder', path: root, fraction: 1, seed: 1, ...params };
+  const ctx = fakeContext('data', p, testConfig(root, { ds: { format: p.format, path: root, ...ds } }));
+  return { ctx, result: buildManifest(ctx) };
+}
+
+async function failure(p: Promise<unknown>): Promise<NodeFailure> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof NodeFailure) return e;
+    throw e;
+  }
+  throw new Error('expected a NodeFailure');
+}
+
+describe('image folders root/<identity>/<image>', () => {
+  const root = tmpDir();
+  for (const id of ['bob', 'alice', 'carol']) {
+    writePng(path.join(root, id, '2.png'), 8, 8, img(10));
+    writeJpeg(path.join(root, id, '1.jpg'), 8, 8, img(20));
+  }
+  writeFileSync(path.join(root, 'alice', 'notes.txt'), 'not an image');
+
+  it('lists images sorted by identity then name, images only', () => {
+    expect(listImageFolder('ds', root).map((l) => l.path)).toEqual([
+      'alice/1.jpg',
+      'alice/2.png',
+      'bob/1.jpg',
+      'bob/2.png',
+      'carol/1.jpg',
+      'carol/2.png',
+    ]);
+  });
+
+  it('writes a manifest with identity indices', async () => {
+    const m: DataManifest = await run(root, {}).result;
+    expect(m.identities).toEqual(['alice', 'bob', 'carol']);
+    expect(m.images.map((i) => i.identity)).toEqual([0, 0, 1, 1, 2, 2]);
+    expect(m.skipped).toEqual([]);
+  });
+
+  it('a missing folder names the dataset, the path and the layout', async () => {
+    const e = await failure(run(path.join(root, 'nope'), {}).result);
+    expect(e.message).toContain(`dataset 'ds': folder ${path.join(root, 'nope')} does not exist`);
+    expect(e.hint).toContain('root/<identity>/<image>');
+  });
+
+  it('unreadable images: skipped with their path logged, or fatal', async () => {
+    const bad = tmpDir();
+    for (const id of ['a', 'b']) writePng(path.join(bad, id, '1.png'), 8, 8, img(5));
+    writeFileSync(path.join(bad, 'b', '2.jpg'), 'garbage');
+    const { ctx, result } = run(bad, {});
+    const m = await result;
+    expect(m.images).toHaveLength(2);
+    expect(m.skipped).toEqual([{ path: 'b/2.jpg', reason: 'not a JPEG or PNG file' }]);
+    expect(ctx.logs.some((l) => l.includes(path.join(bad, 'b', '2.jpg')))).toBe(true);
+    const e = await failure(run(bad, {}, { unreadable: 'fail' }).result);
+    expect(e.message).toContain(`cannot decode ${path.join(bad, 'b', '2.jpg')}`);
+  });
+});
+
+describe('seeded identity fractions', () => {
+  const names = Array.from({ length: 40 }, (_, i) => `id${String(i).padStart(2, '0')}`);
+  it('keeps round(f·n) whole identities, the same for the same seed', () => {
+    const a = chooseIdentities('ds', names, 0.25, 7);
+    expect(a).toHaveLength(10);
+    expect(chooseIdentities('ds', names, 0.25, 7)).toEqual(a);
+    expect(chooseIdentities('ds', names, 0.25, 8)).not.toEqual(a);
+    expect([...a].sort()).toEqual(a);
+    expect(chooseIdentities('ds', names, 1, 7)).toEqual(names);
+  });
+  it('too few identities is a clear failure', () => {
+    expect(() => chooseIdentities('casia', names, 0.01, 1)).toThrow("dataset 'casia' has 40 identities; a 1% subset keeps 0, and at least 2 are needed");
+  });
+});
+
+describe('LFW pairs.txt', () => {
+  const text = ['2 1', 'Ann 1 2', 'Ann 1 Bo 1', 'Bo 1 3', 'Bo 3 Cy 2', ''].join('\n');
+  it('parses folds, same and different pairs, and LFW paths', () => {
+    const pairs = parseLfwPairs(text, 'pairs.txt');
+    expect(pairs.map((p) => [p.a.path, p.b.path, p.same, p.fold])).toEqual([
+      ['Ann/Ann_0001.jpg', 'Ann/Ann_0002.jpg', true, 0],
+      ['Ann/Ann_0001.jpg', 'Bo/Bo_0001.jpg', false, 0],
+      ['Bo/Bo_0001.jpg', 'Bo/Bo_0003.jpg', true, 1],
+      ['Bo/Bo_0003.jpg', 'Cy/Cy_0002.jpg', false, 1],
+    ]);
+  });
+  it('names the file and line of a bad line or count', () => {
+    expect(() => parseLfwPairs('2 1\nAnn 1 2\nAnn x\nBo 1 3\nBo 3 Cy 2\n', 'p.txt')).toThrow("p.txt:3: expected 'name n1 n2' or 'name1 n1 name2 n2', got 'Ann x'");
+    expect(() => parseLfwPairs('10 300\nAnn 1 2\n', 'p.txt')).toThrow('p.txt:1: header says 10 folds of 600 pairs (6000 lines), the file has 1');
+  });
+  it('a pairs file that names missing images is a failure naming them', async () => {
+    const root = tmpDir();
+    for (const f of ['Ann/Ann_0001.jpg', 'Ann/Ann_0002.jpg', 'Bo/Bo_0001.jpg', 'Bo/Bo_0003.jpg']) writeJpeg(path.join(root, f), 8, 8, img(50));
+    writeFileSync(path.join(root, 'pairs.txt'), text);
+    const e = await failure(run(root, { format: 'lfw' }).result);
+    expect(e.message).toContain("dataset 'ds': 1 image(s) the pairs file names do not exist");
+    expect(e.message).toContain(path.join(root, 'Cy/Cy_0002.jpg'));
+    writeJpeg(path.join(root, 'Cy/Cy_0002.jpg'), 8, 8, img(50));
+    const m = await run(root, { format: 'lfw' }).result;
+    expect(m.identities).toEqual(['Ann', 'Bo', 'Cy']);
+    expect(m.pairs!.map((p) => [m.images[p.a]!.path, m.images[p.b]!.path, p.same, p.fold])[3]).toEqual(['Bo/Bo_0003.jpg', 'Cy/Cy_0002.jpg', false, 1]);
+  });
+});
+
+describe('IJB-A and Multi-PIE CSVs', () => {
+  it('IJB-A: templates and comparisons, genuine from subjects when no `same` column', async () => {
+    const root = tmpDir();
+    for (const f of ['a1.jpg', 'a2.jpg', 'b1.jpg', 'c1.png']) writePng(path.join(root, 'img', f), 8, 8, img(9));
+    const t = path.join(root, 'templates.csv');
+    const c = path.join(root, 'comparisons.csv');
+    writeFileSync(t, 'TEMPLATE_ID,SUBJECT_ID,FILE\n1,7,img/a1.jpg\n1,7,img/a2.jpg\n2,7,img/a2.jpg\n3,8,img/b1.jpg\n4,9,img/c1.png\n');
+    writeFileSync(c, 'template1,template2\n1,2\n1,3\n3,4\n');
+    const m = await run(root, { format: 'ijba' }, { metadata: t, pairs: c }).result;
+    expect(m.templates!.map((x) => [x.template, m.identities[x.identity], x.images.map((i) => m.images[i]!.path)])).toEqual([
+      ['1', '7', ['img/a1.jpg', 'img/a2.jpg']],
+      ['2', '7', ['img/a2.jpg']],
+      ['3', '8', ['img/b1.jpg']],
+      ['4', '9', ['img/c1.png']],
+    ]);
+    expect(m.comparisons!.map((x) => x.same)).toEqual([true, false, false]);
+    writeFileSync(c, 'template1,template2\n1,2\n1,99\n');
+    const e = await failure(run(root, { format: 'ijba' }, { metadata: t, pairs: c }).result);
+    expect(e.message).toBe(`${c}:3: template 99 is not in ${t}`);
+  });
+
+  it('Multi-PIE: image, identity, yaw', async () => {
+    const root = tmpDir();
+    const rows = ['image,identity,yaw'];
+    for (const id of ['001', '002']) {
+      for (const yaw of [0, 15, -30]) {
+        writePng(path.join(root, id, `${yaw}.png`), 8, 8, img(100));
+        rows.push(`${id}/${yaw}.png,${id},${yaw}`);
+      }
+    }
+    writeFileSync(path.join(root, 'poses.csv'), rows.join('\n'));
+    const m = await run(root, { format: 'multipie' }, { metadata: path.join(root, 'poses.csv') }).result;
+    expect(m.images.map((i) => [i.identity, i.yaw])).toEqual([
+      [0, 0],
+      [0, 15],
+      [0, -30],
+      [1, 0],
+      [1, 15],
+      [1, -30],
+    ]);
+    writeFileSync(path.join(root, 'bad.csv'), 'image,identity,yaw\n001/0.png,001,left\n');
+    const e = await failure(run(root, { format: 'multipie' }, { metadata: path.join(root, 'bad.csv') }).result);
+    expect(e.message).toContain("bad.csv:2: yaw must be a number of degrees, got 'left'");
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
+import { FaceRenderer, encodePng, loadBuiltinModel, prepareRender, reconstruct, renderContactSheet, vertexNormals } from '../../src/render/index.js';
+import { baseParams, referenceParams } from './fixtures.js';
+
+describe('the built-in model', () => {
+  const m = loadBuiltinModel();
+
+  it('is a face-sized mesh with named landmarks and shape, colour and expression components', () => {
+    expect(m.vertexCount).toBeGreaterThan(3000);
+    expect(m.vertexCount).toBeLessThan(60000);
+    expect(m.triangles.length / 3).toBeGreaterThan(5000);
+    expect(m.shape.components).toBeGreaterThanOrEqual(20);
+    expect(m.color.components).toBeGreaterThanOrEqual(10);
+    expect(m.expression.components).toBeGreaterThanOrEqual(5);
+    const names = m.landmarks.map((l) => l.name);
+    for (const n of ['center.nose.tip', 'left.eye.corner_outer', 'right.eye.corner_outer', 'left.lips.corner', 'center.chin.tip']) expect(names).toContain(n);
+    // Face width ~15 cm and height ~20 cm, in millimetres.
+    let minX = Infinity;
+    let maxX = -Infinity;
+    let minY = Infinity;
+    let maxY = -Infinity;
+    for (let i = 0; i < m.vertexCount; i++) {
+      minX = Math.min(minX, m.shape.mean[3 * i]!);
+      maxX = Math.max(maxX, m.shape.mean[3 * i]!);
+      minY = Math.min(minY, m.shape.mean[3 * i + 1]!);
+      maxY = Math.max(maxY, m.shape.mean[3 * i + 1]!);
+    }
+    expect(maxX - minX).toBeGreaterThan(130);
+    expect(maxX - minX).toBeLessThan(180);
+    expect(maxY - minY).toBeGreaterThan(180);
+    expect(maxY - minY).toBeLessThan(240);
+  });
+
+  it('has unit basis columns and normals pointing out of the face', () => {
+    const n3 = 3 * m.vertexCount;
+    for (const b of [m.shape, m.color, m.expression]) {
+      for (let j = 0; j < b.components; j++) {
+        let s = 0;
+        for (let i = 0; i < n3; i++) s += b.basis[j * n3 + i]! ** 2;
+        expect(s).toBeCloseTo(1, 3);
+      }
+    }
+    const normals = vertexNormals(m.shape.mean, m.triangles, new Float32Array(n3));
+    const at = (name: string) => m.landmarks.find((l) => l.name === name)!.vertex;
+    expect(normals[3 * at('center.forehead') + 2]).toBeGreaterThan(0.8);
+    expect(normals[3 * at('center.nose.tip') + 2]).toBeGreaterThan(0.5);
+    // Beside the eyes the face turns sideways: the subject's left (+x) side's normals point to +x.
+    expect(normals[3 * at('left.ear.tragus')]).toBeGreaterThan(0.5);
+    expect(normals[3 * at('right.ear.tragus')]).toBeLessThan(-0.5);
+  });
+
+  it('gives different identities different shapes and colours', () => {
+    const a = reconstruct(m.shape, [1, -1, 0.5, 2], new Float32Array(3 * m.vertexCount));
+    const b = reconstruct(m.shape, [-1, 1, -0.5, -2], new Float32Array(3 * m.vertexCount));
+    let d = 0;
+    for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    expect(d).toBeGreaterThan(3); // millimetres
+    const light = reconstruct(m.color, [-2], new Float32Array(3 * m.vertexCount));
+    const dark = reconstruct(m.color, [2], new Float32Array(3 * m.vertexCount));
+    const tip = m.landmarks.find((l) => l.name === 'center.nose.tip')!.vertex;
+    expect(light[3 * tip]! - dark[3 * tip]!).toBeGreaterThan(0.2);
+  });
+});
+
+describe('renderContactSheet', () => {
+  it('tiles rows of identities and columns of samples into a PNG, same bytes each time', async () => {
+    const params = referenceParams({ size: 40, dims: { shape: 10, color: 10, expression: 0 } });
+    const png = await renderContactSheet(params, 2, 3);
+    const img = PNG.sync.read(png);
+    expect(img.width).toBe(3 * 40 + 4 * 2);
+    expect(img.height).toBe(2 * 40 + 3 * 2);
+    expect((await renderContactSheet(params, 2, 3)).equals(png)).toBe(true);
+    // Tile (row 1, column 2) is identity firstId + 1, sample 2.
+    const single = new FaceRenderer(await prepareRender(params)).render(1, 2).rgb;
+    const ox = 2 + 2 * 42;
+    const oy = 2 + 42;
+    for (const [x, y] of [[5, 5], [20, 20], [33, 12]] as const) {
+      const p = 4 * ((oy + y) * img.width + ox + x);
+      expect([img.data[p], img.data[p + 1], img.data[p + 2]]).toEqual([...single.subarray(3 * (y * 40 + x), 3 * (y * 40 + x) + 3)]);
+    }
+  });
+
+  it('encodes PNGs that a standard decoder reads back exactly', () => {
+    const rgb = new Uint8Array(5 * 3 * 3).map((_, i) => (i * 37) % 256);
+    const back = PNG.sync.read(encodePng(rgb, 5, 3));
+    for (let p = 0; p < 15; p++) expect([back.data[4 * p], back.data[4 * p + 1], back.data[4 * p + 2], back.data[4 * p + 3]]).toEqual([rgb[3 * p], rgb[3 * p + 1], rgb[3 * p + 2], 255]);
+  });
+
+  it('renders the reference defaults without error for a few identities', async () => {
+    const r = new FaceRenderer(await prepareRender(baseParams({ dims: { shape: 199, color: 199, expression: 100 } })));
+    expect(r.render(3, 0).rgb.length).toBe(112 * 112 * 3);
+  });
+});

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { conv2dFilterGrad, conv2dInputGrad, conv2dSame, maxPool2, samePadding, useBackend } from '../../src/train/index.js';
+
+/** Straightforward loops: the filter and input gradients of a 'same' conv, NHWC / HWIO. */
+function naiveGrads(x: Float32Array, xs: number[], dy: Float32Array, w: Float32Array, k: number, cout: number, s: number) {
+  const [n, h, wd, cin] = xs as [number, number, number, number];
+  const ph = samePadding(h, k, s);
+  const pw = samePadding(wd, k, s);
+  const dw = new Float64Array(k * k * cin * cout);
+  const dx = new Float64Array(n * h * wd * cin);
+  for (let b = 0; b < n; b++)
+    for (let oy = 0; oy < ph.out; oy++)
+      for (let ox = 0; ox < pw.out; ox++)
+        for (let i = 0; i < k; i++)
+          for (let j = 0; j < k; j++) {
+            const y = oy * s + i - ph.before;
+            const xx = ox * s + j - pw.before;
+            if (y < 0 || y >= h || xx < 0 || xx >= wd) continue;
+            for (let ci = 0; ci < cin; ci++)
+              for (let co = 0; co < cout; co++) {
+                const g = dy[((b * ph.out + oy) * pw.out + ox) * cout + co]!;
+                dw[((i * k + j) * cin + ci) * cout + co]! += x[((b * h + y) * wd + xx) * cin + ci]! * g;
+                dx[((b * h + y) * wd + xx) * cin + ci]! += w[((i * k + j) * cin + ci) * cout + co]! * g;
+              }
+          }
+  return { dw, dx };
+}
+
+function seq(n: number, seed: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed * 78.233) * 0.5);
+}
+
+describe('custom conv gradients on wasm', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  for (const [k, s, h, w] of [
+    [3, 1, 6, 5],
+    [3, 2, 7, 6],
+    [1, 1, 4, 4],
+    [5, 2, 9, 7],
+    [7, 2, 10, 10],
+    [1, 2, 8, 8],
+    [3, 2, 2, 2],
+  ] as const) {
+    it(`k=${k} stride=${s} on ${h}×${w}: equal to the loops`, () => {
+      const cin = 3;
+      const cout = 4;
+      const n = 2;
+      const ph = samePadding(h, k, s);
+      const pw = samePadding(w, k, s);
+      const x = seq(n * h * w * cin, 1);
+      const wt = seq(k * k * cin * cout, 2);
+      const dy = seq(n * ph.out * pw.out * cout, 3);
+      const ref = naiveGrads(x, [n, h, w, cin], dy, wt, k, cout, s);
+      const xt = tf.tensor4d(x, [n, h, w, cin]);
+      const dyt = tf.tensor4d(dy, [n, ph.out, pw.out, cout]);
+      const dw = conv2dFilterGrad(xt, dyt, k, s).dataSync();
+      const dx = conv2dInputGrad(dyt, tf.tensor4d(wt, [k, k, cin, cout]), [n, h, w, cin], s).dataSync();
+      ref.dw.forEach((v, i) => expect(dw[i]).toBeCloseTo(v, 4));
+      ref.dx.forEach((v, i) => expect(dx[i]).toBeCloseTo(v, 4));
+    });
+  }
+
+  it('conv2dSame: tf.grads through the custom op give the loop gradients, and the bias sum', () => {
+    const x = tf.tensor4d(seq(2 * 5 * 5 * 2, 4), [2, 5, 5, 2]);
+    const w = tf.tensor4d(seq(3 * 3 * 2 * 3, 5), [3, 3, 2, 3]);
+    const b = tf.tensor1d([0.1, -0.2, 0.3]);
+    // d/dy of sum(y) is all ones.
+    const [gx, gw, gb] = tf.grads((xa: tf.Tensor, wa: tf.Tensor, ba: tf.Tensor) => tf.sum(conv2dSame(xa as tf.Tensor4D, wa as tf.Tensor4D, ba as tf.Tensor1D, 1, false)))([x, w, b]);
+    const ref = naiveGrads(x.dataSync() as Float32Array, [2, 5, 5, 2], new Float32Array(2 * 5 * 5 * 3).fill(1), w.dataSync() as Float32Array, 3, 3, 1);
+    ref.dw.forEach((v, i) => expect(gw!.dataSync()[i]).toBeCloseTo(v, 4));
+    ref.dx.forEach((v, i) => expect(gx!.dataSync()[i]).toBeCloseTo(v, 4));
+    expect([...gb!.dataSync()]).toEqual([50, 50, 50]);
+  });
+
+  it('maxPool2 routes the gradient to each window maximum', () => {
+    const x = tf.tensor4d([1, 5, 3, 2, 0, 4, 8, 7, 9, 1, 1, 1, 2, 2, 6, 1], [1, 4, 4, 1]);
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(maxPool2(a as tf.Tensor4D, false), tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]))))(x);
+    // windows: [1,5,0,4] max 5; [3,2,8,7] max 8; [9,1,2,2] max 9; [1,1,6,1] max 6.
+    expect([...g.dataSync()]).toEqual([0, 1, 0, 0, 0, 0, 2, 0, 3, 0, 0, 0, 0, 0, 4, 0]);
+    expect([...maxPool2(x, false).dataSync()]).toEqual([5, 8, 9, 6]);
+  });
+});

@@ -1,0 +1,70 @@
+// Procedural face-like shards for tests: each identity is a seeded pattern (two colours, a blob
+// position, a stripe frequency) whose class survives per-image jitter (shift, brightness, noise).
+import { mkdirSync } from 'node:fs';
+import { ShardWriter, type ImageLabel } from '../../src/dataset/index.js';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const YAWS = [0, -30, 30, -60, 60, 15, -15, 45];
+
+export function proceduralImage(id: number, sample: number, size: number, seed = 1): Uint8Array {
+  const r = rng(seed * 7919 + id * 104729);
+  const c1 = [r() * 255, r() * 255, r() * 255];
+  const c2 = [r() * 255, r() * 255, r() * 255];
+  const bx = 0.25 + r() * 0.5;
+  const by = 0.25 + r() * 0.5;
+  const freq = 1 + Math.floor(r() * 4);
+  const s = rng(seed * 31 + id * 7 + sample * 1000003);
+  const dx = (s() - 0.5) * 0.12;
+  const dy = (s() - 0.5) * 0.12;
+  const gain = 0.8 + s() * 0.4;
+  const img = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const u = x / size + dx;
+      const v = y / size + dy;
+      const blob = Math.exp(-((u - bx) ** 2 + (v - by) ** 2) / 0.03);
+      const stripe = 0.5 + 0.5 * Math.sin(2 * Math.PI * freq * u);
+      for (let c = 0; c < 3; c++) {
+        const val = (c1[c]! * blob + c2[c]! * (1 - blob) * (0.6 + 0.4 * stripe)) * gain + (s() - 0.5) * 20;
+        img[(y * size + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(val)));
+      }
+    }
+  }
+  return img;
+}
+
+/** Writes a shard of identities [firstId, firstId + ids) with imgsPerId images each. */
+export async function writeProceduralShard(dir: string, o: { firstId: number; ids: number; imgsPerId: number; size: number; seed?: number }): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const w = new ShardWriter(dir, { size: o.size, firstId: o.firstId, ids: o.ids, imgsPerId: o.imgsPerId });
+  for (let id = o.firstId; id < o.firstId + o.ids; id++) {
+    for (let s = 0; s < o.imgsPerId; s++) {
+      const label: ImageLabel = {
+        id,
+        sample: s,
+        yaw: YAWS[s % YAWS.length]!,
+        pitch: 0,
+        roll: 0,
+        scale: 1,
+        tx: 0,
+        ty: 0,
+        illumination: 'test',
+        background: 'test',
+        landmarks: [],
+      };
+      await w.write(proceduralImage(id, s, o.size, o.seed), label);
+    }
+  }
+  await w.close();
+  return dir;
+}

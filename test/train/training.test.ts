@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NodeFailure, type NodeInput } from '../../src/exec/kind.js';
+import type { TrainParams } from '../../src/plan/index.js';
+import {
+  epochBatches,
+  GradientState,
+  ImageSet,
+  initWeights,
+  networkDef,
+  readModel,
+  runTraining,
+  trainKind,
+  useBackend,
+  type TrainRun,
+} from '../../src/train/index.js';
+import { fakeContext, testConfig, tmpDir } from '../data/fixtures.js';
+import { proceduralImage, writeProceduralShard } from './procedural.js';
+
+const params = (o: Partial<TrainParams> = {}): TrainParams => ({
+  role: 'pretrain',
+  network: 'small',
+  loss: 'triplet',
+  epochs: 2,
+  batch: 16,
+  lr: 0.002,
+  optimizer: 'adam',
+  input: 16,
+  embedding: 16,
+  margin: 0.2,
+  seed: 3,
+  images: null,
+  ...o,
+});
+
+const input = (dir: string, role: NodeInput['role'] = 'data', kind: NodeInput['kind'] = 'render'): NodeInput => ({ role, id: path.basename(dir), kind, fingerprint: '', params: null, dir });
+
+let shard: string;
+let set: ImageSet;
+beforeAll(async () => {
+  await useBackend('wasm');
+  shard = await writeProceduralShard(path.join(tmpDir(), 'train'), { firstId: 0, ids: 8, imgsPerId: 4, size: 16 });
+  set = await ImageSet.fromInputs([input(shard)], 'data');
+});
+
+function runWith(o: Partial<TrainRun> & { params: TrainParams }): Promise<unknown> {
+  return runTraining({ set, train: set.samples.map((_, i) => i), scratchDir: tmpDir(), outDir: tmpDir(), backend: 'wasm', threads: 1, ...o });
+}
+
+describe('batches', () => {
+  it('P×K identity groups, seeded per epoch', () => {
+    const byClass = Array.from({ length: 10 }, (_, c) => [c * 10, c * 10 + 1, c * 10 + 2, c * 10 + 3, c * 10 + 4]);
+    const a = epochBatches(byClass, 50, 16, 1, 1);
+    expect(a).toHaveLength(3);
+    for (const b of a) {
+      expect(b).toHaveLength(16);
+      const ids = b.map((i) => Math.floor(i / 10));
+      // 4 identities, 4 images each, consecutive.
+      expect(new Set(ids).size).toBe(4);
+      for (let k = 0; k < 16; k += 4) expect(new Set(ids.slice(k, k + 4)).size).toBe(1);
+      expect(new Set(b).size).toBe(16);
+    }
+    expect(epochBatches(byClass, 50, 16, 1, 1)).toEqual(a);
+    expect(epochBatches(byClass, 50, 16, 1, 2)).not.toEqual(a);
+  });
+});
+
+describe('backend agreement', () => {
+  for (const network of ['small', 'resnet'] as const) {
+    for (const loss of ['triplet', 'arcface'] as const) {
+      it(`cpu (stock kernels) and wasm (custom conv gradients) give the same loss and gradients: ${network}, ${loss}`, async () => {
+        const def = networkDef(network, 16, 8);
+        const w = initWeights(def, 1);
+        const x = await set.images([0, 1, 2, 3, 4, 5, 6, 7], 16);
+        const labels = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]);
+        const run = async (backend: string) => {
+          await useBackend(backend);
+          const st = new GradientState(def, { loss, margin: 0.3, classes: 2 }, w);
+          const r = st.gradients(x, labels);
+          st.dispose();
+          return r;
+        };
+        const cpu = await run('cpu');
+        const wasm = await run('wasm');
+        expect(wasm.loss).toBeCloseTo(cpu.loss, 4);
+        cpu.grads.forEach((g, i) => {
+          const scale = g.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-3);
+          const diff = g.reduce((m, v, k) => Math.max(m, Math.abs(v - wasm.grads[i]![k]!)), 0);
+          expect(diff / scale).toBeLessThan(2e-3);
+        });
+        expect(tf.getBackend()).toBe('wasm');
+      });
+    }
+  }
+});
+
+describe('training loop', () => {
+  it('resumes after a kill from the last epoch, to the same bytes as an uninterrupted run', async () => {
+    const p = params({ epochs: 3 });
+    const whole = tmpDir();
+    await runWith({ params: p, outDir: whole });
+    const scratch = tmpDir();
+    const ac = new AbortController();
+    // "Kill" during epoch 2, after epoch 1's checkpoint.
+    await expect(
+      runWith({ params: p, scratchDir: scratch, signal: ac.signal, progress: (x) => (x.message === 'epoch 2/3' ? ac.abort() : undefined) }),
+    ).rejects.toThrow('training cancelled');
+    const logs: string[] = [];
+    const resumed = tmpDir();
+    await runWith({ params: p, scratchDir: scratch, outDir: resumed, log: (m) => logs.push(m) });
+    expect(logs[0]).toBe(`resuming after epoch 1 from ${scratch}`);
+    expect(readFileSync(path.join(resumed, 'weights.bin')).equals(readFileSync(path.join(whole, 'weights.bin')))).toBe(true);
+    const h = JSON.parse(readFileSync(path.join(resumed, 'history.json'), 'utf8')) as { epoch: number }[];
+    expect(h.map((e) => e.epoch)).toEqual([1, 2, 3]);
+  });
+
+  it('data-parallel over 2 threads gives the same bytes as 1 thread', async () => {
+    const p = params({ epochs: 1, batch: 32, loss: 'cosface', margin: 0.35 });
+    const one = tmpDir();
+    const two = tmpDir();
+    await runWith({ params: p, outDir: one, threads: 1 });
+    await runWith({ params: p, outDir: two, threads: 2 });
+    expect(readFileSync(path.join(two, 'weights.bin')).equals(readFileSync(path.join(one, 'weights.bin')))).toBe(true);
+  });
+
+  it('a NaN loss is a clear failure', async () => {
+    const e = await runWith({ params: params({ optimizer: 'sgd', lr: 1e38, epochs: 2 }) }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(NodeFailure);
+    expect((e as NodeFailure).message).toMatch(/^the loss became NaN at epoch \d, batch \d/);
+    expect((e as NodeFailure).hint).toContain('lower the learning rate (lr 1e+38)');
+  });
+});
+
+describe('train node kind', () => {
+  it('pretrain then finetune from its model; a mismatched finetune is refused', async () => {
+    const config = testConfig(tmpDir());
+    const pre = fakeContext('train', params({ epochs: 1 }), config, [input(shard)]);
+    await trainKind.run(pre);
+    const m = readModel(pre.outDir);
+    expect(m.def.network).toBe('small');
+    const info = JSON.parse(readFileSync(path.join(pre.outDir, 'train.json'), 'utf8')) as { classes: number; images: number };
+    expect(info).toMatchObject({ classes: 8, images: 32 });
+    expect(pre.progresses.at(-1)).toMatchObject({ done: 32, total: 32, unit: 'images' });
+    expect(pre.progresses.at(-1)!.metrics).toHaveProperty('img/s');
+
+    const ft = fakeContext('train', params({ role: 'finetune', epochs: 1, lr: 0 , optimizer: 'sgd' }), config, [input(shard), input(pre.outDir, 'init', 'train')]);
+    await trainKind.run(ft);
+    // lr 0: the finetune's weights are exactly the pretrain's.
+    expect(readFileSync(path.join(ft.outDir, 'weights.bin')).equals(readFileSync(path.join(pre.outDir, 'weights.bin')))).toBe(true);
+
+    const bad = fakeContext('train', params({ role: 'finetune', embedding: 32 }), config, [input(shard), input(pre.outDir, 'init', 'train')]);
+    await expect(trainKind.run(bad)).rejects.toThrow('the pretrain model is small at 16 px with 16-d embeddings, the finetune asks for small at 16 px, 32-d');
+  });
+
+  it('draws `images` training images by a seeded choice', async () => {
+    const ctx = fakeContext('train', params({ epochs: 1, images: 20 }), testConfig(tmpDir()), [input(shard)]);
+    await trainKind.run(ctx);
+    expect(JSON.parse(readFileSync(path.join(ctx.outDir, 'train.json'), 'utf8'))).toMatchObject({ images: 20 });
+  });
+});
+
+describe('procedural fixtures', () => {
+  it('identity is recoverable: images of one identity are closer than of two', () => {
+    const d = (a: Uint8Array, b: Uint8Array) => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
+    expect(d(proceduralImage(1, 0, 16), proceduralImage(1, 1, 16))).toBeLessThan(d(proceduralImage(1, 0, 16), proceduralImage(2, 0, 16)));
+  });
+});
