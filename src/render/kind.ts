@@ -29,8 +29,8 @@ export const renderKind: NodeKind<RenderParams> = {
   },
   async run(ctx: NodeContext<RenderParams>): Promise<void> {
     const p = ctx.params;
-    const setup = await prepareRender(p);
     const threads = renderThreads(p, ctx.config);
+    const setup = await prepareRender(p, undefined, threads);
     const chunks = path.join(ctx.scratchDir, 'ids');
     mkdirSync(chunks, { recursive: true });
     const chunkFile = (id: number, ext: string) => path.join(chunks, `${id}.${ext}`);

@@ -1,3 +1,5 @@
+import { axpyReference, type SimdKernel } from './simd.js';
+
 /**
  * A linear morphable model: mean, PCA basis and variances for shape, colour and expression, one
  * triangle list and named landmark vertices. The built-in model and BFM 2017 files both load into
@@ -17,6 +19,24 @@ export interface PcaBlock {
   readonly variance: Float32Array;
   /** Number of components k. */
   readonly components: number;
+  /** Floats from one column's start to the next (default 3N; padded to a multiple of 4 in an arena). */
+  readonly stride?: number;
+}
+
+/**
+ * A shared WebAssembly memory holding a model's arrays and per-renderer scratch slots, so worker
+ * threads share one copy of the bases and reconstruct with the SIMD kernel (see simd.ts).
+ */
+export interface ModelArena {
+  readonly memory: WebAssembly.Memory;
+  /** Byte offset of the Int32 counter of claimed slots. */
+  readonly counter: number;
+  /** Byte offset of the first slot, bytes per slot, number of slots. */
+  readonly slotOffset: number;
+  readonly slotBytes: number;
+  readonly slots: number;
+  /** 3N rounded up to a multiple of 4: the length of every buffer the kernel writes. */
+  readonly padded: number;
 }
 
 /** A named landmark: a vertex of the mesh. */
@@ -37,53 +57,44 @@ export interface MorphableModel {
   /** Expression block; its mean is added to the shape mean (zero in both BFM and built-in). */
   readonly expression: PcaBlock;
   readonly landmarks: readonly ModelLandmark[];
+  /** Set by `shareModel`: where the arrays live for worker threads and the SIMD kernel. */
+  readonly arena?: ModelArena;
 }
 
 /**
  * Writes mean + basis · (sqrt(variance) ⊙ alpha) into `out`, using the first `alpha.length`
  * components (fewer than the block has is fine). `add` accumulates onto `out` instead.
+ *
+ * The sum is taken in float32, one component after the other (out = f32(out + f32(col · w))), by
+ * the SIMD kernel when `kernel` is given (then `out` and the block must live in its memory, and
+ * `out` must have room for the padded length) or by the same arithmetic in plain JS: both give the
+ * same bits, so images do not depend on the thread or the path that rendered them.
  */
-export function reconstruct(block: PcaBlock, alpha: ArrayLike<number>, out: Float32Array, add = false): Float32Array {
+export function reconstruct(block: PcaBlock, alpha: ArrayLike<number>, out: Float32Array, add = false, kernel: SimdKernel | null = null): Float32Array {
   const k = block.components;
   const used = Math.min(alpha.length, k);
   const w = new Float64Array(used);
   for (let j = 0; j < used; j++) w[j] = Math.sqrt(block.variance[j]!) * alpha[j]!;
   const { mean, basis } = block;
   const n = mean.length;
+  const stride = block.stride ?? n;
   if (out.length !== n) throw new Error(`reconstruct: out has ${out.length} values, expected ${n}`);
-  // Drop trailing zero weights (dims below k, or coefficients fixed at 0) from the work.
+  // Trailing zero weights (dims below k, or coefficients fixed at 0) cost nothing.
   let m = used;
   while (m > 0 && w[m - 1] === 0) m--;
-  const acc = accumulator(n);
-  if (add) for (let i = 0; i < n; i++) acc[i] = out[i]! + mean[i]!;
-  else for (let i = 0; i < n; i++) acc[i] = mean[i]!;
-  // Eight components per pass over the accumulator: fewer passes over memory, and a fixed order of
-  // sums, so results are the same on every machine and thread.
-  let j = 0;
-  for (; j + 7 < m; j += 8) {
-    const w0 = w[j]!, w1 = w[j + 1]!, w2 = w[j + 2]!, w3 = w[j + 3]!;
-    const w4 = w[j + 4]!, w5 = w[j + 5]!, w6 = w[j + 6]!, w7 = w[j + 7]!;
-    const o0 = j * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n, o4 = o3 + n, o5 = o4 + n, o6 = o5 + n, o7 = o6 + n;
-    for (let i = 0; i < n; i++) {
-      acc[i] =
-        acc[i]! +
-        (basis[o0 + i]! * w0 + basis[o1 + i]! * w1 + basis[o2 + i]! * w2 + basis[o3 + i]! * w3) +
-        (basis[o4 + i]! * w4 + basis[o5 + i]! * w5 + basis[o6 + i]! * w6 + basis[o7 + i]! * w7);
-    }
+  if (add) for (let i = 0; i < n; i++) out[i] = out[i]! + mean[i]!;
+  else out.set(mean);
+  if (kernel && stride % 4 === 0 && out.buffer === basis.buffer) {
+    const n4 = stride / 4;
+    const o = out.byteOffset;
+    const b = basis.byteOffset;
+    let j = 0;
+    for (; j + 3 < m; j += 4) kernel.axpy4(o, b + j * stride * 4, stride * 4, n4, w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!);
+    for (; j < m; j++) kernel.axpy(o, b + j * stride * 4, n4, w[j]!);
+  } else {
+    for (let j = 0; j < m; j++) axpyReference(out, basis, j * stride, n, w[j]!);
   }
-  for (; j < m; j++) {
-    const wj = w[j]!;
-    const o = j * n;
-    for (let i = 0; i < n; i++) acc[i] = acc[i]! + basis[o + i]! * wj;
-  }
-  for (let i = 0; i < n; i++) out[i] = acc[i]!;
   return out;
-}
-
-let scratch = new Float64Array(0);
-function accumulator(n: number): Float64Array {
-  if (scratch.length < n) scratch = new Float64Array(n);
-  return scratch;
 }
 
 /** Transposes a BFM-layout basis (3N × k, row-major) into synx's k × 3N layout. */
@@ -96,30 +107,71 @@ export function transposeBasis(rowMajor: ArrayLike<number>, n3: number, k: numbe
   return out;
 }
 
-/** Copies every array of a model into SharedArrayBuffers, so worker threads read it without copies. */
-export function shareModel(m: MorphableModel): MorphableModel {
-  const f32 = (a: Float32Array) => {
-    const s = new Float32Array(new SharedArrayBuffer(a.byteLength));
-    s.set(a);
-    return s;
-  };
-  const block = (b: PcaBlock): PcaBlock => ({
-    mean: f32(b.mean),
-    basis: f32(b.basis),
-    variance: f32(b.variance),
-    components: b.components,
+/**
+ * Copies a model into a shared WebAssembly memory (its ModelArena) with `slots` scratch slots for
+ * renderers, so worker threads read one copy and reconstruct with the SIMD kernel. A model that
+ * already has an arena is returned as it is.
+ */
+export function shareModel(m: MorphableModel, slots = 4): MorphableModel {
+  if (m.arena) return m;
+  const n3 = 3 * m.vertexCount;
+  const padded = Math.ceil(n3 / 4) * 4;
+  const blocks = [m.shape, m.color, m.expression];
+  // Layout (bytes, 16-aligned): counter | per block: mean, basis (k × padded), variance | triangles | slots.
+  let off = 16;
+  const align = (b: number) => Math.ceil(b / 16) * 16;
+  const places = blocks.map((b) => {
+    const mean = off;
+    off = align(off + padded * 4);
+    const basis = off;
+    off = align(off + b.components * padded * 4);
+    const variance = off;
+    off = align(off + b.components * 4);
+    return { mean, basis, variance };
   });
-  const tri = new Uint32Array(new SharedArrayBuffer(m.triangles.byteLength));
-  tri.set(m.triangles);
+  const tri = off;
+  off = align(off + m.triangles.byteLength);
+  const slotOffset = off;
+  const slotBytes = align(SLOT_BUFFERS * padded * 4);
+  const total = slotOffset + slots * slotBytes;
+  const pages = Math.ceil(total / 65536);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const buf = memory.buffer;
+  const shared = blocks.map((b, i): PcaBlock => {
+    const p = places[i]!;
+    const mean = new Float32Array(buf, p.mean, n3);
+    mean.set(b.mean);
+    const basis = new Float32Array(buf, p.basis, b.components * padded);
+    const from = b.stride ?? n3;
+    for (let j = 0; j < b.components; j++) basis.set(b.basis.subarray(j * from, j * from + n3), j * padded);
+    const variance = new Float32Array(buf, p.variance, b.components);
+    variance.set(b.variance);
+    return { mean, basis, variance, components: b.components, stride: padded };
+  });
+  const triangles = new Uint32Array(buf, tri, m.triangles.length);
+  triangles.set(m.triangles);
   return {
     uri: m.uri,
     vertexCount: m.vertexCount,
-    triangles: tri,
-    shape: block(m.shape),
-    color: block(m.color),
-    expression: block(m.expression),
+    triangles,
+    shape: shared[0]!,
+    color: shared[1]!,
+    expression: shared[2]!,
     landmarks: m.landmarks,
+    arena: { memory, counter: 0, slotOffset, slotBytes, slots, padded },
   };
+}
+
+/** Float buffers of `padded` length in one renderer's slot: identity shape, albedo, posed shape. */
+export const SLOT_BUFFERS = 3;
+
+/** Claims a free scratch slot of the arena for one renderer; null when all are taken. */
+export function claimSlot(arena: ModelArena): Float32Array[] | null {
+  const counter = new Int32Array(arena.memory.buffer, arena.counter, 1);
+  const slot = Atomics.add(counter, 0, 1);
+  if (slot >= arena.slots) return null;
+  const base = arena.slotOffset + slot * arena.slotBytes;
+  return Array.from({ length: SLOT_BUFFERS }, (_, i) => new Float32Array(arena.memory.buffer, base + i * arena.padded * 4, arena.padded));
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { ImageLabel, Landmark } from '../dataset/index.js';
 import { drawBackground } from './background.js';
 import { CAMERA, focalPixels, poseRotation } from './camera.js';
-import { reconstruct, vertexNormals } from './model.js';
+import { claimSlot, reconstruct, vertexNormals } from './model.js';
+import { simdKernel, type SimdKernel } from './simd.js';
 import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
 import { STREAM, streamRng } from './rng.js';
 import { SH_CONST } from './sh.js';
@@ -41,6 +42,7 @@ export class FaceRenderer {
   private readonly verts: Float32Array;
   private readonly normals: Float32Array;
   private readonly varies: boolean;
+  private readonly kernel: SimdKernel | null;
   private currentId: number | null = null;
   private identityExtra: { shape: number[]; color: number[] } = { shape: [], color: [] };
 
@@ -52,11 +54,17 @@ export class FaceRenderer {
     this.screen = createScreenVertices(this.n);
     this.background = new Float32Array(this.size * this.size * 3);
     this.scratch = new Float32Array(this.size * this.size * 3);
-    this.idShape = new Float32Array(3 * this.n);
-    this.idNormals = new Float32Array(3 * this.n);
-    this.albedo = new Float32Array(3 * this.n);
-    this.verts = new Float32Array(3 * this.n);
-    this.normals = new Float32Array(3 * this.n);
+    // With a shared arena, the buffers the SIMD kernel writes live in this renderer's slot of it;
+    // without one (or with every slot taken) plain arrays and the same arithmetic in JS.
+    const kernel = model.arena ? simdKernel(model.arena.memory) : null;
+    const slot = model.arena && kernel ? claimSlot(model.arena) : null;
+    const n3 = 3 * this.n;
+    this.kernel = slot ? kernel : null;
+    this.idShape = slot ? slot[0]!.subarray(0, n3) : new Float32Array(n3);
+    this.albedo = slot ? slot[1]!.subarray(0, n3) : new Float32Array(n3);
+    this.verts = slot ? slot[2]!.subarray(0, n3) : new Float32Array(n3);
+    this.idNormals = new Float32Array(n3);
+    this.normals = new Float32Array(n3);
     this.varies = expressionVaries(params, model);
   }
 
@@ -64,12 +72,12 @@ export class FaceRenderer {
     if (this.currentId === id) return;
     const { model } = this.setup;
     const ident = sampleIdentity(this.setup, id);
-    reconstruct(model.shape, ident.shape, this.idShape);
-    reconstruct(model.color, ident.color, this.albedo);
+    reconstruct(model.shape, ident.shape, this.idShape, false, this.kernel);
+    reconstruct(model.color, ident.color, this.albedo, false, this.kernel);
     if (!this.varies) {
       // Expression fixed for every image: fold it (with the expression mean) into the identity.
       const e = sampleImage(this.setup, id, 0).expression;
-      reconstruct(model.expression, e, this.idShape, true);
+      reconstruct(model.expression, e, this.idShape, true, this.kernel);
       vertexNormals(this.idShape, model.triangles, this.idNormals);
     }
     this.identityExtra = { shape: round(ident.shape), color: round(ident.color) };
@@ -90,7 +98,7 @@ export class FaceRenderer {
     let normals = this.idNormals;
     if (this.varies) {
       this.verts.set(this.idShape);
-      reconstruct(model.expression, s.expression, this.verts, true);
+      reconstruct(model.expression, s.expression, this.verts, true, this.kernel);
       vertexNormals(this.verts, model.triangles, this.normals);
       verts = this.verts;
       normals = this.normals;

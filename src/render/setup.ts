@@ -3,7 +3,7 @@ import { loadBackgroundFolder, type BackgroundSet } from './background.js';
 import { loadBfmModel } from './bfm.js';
 import { loadBuiltinModel } from './builtin-model.js';
 import { fitIlluminationGaussian, loadIlluminationFolder, type IlluminationGaussian } from './illumination.js';
-import type { MorphableModel } from './model.js';
+import { shareModel, type MorphableModel } from './model.js';
 import { foldersOf, type RenderSetup } from './scene.js';
 
 /** Loads the model a render names: the built-in one, or a BFM 2017 HDF5 file. */
@@ -13,10 +13,11 @@ export async function loadModel(ref: ModelRef): Promise<MorphableModel> {
 
 /**
  * Loads everything a render reads (model, illumination and background folders) once, and checks
- * it: bad files and folders become NodeFailures naming them.
+ * it: bad files and folders become NodeFailures naming them. The model is placed in a shared
+ * arena with scratch for `renderers` renderers (worker threads), see `shareModel`.
  */
-export async function prepareRender(params: RenderParams, model?: MorphableModel): Promise<RenderSetup> {
-  const m = model ?? (await loadModel(params.model));
+export async function prepareRender(params: RenderParams, model?: MorphableModel, renderers = 2): Promise<RenderSetup> {
+  const m = shareModel(model ?? (await loadModel(params.model)), renderers);
   const folders = foldersOf(params);
   const illuminationSets: Record<string, readonly Float64Array[]> = {};
   const illuminationGaussians: Record<string, IlluminationGaussian> = {};
