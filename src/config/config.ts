@@ -31,5 +31,10 @@ export interface ProjectConfig {
   /** Worker threads a render or train node may use (default: all cores). */
   readonly threads: number;
   readonly executor: 'local' | 'slurm';
+  /**
+   * Shrinks every experiment (identities, images per identity, pretraining images) by this factor,
+   * for smoke tests and CI: `SYNX_SCALE=0.1 synx run quickstart.synexp`. 1 = as written.
+   */
+  readonly scale?: number;
   readonly slurm: Readonly<Record<string, unknown>>;
 }

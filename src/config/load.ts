@@ -45,6 +45,7 @@ function defaults(root: string): ProjectConfig {
     threads: cores,
     executor: 'local',
     slurm: {},
+    scale: 1,
   };
 }
 
@@ -57,9 +58,21 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
   const file = findConfigFile(start);
   const root = file ? path.dirname(file) : path.resolve(start);
   const base = defaults(root);
-  const withEnv = (c: ProjectConfig): ProjectConfig =>
-    env.SYNX_CACHE ? { ...c, cache: path.resolve(env.SYNX_CACHE) } : c;
-  if (!file) return { config: withEnv(base), diagnostics: [] };
+  const envDiagnostics: Diagnostic[] = [];
+  const envScale = env.SYNX_SCALE === undefined || env.SYNX_SCALE === '' ? undefined : Number(env.SYNX_SCALE);
+  if (envScale !== undefined && !(envScale > 0 && envScale <= 1)) {
+    envDiagnostics.push(
+      makeDiagnostic('SX4001', 'SYNX_SCALE', FILE_START, `SYNX_SCALE must be a number above 0 and at most 1, not '${env.SYNX_SCALE}'`, {
+        hint: 'e.g. SYNX_SCALE=0.1 shrinks every experiment to a tenth; unset it to run at full size',
+      }),
+    );
+  }
+  const withEnv = (c: ProjectConfig): ProjectConfig => ({
+    ...c,
+    ...(env.SYNX_CACHE ? { cache: path.resolve(env.SYNX_CACHE) } : {}),
+    ...(envScale !== undefined && envDiagnostics.length === 0 ? { scale: envScale } : {}),
+  });
+  if (!file) return { config: withEnv(base), diagnostics: envDiagnostics };
 
   let text: string;
   try {
@@ -117,6 +130,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
     threads?: number;
     executor?: 'local' | 'slurm';
     slurm?: Record<string, unknown>;
+    scale?: number;
     datasets?: Record<string, DatasetConfig>;
   };
   const datasets: Record<string, DatasetConfig> = {};
@@ -139,9 +153,10 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
     ...(raw.threads !== undefined ? { threads: raw.threads } : {}),
     ...(raw.executor !== undefined ? { executor: raw.executor } : {}),
     ...(raw.slurm !== undefined ? { slurm: raw.slurm } : {}),
+    ...(raw.scale !== undefined ? { scale: raw.scale } : {}),
     datasets,
   };
-  return { config: withEnv(config), file, diagnostics: [] };
+  return { config: withEnv(config), file, diagnostics: envDiagnostics };
 }
 
 function describeSchemaError(err: ErrorObject): string {

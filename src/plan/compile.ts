@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectConfig } from '../config/index.js';
 import { FILE_START, makeDiagnostic, sortDiagnostics, type Diagnostic } from '../diag/index.js';
-import { check, MAX_SWEEP, lowerExperiment, sweepAxes, type LowerContext, type Resolution, type SourceHost } from '../lang/index.js';
+import { check, MAX_SWEEP, lowerExperiment, type ExperimentSpec, type RenderSpec, type TrainSpec, sweepAxes, type LowerContext, type Resolution, type SourceHost } from '../lang/index.js';
 import type { SweepValue } from '../lang/ast.js';
 import { DagBuilder } from './build-dag.js';
 import type { DataParams } from './params.js';
@@ -48,7 +48,7 @@ export function planResolution(resolution: Resolution, file: string, config: Pro
       const name = axes.length === 0 ? decl.name : `${decl.name}[${axes.map((a) => `${a.key}=${sweep[a.key]}`).join(',')}]`;
       const { spec, diagnostics: d } = lowerExperiment(decl, pick, ctx, name, sweep);
       diagnostics.push(...d.filter((x) => x.severity === 'error'));
-      if (spec) experiments.push(dag.experiment(spec));
+      if (spec) experiments.push(dag.experiment(config.scale === undefined || config.scale === 1 ? spec : scaleSpec(spec, config.scale)));
       // Odometer: the last axis varies fastest, as in the order sweeps are written.
       for (let i = axes.length - 1; i >= 0; i--) {
         index[i]!++;
@@ -60,6 +60,29 @@ export function planResolution(resolution: Resolution, file: string, config: Pro
   if (diagnostics.some((d) => d.severity === 'error')) return { plan: undefined, diagnostics };
   const title = path.basename(file).replace(/\.synexp$/, '');
   return { plan: dag.finish(experiments, title), diagnostics };
+}
+
+const shrink = (n: number, f: number, min: number): number => Math.max(min, Math.ceil(n * f));
+
+function scaleRender(r: RenderSpec, f: number): RenderSpec {
+  return { ...r, ids: shrink(r.ids, f, 2), imgsPerId: shrink(r.imgsPerId, f, 2) };
+}
+
+/**
+ * An experiment shrunk by `f` in (0, 1]: identities and images per identity (of the training set
+ * and of synthetic test sets), and pretraining images. Epochs and everything else are kept, so a
+ * scaled run exercises the same nodes with the same settings, only on less data.
+ */
+export function scaleSpec(spec: ExperimentSpec, f: number): ExperimentSpec {
+  const images = (t: TrainSpec | undefined): TrainSpec | undefined =>
+    t && t.images !== null ? { ...t, images: Math.min(shrink(t.images, f * f, 4), spec.render ? shrink(spec.render.ids, f, 2) * shrink(spec.render.imgsPerId, f, 2) : Infinity) } : t;
+  const pretrain = images(spec.pretrain);
+  return {
+    ...spec,
+    ...(spec.render ? { render: scaleRender(spec.render, f) } : {}),
+    ...(pretrain ? { pretrain } : {}),
+    evals: spec.evals.map((e) => (e.testset ? { ...e, testset: scaleRender(e.testset, f) } : e)),
+  };
 }
 
 /** Parses, checks and plans text. */

@@ -18,7 +18,7 @@ export type { NodeKindName } from './kinds.js';
 export type { Fingerprint, PlanNode, PlanInput, PlanExperiment, Plan } from './types.js';
 export { fingerprintOf, fingerprintRecord } from './fingerprint.js';
 export type { FingerprintRecord } from './fingerprint.js';
-export { compileFile, compileText, planResolution, datasetProblems, MAX_EXPERIMENTS } from './compile.js';
+export { compileFile, compileText, planResolution, datasetProblems, scaleSpec, MAX_EXPERIMENTS } from './compile.js';
 export type { CompileResult } from './compile.js';
 export { SHARD_IMAGES } from './build-dag.js';
 export { viewNodes, toDot, toMermaid } from './view.js';
