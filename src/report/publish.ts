@@ -1,0 +1,25 @@
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Cache } from '../exec/index.js';
+import type { Plan } from '../plan/index.js';
+
+/**
+ * Copies the cached report of a plan to `<root>/reports/<file name>/`, where people look for it,
+ * replacing an older copy in one rename (a reader never sees half a report). Returns the folder,
+ * or undefined when the plan has no report or its report is not cached.
+ */
+export function publishReport(plan: Plan, cache: Cache, root: string): string | undefined {
+  const node = plan.nodes.find((n) => n.kind === 'report');
+  if (!node || cache.check(node.fingerprint).state !== 'ok') return undefined;
+  const title = path.basename(plan.file).replace(/\.synexp$/, '');
+  const dest = path.join(root, 'reports', title);
+  const tmp = `${dest}.tmp-${process.pid}`;
+  const old = `${dest}.old-${process.pid}`;
+  mkdirSync(path.dirname(dest), { recursive: true });
+  rmSync(tmp, { recursive: true, force: true });
+  cpSync(cache.outDir(node.fingerprint), tmp, { recursive: true });
+  if (existsSync(dest)) renameSync(dest, old);
+  renameSync(tmp, dest);
+  rmSync(old, { recursive: true, force: true });
+  return dest;
+}
