@@ -105,9 +105,14 @@ interface Surface {
 }
 
 function surface(): Surface {
-  const n = NU * NV;
+  // A grid of rows around the head, plus one pole vertex closing the top and one the bottom.
+  const n = NU * NV + 2;
   const pos = new Float32Array(3 * n);
   const front = new Float32Array(n);
+  const top = NU * NV;
+  const bottom = top + 1;
+  pos.set([0, profileAt(0)[0] + 0.3, 0], 3 * top);
+  pos.set([0, profileAt(1)[0] - 0.3, 0], 3 * bottom);
   for (let r = 0; r < NV; r++) {
     const [y, w, d] = profileAt(r / (NV - 1));
     for (let c = 0; c < NU; c++) {
@@ -128,8 +133,15 @@ function surface(): Surface {
       front[i] = f;
     }
   }
-  const tri = new Uint32Array(NU * (NV - 1) * 6);
+  const tri = new Uint32Array(NU * (NV - 1) * 6 + NU * 6);
   let t = 0;
+  for (let c = 0; c < NU; c++) {
+    const c1 = (c + 1) % NU;
+    tri.set([top, c, c1], t);
+    t += 3;
+    tri.set([bottom, (NV - 1) * NU + c1, (NV - 1) * NU + c], t);
+    t += 3;
+  }
   for (let r = 0; r < NV - 1; r++) {
     for (let c = 0; c < NU; c++) {
       const a = r * NU + c;
@@ -275,8 +287,9 @@ function paint(s: Surface): Paint {
     const ex = (ax - EYE_X) / 12.5;
     const eyH = 5.2 * Math.max(0, 1 - ex * ex);
     const ey = y - EYE_Y;
-    const inEye = Math.abs(ex) < 1 && Math.abs(ey) < eyH ? 1 : 0;
-    const lid = Math.abs(ex) < 1.08 && ey > eyH - 0.6 && ey < eyH + 1.2 ? 1 : 0;
+    // Only on the front: the paint is laid out in x/y, and the back of the head shares those.
+    const inEye = f > 0.2 && Math.abs(ex) < 1 && Math.abs(ey) < eyH ? 1 : 0;
+    const lid = f > 0.2 && Math.abs(ex) < 1.08 && ey > eyH - 0.6 && ey < eyH + 1.2 ? 1 : 0;
     const r = Math.hypot(ax - EYE_X, ey);
     const iris = inEye * (r < 5.6 ? 1 : 0);
     const pupil = inEye * (r < 2.2 ? 1 : 0);
@@ -349,13 +362,20 @@ function colorComponents(s: Surface, p: Paint): { name: string; field: Float32Ar
 function expressionComponents(s: Surface): { name: string; field: Float32Array }[] {
   const fields: [string, Field][] = [
     // The lower jaw drops below the mouth line, stretching the dark lip line into an open mouth.
-    ['jaw open', (x, y) => { const below = sigmoid((MOUTH_Y - y) / 1.2); const w = Math.exp(-0.5 * (x / 38) ** 2); return [0, -7 * below * w, -2.5 * below * w * smooth(MOUTH_Y, -90, y)]; }],
+    // The lower jaw swings down about a hinge near the ears: sharply between the lips (the dark lip
+    // line stretches into an open mouth), gradually over the cheeks, so no crease crosses the face.
+    ['jaw open', (x, y, z) => {
+      const lips = Math.exp(-0.5 * (x / 20) ** 4);
+      const w = lips * sigmoid((MOUTH_Y - y) / 1.2) + (1 - lips) * sigmoid((MOUTH_Y - 8 - y) / 10);
+      const theta = 0.06 * w * Math.exp(-0.5 * (x / 55) ** 2);
+      return [0, -theta * (z + 20), theta * (y - 10)];
+    }],
     ['smile', sum(movePair(22, MOUTH_Y, 9, 8, 2.5, 3.5), bump(2, 40, -15, 14, 10, true), movePair(40, -15, 14, 10, 0, 2))],
     ['pucker', sum(movePair(16, MOUTH_Y, 10, 8, -3, 0), bump(4, 0, MOUTH_Y, 14, 9, false))],
     ['brows raised', movePair(30, 44, 20, 7, 0, 3.5)],
     ['frown', sum(movePair(18, 42, 9, 6, -2, -2), bump(-1, 0, 40, 6, 5, false))],
     ['cheeks puffed', bump(4, 40, -32, 14, 14, true)],
-    ['mouth sideways', (x, y) => [4 * g2(x, y, 0, MOUTH_Y, 24, 10), 0, 0]],
+    ['mouth sideways', (x, y) => [2.5 * g2(x, y, 0, MOUTH_Y, 24, 10), 0, 0]],
     ['lips pressed', bump(-2.5, 0, MOUTH_Y, 16, 6, false)],
   ];
   return fields.map(([name, fn]) => ({ name, field: fieldOf(s, fn) }));

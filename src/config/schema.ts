@@ -22,6 +22,29 @@ export const CONFIG_SCHEMA = {
         time: { type: 'string', description: 'default time limit, e.g. 04:00:00' },
         poll: { type: 'number', description: 'seconds between squeue polls' },
         extra: { type: 'array', items: { type: 'string' }, description: 'more sbatch arguments' },
+        command: {
+          type: 'array',
+          items: { type: 'string' },
+          minItems: 1,
+          description: 'program a job runs before `exec-node` (default: this node binary and bin/synx.js)',
+        },
+        resources: {
+          type: 'object',
+          description: 'per node kind: what its jobs ask Slurm for, instead of what the kind says',
+          propertyNames: { enum: ['render', 'data', 'train', 'eval', 'report'] },
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              cpus: { type: 'integer', minimum: 1, description: '--cpus-per-task' },
+              gpus: { type: 'integer', minimum: 0, description: '--gres=gpu:N' },
+              mem: { type: 'string', pattern: '^[0-9]+[KMGT]?$', description: '--mem, e.g. 16G' },
+              time: { type: 'string', description: '--time, e.g. 24:00:00' },
+              partition: { type: 'string' },
+              extra: { type: 'array', items: { type: 'string' } },
+            },
+          },
+        },
       },
     },
     datasets: {

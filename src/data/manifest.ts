@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NodeFailure } from '../exec/kind.js';
 import type { DataParams } from '../plan/index.js';
-import { decodeImage, fitImage, type Fit } from './image.js';
+import { DecodeError, decodePool } from './decode-pool.js';
+import type { Fit } from './image.js';
 import { Rng } from './rng.js';
 
 /** The file a data node writes into its output folder. */
@@ -73,24 +73,17 @@ export function readDataManifest(dir: string): DataManifest {
 }
 
 /**
- * Decodes and fits the manifest's images `indices` to size × size into one NHWC RGB buffer. An
- * image that no longer decodes (it did when the data node ran) is a NodeFailure with its path.
+ * Decodes and fits the manifest's images `indices` to size × size into one NHWC RGB buffer, on
+ * the decode worker thread. An image that no longer decodes (it did when the data node ran) is a
+ * NodeFailure with its path.
  */
 export async function loadManifestImages(m: DataManifest, indices: readonly number[], size: number): Promise<Uint8Array> {
-  const per = size * size * 3;
-  const out = new Uint8Array(indices.length * per);
-  await Promise.all(
-    indices.map(async (idx, k) => {
-      const rel = m.images[idx]!.path;
-      const file = path.join(m.root, rel);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(file);
-        out.set(fitImage(decodeImage(bytes), size, m.fit), k * per);
-      } catch (e) {
-        throw new NodeFailure(`dataset '${m.dataset}': cannot decode ${file} (${(e as Error).message})`, 'the file changed since the data node listed it; fix or remove it and rerun', 'SX5005');
-      }
-    }),
-  );
-  return out;
+  const files = indices.map((i) => path.join(m.root, m.images[i]!.path));
+  try {
+    return await decodePool.decode(files, size, m.fit);
+  } catch (e) {
+    const file = e instanceof DecodeError ? e.file : m.root;
+    const why = e instanceof DecodeError ? e.reason : (e as Error).message;
+    throw new NodeFailure(`dataset '${m.dataset}': cannot decode ${file} (${why})`, 'the file changed since the data node listed it; fix or remove it and rerun', 'SX5005');
+  }
 }

@@ -9,6 +9,16 @@ export type { FileRecord } from './hash-files.js';
 export type { Lock, LockOwner } from './lock.js';
 export { runPlan } from './run-plan.js';
 export type { RunOptions, RunResult, AnyNodeKind } from './run-plan.js';
+export { computeNode } from './run-plan.js';
+export type {
+  ComputeNodeOptions,
+  ComputeOutcome,
+  NodeHooks,
+  ManifestExecutor,
+  NodeRunner,
+  RunnerTask,
+  RunnerSetup,
+} from './run-plan.js';
 export { planStatus, explainNode, indexCache, findNode, describeDifference } from './explain.js';
 export type { NodeCacheStatus, Difference, Explanation, CacheIndex } from './explain.js';
 export { listRuns, findRun, writeRunRecord, runState, newRunId } from './runs.js';

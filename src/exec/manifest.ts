@@ -28,6 +28,8 @@ export interface Manifest {
   readonly bytes: number;
   readonly timings: { readonly started: string; readonly finished: string; readonly seconds: number };
   readonly environment: Environment;
+  /** Who computed it: `local`, or `slurm` with the job id. Absent in entries made before it was recorded. */
+  readonly executor?: { readonly name: string; readonly job?: string };
 }
 
 /** Checks the shape of a parsed manifest; returns the problem, or undefined when it is sound. */

@@ -9,7 +9,7 @@ import type { Plan, PlanNode } from '../plan/index.js';
 import { KIND_VERSIONS } from '../plan/index.js';
 import type { JsonValue } from '../util/index.js';
 import { Cache, openCache } from './cache.js';
-import { currentEnvironment } from './environment.js';
+import { currentEnvironment, type Environment } from './environment.js';
 import { NodeFailure, type NodeContext, type NodeInput, type NodeKind, type Progress, type Resources } from './kind.js';
 import { newRunId, writeRunRecord, type NodeResult, type RunRecord } from './runs.js';
 
@@ -28,6 +28,57 @@ export interface RunOptions {
   readonly runId?: string;
   /** Least interval between two progress events of one node (ms); default 100. */
   readonly progressIntervalMs?: number;
+  /**
+   * Computes the nodes somewhere else (Slurm) instead of in this process. The run still decides
+   * what is cached and what runs, and reports it the same way. Without `jobs`, a runner gets every
+   * runnable node at once (the cluster queues them); CPU/GPU slots are the cluster's business.
+   */
+  readonly runner?: NodeRunner;
+}
+
+/** One node handed to a `NodeRunner`, with callbacks for what it reports while it runs. */
+export interface RunnerTask extends NodeHooks {
+  readonly node: PlanNode;
+  readonly kind: AnyNodeKind;
+  /** What the kind says it needs (a Slurm runner asks the cluster for it). */
+  readonly resources: Resources;
+  /** Dependencies handed to this runner and not finished yet: an eager runner orders the node after them. */
+  readonly waitingOn: readonly string[];
+  /** Aborted when the run is cancelled: stop the node, cache nothing partial. */
+  readonly signal: AbortSignal;
+}
+
+/** What a runner learns when the run starts. */
+export interface RunnerSetup {
+  readonly plan: Plan;
+  readonly runId: string;
+  readonly config: ProjectConfig;
+  readonly cache: Cache;
+}
+
+/**
+ * Computes nodes for `runPlan` outside this process (see src/exec/slurm). The runner publishes
+ * each entry into the shared cache itself (with `computeNode`, in a worker) and says how it ended.
+ */
+export interface NodeRunner {
+  /** `slurm`: named in messages. */
+  readonly name: string;
+  /**
+   * True: a node is handed over as soon as its dependencies are handed over (not finished), and
+   * the runner makes it wait for them (Slurm's `--dependency=afterok`).
+   */
+  readonly eager: boolean;
+  /** Called once, after the cache is checked and before the first `run`. */
+  open(setup: RunnerSetup): Promise<void>;
+  /** Computes one node; resolves when it has ended. Should not reject (a rejection fails the node). */
+  run(task: RunnerTask): Promise<ComputeOutcome>;
+  /**
+   * A node handed over is no longer wanted (a dependency failed, so it is skipped): stop it. What
+   * its `run` later resolves with is ignored.
+   */
+  withdraw(nodeId: string): void;
+  /** Called once when every node has ended. */
+  close(): Promise<void>;
 }
 
 /** What `runPlan` returns: an outcome per node (plan order) and the summary. */
@@ -166,13 +217,17 @@ export async function runPlan(
     }
   }
 
-  const jobs = Math.max(1, Math.floor(options.jobs ?? config.jobs));
-  const limits: Slots = {
-    jobs,
-    cpu: Math.max(1, config.cpus),
-    gpu: Math.max(0, config.gpus),
-    memoryMb: Math.max(1, Math.floor(os.totalmem() / 2 ** 20)),
-  };
+  const runner = options.runner;
+  const jobs = Math.max(1, Math.floor(options.jobs ?? (runner ? Math.max(1, n) : config.jobs)));
+  // A runner's nodes use the cluster's machines, not this one's: only `jobs` limits them.
+  const limits: Slots = runner
+    ? { jobs, cpu: Infinity, gpu: Infinity, memoryMb: Infinity }
+    : {
+        jobs,
+        cpu: Math.max(1, config.cpus),
+        gpu: Math.max(0, config.gpus),
+        memoryMb: Math.max(1, Math.floor(os.totalmem() / 2 ** 20)),
+      };
   const used: Slots = { jobs: 0, cpu: 0, gpu: 0, memoryMb: 0 };
   const environment = currentEnvironment(config.backend);
   const results: (NodeResult | undefined)[] = new Array<NodeResult | undefined>(n).fill(undefined);
@@ -231,6 +286,18 @@ export async function runPlan(
 
   const remaining = depIdx.map((ds) => ds.length);
   const ready: number[] = [];
+  // A node is released to its dependents when it is finished (ran or cached) or, for an eager
+  // runner, as soon as it is handed over; a dependent whose deps are all released is ready.
+  const released: boolean[] = new Array<boolean>(n).fill(false);
+  const handedOver: boolean[] = new Array<boolean>(n).fill(false);
+  const release = (i: number): void => {
+    if (released[i]) return;
+    released[i] = true;
+    for (const j of dependents[i]!) {
+      // A dependent found cached at the start is finished by the start-up loop, not run.
+      if (--remaining[j]! === 0 && results[j] === undefined && !cached[j]) ready.push(j);
+    }
+  };
   const finish = (i: number, r: Omit<NodeResult, 'id' | 'kind' | 'label' | 'fingerprint'>): void => {
     const node = plan.nodes[i]!;
     if (results[i] !== undefined) throw new Error(`runPlan: ${node.id} finished twice`);
@@ -242,14 +309,12 @@ export async function runPlan(
       record('running');
     }
     if (r.outcome === 'ran' || r.outcome === 'cached') {
-      for (const j of dependents[i]!) {
-        // A dependent found cached at the start is finished by the start-up loop, not run.
-        if (--remaining[j]! === 0 && results[j] === undefined && !cached[j]) ready.push(j);
-      }
+      release(i);
     } else if (r.outcome === 'failed' || r.outcome === 'skipped') {
       const because = r.outcome === 'failed' ? node.id : r.because ?? node.id;
       for (const j of dependents[i]!) {
         if (results[j] !== undefined) continue;
+        if (handedOver[j]) runner?.withdraw(plan.nodes[j]!.id);
         emit({ type: 'node-skipped', time: Date.now(), node: eventNode(plan.nodes[j]!), because });
         finish(j, { outcome: 'skipped', because });
       }
@@ -266,134 +331,66 @@ export async function runPlan(
 
   const progressInterval = options.progressIntervalMs ?? 100;
 
-  const execute = async (i: number, kind: AnyNodeKind | undefined): Promise<void> => {
+  // How a node ended, whoever computed it, turned into events and a result. A node that already
+  // has a result (withdrawn by a runner because a dependency failed) is not reported twice.
+  const report = (i: number, out: ComputeOutcome): void => {
+    const node = plan.nodes[i]!;
+    if (results[i] !== undefined) return;
+    const ev = eventNode(node);
+    if (out.outcome === 'cached') {
+      emit({ type: 'node-cached', time: Date.now(), node: ev, source: 'concurrent' });
+      finish(i, { outcome: 'cached' });
+    } else if (out.outcome === 'ran') {
+      verified.add(node.fingerprint);
+      emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'ran', seconds: out.seconds });
+      finish(i, { outcome: 'ran', seconds: out.seconds });
+    } else if (out.outcome === 'failed') {
+      emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'failed', seconds: out.seconds, error: out.error });
+      finish(i, { outcome: 'failed', seconds: out.seconds, error: out.error });
+    } else if (out.seconds !== undefined) {
+      emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'cancelled', seconds: out.seconds });
+      finish(i, { outcome: 'cancelled', seconds: out.seconds });
+    } else {
+      // Cancelled before it started (while waiting for its lock or its turn): no finish event.
+      finish(i, { outcome: 'cancelled' });
+    }
+  };
+
+  const execute = async (i: number, kind: AnyNodeKind | undefined, need: Resources): Promise<void> => {
     const node = plan.nodes[i]!;
     const ev = eventNode(node);
-    const log = store.logFile(node.fingerprint);
     if (!kind) {
-      const error: NodeError = {
-        message: `no node kind '${node.kind}' is registered, so ${node.label} cannot run`,
-        hint: 'this synx build lacks that stage; reinstall synx or use a plan made by the same version',
-        bug: false,
-      };
-      emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'failed', seconds: 0, error });
-      finish(i, { outcome: 'failed', error });
+      report(i, { outcome: 'failed', seconds: 0, error: unknownKindError(node) });
       return;
     }
-    const lock = await store.lock(node.fingerprint, signal);
-    if (!lock) {
-      finish(i, { outcome: 'cancelled' });
-      return;
-    }
-    let pending: Awaited<ReturnType<Cache['begin']>> | undefined;
-    const t0 = Date.now();
-    try {
-      // Another run may have computed it while this one waited for the lock.
-      if (store.check(node.fingerprint).state === 'ok') {
-        emit({ type: 'node-cached', time: Date.now(), node: ev, source: 'concurrent' });
-        finish(i, { outcome: 'cached' });
-        return;
+    const hooks = {
+      onStart: (time: number) => emit({ type: 'node-start', time, node: ev }),
+      onProgress: (progress: Progress, time: number) => emit({ type: 'node-progress', time, node: ev, progress }),
+      onLog: (message: string, time: number) => emit({ type: 'node-log', time, node: ev, message }),
+    };
+    let out: ComputeOutcome;
+    if (runner) {
+      const waitingOn = node.deps.filter((d) => results[index.get(d)!] === undefined);
+      try {
+        out = await runner.run({ node, kind, resources: need, waitingOn, signal, ...hooks });
+      } catch (e) {
+        out = { outcome: 'failed', seconds: 0, error: errorOf(e, `${runner.name} executor`, store.logFile(node.fingerprint)) };
       }
-      const inputs: NodeInput[] = [];
-      for (const input of node.inputs) {
-        const depIndex = index.get(input.id);
-        if (depIndex === undefined) throw new Error(`runPlan: ${node.id} reads unknown node ${input.id}`);
-        const dep = plan.nodes[depIndex]!;
-        if (!verified.has(dep.fingerprint)) {
-          const check = await store.verify(dep.fingerprint);
-          if (check.state !== 'ok') {
-            if (check.state === 'corrupt') store.remove(dep.fingerprint);
-            throw new NodeFailure(
-              `input ${dep.label} (${dep.id}) has no sound cache entry (${check.state === 'corrupt' ? check.problem : 'it was removed'})`,
-              'run again: the input will be recomputed',
-              'SX5004',
-            );
-          }
-          verified.add(dep.fingerprint);
-        }
-        inputs.push({
-          role: input.role,
-          id: dep.id,
-          kind: dep.kind,
-          fingerprint: dep.fingerprint,
-          params: dep.params,
-          dir: store.outDir(dep.fingerprint),
-        });
-      }
-      emit({ type: 'node-start', time: t0, node: ev });
-      pending = await store.begin(node.fingerprint);
-      const scratchDir = store.scratchDir(node.fingerprint);
-      mkdirSync(scratchDir, { recursive: true });
-      let lastProgress = 0;
-      const ctx: NodeContext<JsonValue> = {
+    } else {
+      out = await computeNode({
+        plan,
         node,
-        params: node.params,
-        inputs,
-        outDir: pending.outDir,
-        scratchDir,
+        kind,
+        cache: store,
         config,
         signal,
-        progress(p: Progress) {
-          const now = Date.now();
-          if (now - lastProgress < progressInterval && p.done < p.total) return;
-          lastProgress = now;
-          emit({ type: 'node-progress', time: now, node: ev, progress: p });
-        },
-        log(message: string) {
-          try {
-            appendFileSync(log, `${new Date().toISOString()} ${message}\n`);
-          } catch {
-            // A log line that cannot be written is not worth failing the node for.
-          }
-          emit({ type: 'node-log', time: Date.now(), node: ev, message });
-        },
-      };
-      if (signal.aborted) throw signal.reason ?? new Error('aborted');
-      await kind.run(ctx as unknown as NodeContext<never>);
-      if (signal.aborted) throw signal.reason ?? new Error('aborted');
-      const t1 = Date.now();
-      await store.commit(pending, {
-        fingerprint: node.fingerprint,
-        kind: node.kind,
-        version: (KIND_VERSIONS as Record<string, string>)[node.kind] ?? kind.version,
-        label: node.label,
-        params: node.params,
-        inputs: inputs.map((x) => ({
-          role: x.role,
-          id: x.id,
-          label: plan.nodes[index.get(x.id)!]!.label,
-          fingerprint: x.fingerprint,
-        })),
-        timings: { started: new Date(t0).toISOString(), finished: new Date(t1).toISOString(), seconds: (t1 - t0) / 1000 },
         environment,
+        verified,
+        progressIntervalMs: progressInterval,
+        ...hooks,
       });
-      pending = undefined;
-      verified.add(node.fingerprint);
-      await rm(scratchDir, { recursive: true, force: true });
-      const seconds = (Date.now() - t0) / 1000;
-      emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'ran', seconds });
-      finish(i, { outcome: 'ran', seconds });
-    } catch (e) {
-      if (pending) await store.discard(pending).catch(() => undefined);
-      const seconds = (Date.now() - t0) / 1000;
-      if (signal.aborted) {
-        emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'cancelled', seconds });
-        finish(i, { outcome: 'cancelled', seconds });
-      } else {
-        const error = errorOf(e, node.kind, log);
-        if (error.bug) {
-          try {
-            appendFileSync(log, `${new Date().toISOString()} ${(e as Error)?.stack ?? String(e)}\n`);
-          } catch {
-            // ignore: the message is in the event anyway
-          }
-        }
-        emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'failed', seconds, error });
-        finish(i, { outcome: 'failed', seconds, error });
-      }
-    } finally {
-      lock.release();
     }
+    report(i, out);
   };
 
   // A run in progress keeps the process alive, even while every node waits on something that
@@ -432,10 +429,14 @@ export async function runPlan(
           ready.splice(r, 1);
           for (const k of ['jobs', 'cpu', 'gpu', 'memoryMb'] as const) used[k] += want[k];
           running++;
-          void execute(i, kind).then(
+          handedOver[i] = true;
+          void execute(i, kind, need).then(
             () => settle(want),
             () => settle(want),
           );
+          // Dependents of a node handed to an eager runner can be handed over now (they wait in
+          // the runner's queue); the loop picks them up from the end of `ready`.
+          if (runner?.eager && kind) release(i);
         }
       }
       if (running === 0) resolveAll();
@@ -446,8 +447,17 @@ export async function runPlan(
       pump();
     };
     signal.addEventListener('abort', () => pump(), { once: true });
-    pump();
+    if (runner) {
+      runner.open({ plan, runId, config, cache: store }).then(pump, (e: unknown) => {
+        // A runner that cannot start fails every node it would have run.
+        const error = errorOf(e, `${runner.name} executor`, store.logFile(plan.nodes[0]?.fingerprint ?? 'run'));
+        for (const i of [...ready]) report(i, { outcome: 'failed', seconds: 0, error });
+        ready.length = 0;
+        pump();
+      });
+    } else pump();
   });
+  if (runner) await runner.close().catch(() => undefined);
 
   clearInterval(keepAlive);
   external?.removeEventListener('abort', onExternalAbort);
@@ -467,4 +477,162 @@ export async function runPlan(
   const file = record(summary.status, summary);
   emit({ type: 'run-finish', time: Date.now(), runId, summary });
   return { runId, file: plan.file, summary, nodes: final, ...(file ? { record: file } : {}), diagnostics: [] };
+}
+
+function unknownKindError(node: PlanNode): NodeError {
+  return {
+    message: `no node kind '${node.kind}' is registered, so ${node.label} cannot run`,
+    hint: 'this synx build lacks that stage; reinstall synx or use a plan made by the same version',
+    bug: false,
+  };
+}
+
+/** How one node's computation ended (see `computeNode` and `NodeRunner`). */
+export type ComputeOutcome =
+  | { readonly outcome: 'ran'; readonly seconds: number }
+  /** Another process computed it while this one waited for the lock. */
+  | { readonly outcome: 'cached' }
+  | { readonly outcome: 'failed'; readonly seconds: number; readonly error: NodeError }
+  /** `seconds` is absent when it was cancelled before it started. */
+  | { readonly outcome: 'cancelled'; readonly seconds?: number };
+
+/** Callbacks through which a node's start, progress and log lines are reported as they happen. */
+export interface NodeHooks {
+  readonly onStart?: (time: number) => void;
+  readonly onProgress?: (progress: Progress, time: number) => void;
+  readonly onLog?: (message: string, time: number) => void;
+}
+
+/** Who computed an entry, as recorded in its manifest. */
+export interface ManifestExecutor {
+  /** `local` or `slurm`. */
+  readonly name: string;
+  /** The Slurm job id. */
+  readonly job?: string;
+}
+
+/** What `computeNode` needs: one node of a plan, its kind, and the cache to publish into. */
+export interface ComputeNodeOptions extends NodeHooks {
+  readonly plan: Plan;
+  readonly node: PlanNode;
+  readonly kind: AnyNodeKind;
+  readonly cache: Cache;
+  readonly config: ProjectConfig;
+  readonly signal: AbortSignal;
+  readonly environment: Environment;
+  /** Fingerprints whose entries were re-hashed already (inputs are verified once); updated. */
+  readonly verified: Set<string>;
+  /** Least interval between two progress reports (ms); default 100. */
+  readonly progressIntervalMs?: number;
+  /** Recorded in the manifest; default `{ name: 'local' }`. */
+  readonly executor?: ManifestExecutor;
+}
+
+/**
+ * Computes one node and publishes it: takes the fingerprint's lock, reuses an entry another
+ * process made meanwhile, verifies the inputs' entries, runs the kind in a temporary folder and
+ * renames it into the cache with its manifest. Both `runPlan` (in-process) and the Slurm worker
+ * (`synx exec-node`) compute nodes with it, so a node computed anywhere gives the same entry.
+ * Never throws for the node's failure; the outcome says what happened.
+ */
+export async function computeNode(o: ComputeNodeOptions): Promise<ComputeOutcome> {
+  const { plan, node, kind, cache: store, config, signal, verified } = o;
+  const log = store.logFile(node.fingerprint);
+  const lock = await store.lock(node.fingerprint, signal);
+  if (!lock) return { outcome: 'cancelled' };
+  const byId = new Map(plan.nodes.map((x) => [x.id, x]));
+  const progressInterval = o.progressIntervalMs ?? 100;
+  let pending: Awaited<ReturnType<Cache['begin']>> | undefined;
+  const t0 = Date.now();
+  try {
+    // Another run may have computed it while this one waited for the lock.
+    if (store.check(node.fingerprint).state === 'ok') return { outcome: 'cached' };
+    const inputs: NodeInput[] = [];
+    for (const input of node.inputs) {
+      const dep = byId.get(input.id);
+      if (dep === undefined) throw new Error(`runPlan: ${node.id} reads unknown node ${input.id}`);
+      if (!verified.has(dep.fingerprint)) {
+        const check = await store.verify(dep.fingerprint);
+        if (check.state !== 'ok') {
+          if (check.state === 'corrupt') store.remove(dep.fingerprint);
+          throw new NodeFailure(
+            `input ${dep.label} (${dep.id}) has no sound cache entry (${check.state === 'corrupt' ? check.problem : 'it was removed'})`,
+            'run again: the input will be recomputed',
+            'SX5004',
+          );
+        }
+        verified.add(dep.fingerprint);
+      }
+      inputs.push({
+        role: input.role,
+        id: dep.id,
+        kind: dep.kind,
+        fingerprint: dep.fingerprint,
+        params: dep.params,
+        dir: store.outDir(dep.fingerprint),
+      });
+    }
+    o.onStart?.(t0);
+    pending = await store.begin(node.fingerprint);
+    const scratchDir = store.scratchDir(node.fingerprint);
+    mkdirSync(scratchDir, { recursive: true });
+    let lastProgress = 0;
+    const ctx: NodeContext<JsonValue> = {
+      node,
+      params: node.params,
+      inputs,
+      outDir: pending.outDir,
+      scratchDir,
+      config,
+      signal,
+      progress(p: Progress) {
+        const now = Date.now();
+        if (now - lastProgress < progressInterval && p.done < p.total) return;
+        lastProgress = now;
+        o.onProgress?.(p, now);
+      },
+      log(message: string) {
+        try {
+          appendFileSync(log, `${new Date().toISOString()} ${message}\n`);
+        } catch {
+          // A log line that cannot be written is not worth failing the node for.
+        }
+        o.onLog?.(message, Date.now());
+      },
+    };
+    if (signal.aborted) throw signal.reason ?? new Error('aborted');
+    await kind.run(ctx as unknown as NodeContext<never>);
+    if (signal.aborted) throw signal.reason ?? new Error('aborted');
+    const t1 = Date.now();
+    await store.commit(pending, {
+      fingerprint: node.fingerprint,
+      kind: node.kind,
+      version: (KIND_VERSIONS as Record<string, string>)[node.kind] ?? kind.version,
+      label: node.label,
+      params: node.params,
+      inputs: inputs.map((x) => ({ role: x.role, id: x.id, label: byId.get(x.id)!.label, fingerprint: x.fingerprint })),
+      timings: { started: new Date(t0).toISOString(), finished: new Date(t1).toISOString(), seconds: (t1 - t0) / 1000 },
+      environment: o.environment,
+      executor: o.executor ?? { name: 'local' },
+    });
+    pending = undefined;
+    verified.add(node.fingerprint);
+    await rm(scratchDir, { recursive: true, force: true });
+    return { outcome: 'ran', seconds: (Date.now() - t0) / 1000 };
+  } catch (e) {
+    if (pending) await store.discard(pending).catch(() => undefined);
+    const seconds = (Date.now() - t0) / 1000;
+    if (signal.aborted) return { outcome: 'cancelled', seconds };
+    const error = errorOf(e, node.kind, log);
+    if (error.bug) {
+      try {
+        appendFileSync(log, `${new Date().toISOString()} ${(e as Error)?.stack ?? String(e)}\n`);
+      } catch {
+        // ignore: the message is in the event anyway
+      }
+    }
+    return { outcome: 'failed', seconds, error };
+  } finally {
+    lock.release();
+  }
 }

@@ -68,11 +68,18 @@ export function drawBackground(name: string, size: number, rng: Rng, out: Float3
       });
       const hard = rng.uniform() < 0.5;
       const noise = valueNoise(size, rng, 8, 2);
+      // sin(kx·x + ky·y + ph) = sin(kx·x)cos(ky·y + ph) + cos(kx·x)sin(ky·y + ph): tables per row
+      // and column instead of a sine per pixel.
+      const sx = waves.map((w) => Float64Array.from({ length: size }, (_, x) => Math.sin(w.kx * x)));
+      const cx = waves.map((w) => Float64Array.from({ length: size }, (_, x) => Math.cos(w.kx * x)));
+      const inv = 1 / waves.length;
       for (let y = 0; y < size; y++) {
+        const rs = waves.map((w) => Math.sin(w.ky * y + w.ph));
+        const rc = waves.map((w) => Math.cos(w.ky * y + w.ph));
         for (let x = 0; x < size; x++) {
           let v = 0;
-          for (const w of waves) v += Math.sin(w.kx * x + w.ky * y + w.ph);
-          v /= waves.length;
+          for (let k = 0; k < waves.length; k++) v += sx[k]![x]! * rc[k]! + cx[k]![x]! * rs[k]!;
+          v *= inv;
           let t = hard ? (v > 0 ? 1 : 0) : 0.5 + 0.5 * v;
           t = 0.8 * t + 0.2 * noise[y * size + x]!;
           lerpInto(out, 3 * (y * size + x), c0, c1, t);
@@ -117,23 +124,32 @@ function valueNoise(size: number, rng: Rng, cells: number, octaves: number): Flo
   const out = new Float32Array(size * size);
   let amp = 1;
   let total = 0;
+  const ix = new Int32Array(size);
+  const fx = new Float64Array(size);
   for (let o = 0; o < octaves; o++) {
     const n = cells << o;
     const lattice = new Float32Array((n + 1) * (n + 1));
     for (let i = 0; i < lattice.length; i++) lattice[i] = rng.uniform();
+    // Lattice cell and fraction depend on the column alone: computed once per octave.
+    for (let x = 0; x < size; x++) {
+      const gx = ((x + 0.5) / size) * n;
+      ix[x] = Math.min(Math.floor(gx), n - 1);
+      fx[x] = gx - ix[x]!;
+    }
     for (let y = 0; y < size; y++) {
       const gy = ((y + 0.5) / size) * n;
       const iy = Math.min(Math.floor(gy), n - 1);
       const fy = gy - iy;
+      const r0 = iy * (n + 1);
+      const r1 = r0 + n + 1;
       for (let x = 0; x < size; x++) {
-        const gx = ((x + 0.5) / size) * n;
-        const ix = Math.min(Math.floor(gx), n - 1);
-        const fx = gx - ix;
-        const a = lattice[iy * (n + 1) + ix]!;
-        const b = lattice[iy * (n + 1) + ix + 1]!;
-        const c = lattice[(iy + 1) * (n + 1) + ix]!;
-        const d = lattice[(iy + 1) * (n + 1) + ix + 1]!;
-        const v = (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
+        const i = ix[x]!;
+        const f = fx[x]!;
+        const a = lattice[r0 + i]!;
+        const b = lattice[r0 + i + 1]!;
+        const c = lattice[r1 + i]!;
+        const d = lattice[r1 + i + 1]!;
+        const v = (a + (b - a) * f) * (1 - fy) + (c + (d - c) * f) * fy;
         out[y * size + x] = out[y * size + x]! + amp * v;
       }
     }

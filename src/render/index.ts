@@ -27,6 +27,8 @@ export type { IlluminationGaussian } from './illumination.js';
 export { drawBackground, loadBackgroundFolder, decodeImage, resizeSquare, PROCEDURAL_BACKGROUNDS } from './background.js';
 export type { BackgroundSet } from './background.js';
 export { createFrame, clearFrame, createScreenVertices, rasterize } from './raster.js';
+export { createRasterTarget, wasmRasterizer } from './raster-wasm.js';
+export type { RasterTarget, WasmRasterize } from './raster-wasm.js';
 export type { Frame, ScreenVertices } from './raster.js';
 export { Rng, streamRng, STREAM, IDENTITY_SAMPLE } from './rng.js';
 export { sampleDist, sampleChoice, choicesOf, isConst } from './dist.js';

@@ -1,4 +1,4 @@
-import { axpyReference, type SimdKernel } from './simd.js';
+import { axpyReference, wasm, type SimdKernel, type WasmMemory } from './simd.js';
 
 /**
  * A linear morphable model: mean, PCA basis and variances for shape, colour and expression, one
@@ -28,7 +28,7 @@ export interface PcaBlock {
  * threads share one copy of the bases and reconstruct with the SIMD kernel (see simd.ts).
  */
 export interface ModelArena {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   /** Byte offset of the Int32 counter of claimed slots. */
   readonly counter: number;
   /** Byte offset of the first slot, bytes per slot, number of slots. */
@@ -84,7 +84,7 @@ export function reconstruct(block: PcaBlock, alpha: ArrayLike<number>, out: Floa
   while (m > 0 && w[m - 1] === 0) m--;
   if (add) for (let i = 0; i < n; i++) out[i] = out[i]! + mean[i]!;
   else out.set(mean);
-  if (kernel && stride % 4 === 0 && out.buffer === basis.buffer) {
+  if (kernel && stride % 4 === 0) {
     const n4 = stride / 4;
     const o = out.byteOffset;
     const b = basis.byteOffset;
@@ -135,7 +135,7 @@ export function shareModel(m: MorphableModel, slots = 4): MorphableModel {
   const slotBytes = align(SLOT_BUFFERS * padded * 4);
   const total = slotOffset + slots * slotBytes;
   const pages = Math.ceil(total / 65536);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
   const buf = memory.buffer;
   const shared = blocks.map((b, i): PcaBlock => {
     const p = places[i]!;

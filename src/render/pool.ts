@@ -55,7 +55,7 @@ export class RenderPool {
       return;
     }
     this.local = null;
-    const shared: RenderSetup = { ...setup, model: shareModel(setup.model) };
+    const shared: RenderSetup = { ...setup, model: shareModel(setup.model, threads + 1) };
     const entry = workerEntry();
     for (let i = 0; i < threads; i++) {
       const w = new Worker(entry.entry, { workerData: shared, eval: entry.eval });

@@ -26,6 +26,7 @@ export function createFrame(size: number): Frame {
   };
 }
 
+/** Resets a frame to no coverage, infinite depth and black. */
 export function clearFrame(f: Frame): void {
   f.color.fill(0);
   f.invDepth.fill(0);
@@ -41,6 +42,11 @@ export interface ScreenVertices {
   readonly rw: Float32Array;
   readonly gw: Float32Array;
   readonly bw: Float32Array;
+  /** Scratch: the first/last pixel-centre column and row at or after/before each vertex. */
+  readonly cx: Int32Array;
+  readonly fx: Int32Array;
+  readonly cy: Int32Array;
+  readonly fy: Int32Array;
 }
 
 /** Room for the projected vertices of an n-vertex mesh. */
@@ -52,6 +58,10 @@ export function createScreenVertices(n: number): ScreenVertices {
     rw: new Float32Array(n),
     gw: new Float32Array(n),
     bw: new Float32Array(n),
+    cx: new Int32Array(n),
+    fx: new Int32Array(n),
+    cy: new Int32Array(n),
+    fy: new Int32Array(n),
   };
 }
 
@@ -62,12 +72,39 @@ export function createScreenVertices(n: number): ScreenVertices {
 export function rasterize(frame: Frame, v: ScreenVertices, triangles: Uint32Array): void {
   const size = frame.size;
   const { color, invDepth, coverage } = frame;
-  const { x: vx, y: vy, iw: viw, rw, gw, bw } = v;
+  const { x: vx, y: vy, iw: viw, rw, gw, bw, cx, fx, cy, fy } = v;
+  // Snap once per vertex: ceil/floor are monotonic, so a triangle's pixel-centre range is the
+  // min of its vertices' ceilings to the max of their floors, in integers.
+  const nv = vx.length;
+  for (let i = 0; i < nv; i++) {
+    // Clamped so that the integers stay far inside int32 for vertices projected near infinity.
+    const x = Math.min(Math.max(vx[i]! - 0.5, -1e6), 1e6);
+    const y = Math.min(Math.max(vy[i]! - 0.5, -1e6), 1e6);
+    cx[i] = Math.ceil(x);
+    fx[i] = Math.floor(x);
+    cy[i] = Math.ceil(y);
+    fy[i] = Math.floor(y);
+  }
   const nt = triangles.length;
   for (let t = 0; t < nt; t += 3) {
     const i0 = triangles[t]!;
     const i1 = triangles[t + 1]!;
     const i2 = triangles[t + 2]!;
+    // Pixel centres inside the bounding box; most triangles of a face at 112 px have none or one.
+    let minX = cx[i0]!;
+    if (cx[i1]! < minX) minX = cx[i1]!;
+    if (cx[i2]! < minX) minX = cx[i2]!;
+    let maxX = fx[i0]!;
+    if (fx[i1]! > maxX) maxX = fx[i1]!;
+    if (fx[i2]! > maxX) maxX = fx[i2]!;
+    if (minX > maxX) continue;
+    let minY = cy[i0]!;
+    if (cy[i1]! < minY) minY = cy[i1]!;
+    if (cy[i2]! < minY) minY = cy[i2]!;
+    let maxY = fy[i0]!;
+    if (fy[i1]! > maxY) maxY = fy[i1]!;
+    if (fy[i2]! > maxY) maxY = fy[i2]!;
+    if (minY > maxY) continue;
     const x0 = vx[i0]!;
     const y0 = vy[i0]!;
     const x1 = vx[i1]!;
@@ -77,12 +114,6 @@ export function rasterize(frame: Frame, v: ScreenVertices, triangles: Uint32Arra
     // Negative area in y-down coordinates = front-facing; back faces and slivers are dropped.
     const area = (x1 - x0) * (y2 - y0) - (y1 - y0) * (x2 - x0);
     if (!(area < 0)) continue;
-    let minX = Math.ceil(Math.min(x0, x1, x2) - 0.5);
-    let maxX = Math.floor(Math.max(x0, x1, x2) - 0.5);
-    if (minX > maxX) continue;
-    let minY = Math.ceil(Math.min(y0, y1, y2) - 0.5);
-    let maxY = Math.floor(Math.max(y0, y1, y2) - 0.5);
-    if (minY > maxY) continue;
     if (minX < 0) minX = 0;
     if (minY < 0) minY = 0;
     if (maxX >= size) maxX = size - 1;
@@ -100,12 +131,12 @@ export function rasterize(frame: Frame, v: ScreenVertices, triangles: Uint32Arra
     const a2 = y1 - y0;
     const b2 = x0 - x1;
     const inv = -1 / area;
-    const fx = minX + 0.5;
+    const px0 = minX + 0.5;
     for (let py = minY; py <= maxY; py++) {
       const fy = py + 0.5;
-      let e0 = a0 * (fx - x1) + b0 * (fy - y1);
-      let e1 = a1 * (fx - x2) + b1 * (fy - y2);
-      let e2 = a2 * (fx - x0) + b2 * (fy - y0);
+      let e0 = a0 * (px0 - x1) + b0 * (fy - y1);
+      let e1 = a1 * (px0 - x2) + b1 * (fy - y2);
+      let e2 = a2 * (px0 - x0) + b2 * (fy - y0);
       let p = py * size + minX;
       for (let px = minX; px <= maxX; px++, p++, e0 += a0, e1 += a1, e2 += a2) {
         if (e0 < 0 || e1 < 0 || e2 < 0) continue;

@@ -3,7 +3,8 @@ import { drawBackground } from './background.js';
 import { CAMERA, focalPixels, poseRotation } from './camera.js';
 import { claimSlot, reconstruct, vertexNormals } from './model.js';
 import { simdKernel, type SimdKernel } from './simd.js';
-import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
+import type { Frame, ScreenVertices } from './raster.js';
+import { createRasterTarget, type RasterTarget } from './raster-wasm.js';
 import { STREAM, streamRng } from './rng.js';
 import { SH_CONST } from './sh.js';
 import { expressionVaries, sampleIdentity, sampleImage, type ImageSample, type RenderSetup } from './scene.js';
@@ -32,10 +33,17 @@ const LUMA = [0.299, 0.587, 0.114] as const;
 export class FaceRenderer {
   readonly size: number;
   private readonly n: number;
+  private readonly target: RasterTarget;
   private readonly frame: Frame;
   private readonly screen: ScreenVertices;
   private readonly background: Float32Array;
   private readonly scratch: Float32Array;
+  /** Kernel outputs (in the arena's slot when there is one) … */
+  private readonly outShape: Float32Array;
+  private readonly outAlbedo: Float32Array;
+  private readonly outVerts: Float32Array;
+  /** … copied into plain arrays: hot loops over SharedArrayBuffer views run measurably slower. */
+  private readonly triangles: Uint32Array;
   private readonly idShape: Float32Array;
   private readonly idNormals: Float32Array;
   private readonly albedo: Float32Array;
@@ -50,8 +58,9 @@ export class FaceRenderer {
     const { model, params } = setup;
     this.size = params.size;
     this.n = model.vertexCount;
-    this.frame = createFrame(this.size);
-    this.screen = createScreenVertices(this.n);
+    this.target = createRasterTarget(this.size, this.n, model.triangles);
+    this.frame = this.target.frame;
+    this.screen = this.target.screen;
     this.background = new Float32Array(this.size * this.size * 3);
     this.scratch = new Float32Array(this.size * this.size * 3);
     // With a shared arena, the buffers the SIMD kernel writes live in this renderer's slot of it;
@@ -60,9 +69,13 @@ export class FaceRenderer {
     const slot = model.arena && kernel ? claimSlot(model.arena) : null;
     const n3 = 3 * this.n;
     this.kernel = slot ? kernel : null;
-    this.idShape = slot ? slot[0]!.subarray(0, n3) : new Float32Array(n3);
-    this.albedo = slot ? slot[1]!.subarray(0, n3) : new Float32Array(n3);
-    this.verts = slot ? slot[2]!.subarray(0, n3) : new Float32Array(n3);
+    this.outShape = slot ? slot[0]!.subarray(0, n3) : new Float32Array(n3);
+    this.outAlbedo = slot ? slot[1]!.subarray(0, n3) : new Float32Array(n3);
+    this.outVerts = slot ? slot[2]!.subarray(0, n3) : new Float32Array(n3);
+    this.idShape = new Float32Array(n3);
+    this.albedo = new Float32Array(n3);
+    this.verts = new Float32Array(n3);
+    this.triangles = this.target.triangles;
     this.idNormals = new Float32Array(n3);
     this.normals = new Float32Array(n3);
     this.varies = expressionVaries(params, model);
@@ -72,14 +85,16 @@ export class FaceRenderer {
     if (this.currentId === id) return;
     const { model } = this.setup;
     const ident = sampleIdentity(this.setup, id);
-    reconstruct(model.shape, ident.shape, this.idShape, false, this.kernel);
-    reconstruct(model.color, ident.color, this.albedo, false, this.kernel);
+    reconstruct(model.shape, ident.shape, this.outShape, false, this.kernel);
+    reconstruct(model.color, ident.color, this.outAlbedo, false, this.kernel);
+    this.albedo.set(this.outAlbedo);
     if (!this.varies) {
       // Expression fixed for every image: fold it (with the expression mean) into the identity.
       const e = sampleImage(this.setup, id, 0).expression;
-      reconstruct(model.expression, e, this.idShape, true, this.kernel);
-      vertexNormals(this.idShape, model.triangles, this.idNormals);
+      reconstruct(model.expression, e, this.outShape, true, this.kernel);
+      vertexNormals(this.outShape, this.triangles, this.idNormals);
     }
+    this.idShape.set(this.outShape);
     this.identityExtra = { shape: round(ident.shape), color: round(ident.color) };
     this.currentId = id;
   }
@@ -97,15 +112,15 @@ export class FaceRenderer {
     let verts = this.idShape;
     let normals = this.idNormals;
     if (this.varies) {
-      this.verts.set(this.idShape);
-      reconstruct(model.expression, s.expression, this.verts, true, this.kernel);
-      vertexNormals(this.verts, model.triangles, this.normals);
+      this.outVerts.set(this.outShape);
+      reconstruct(model.expression, s.expression, this.outVerts, true, this.kernel);
+      this.verts.set(this.outVerts);
+      vertexNormals(this.verts, this.triangles, this.normals);
       verts = this.verts;
       normals = this.normals;
     }
     this.project(verts, normals, s);
-    clearFrame(this.frame);
-    rasterize(this.frame, this.screen, model.triangles);
+    this.target.draw();
     const landmarks = this.landmarks(verts, normals, s);
     const rb = streamRng(params.seed, id, sample, STREAM.background);
     // The background stream's first draw picked the choice; skip it so drawing starts fresh.
@@ -196,6 +211,11 @@ export class FaceRenderer {
       k[21 + c] = sh[21 + c]! * c2;
       k[24 + c] = sh[24 + c]! * c22;
     }
+    // Locals, not k[i]: the compiler cannot keep typed-array reads in registers across the writes
+    // to rw/gw/bw below (they might alias).
+    const k0 = k[0]!, k1 = k[1]!, k2 = k[2]!, k3 = k[3]!, k4 = k[4]!, k5 = k[5]!, k6 = k[6]!, k7 = k[7]!, k8 = k[8]!;
+    const k9 = k[9]!, k10 = k[10]!, k11 = k[11]!, k12 = k[12]!, k13 = k[13]!, k14 = k[14]!, k15 = k[15]!, k16 = k[16]!, k17 = k[17]!;
+    const k18 = k[18]!, k19 = k[19]!, k20 = k[20]!, k21 = k[21]!, k22 = k[22]!, k23 = k[23]!, k24 = k[24]!, k25 = k[25]!, k26 = k[26]!;
     const albedo = this.albedo;
     const [g0, g1, g2] = s.gain;
     const [o0, o1, o2] = s.offset;
@@ -214,9 +234,9 @@ export class FaceRenderer {
       const xz = x * z;
       const zz = 3 * z * z - 1;
       const xx = x * x - y * y;
-      const er = k[0]! + k[3]! * y + k[6]! * z + k[9]! * x + k[12]! * xy + k[15]! * yz + k[18]! * zz + k[21]! * xz + k[24]! * xx;
-      const eg = k[1]! + k[4]! * y + k[7]! * z + k[10]! * x + k[13]! * xy + k[16]! * yz + k[19]! * zz + k[22]! * xz + k[25]! * xx;
-      const eb = k[2]! + k[5]! * y + k[8]! * z + k[11]! * x + k[14]! * xy + k[17]! * yz + k[20]! * zz + k[23]! * xz + k[26]! * xx;
+      const er = k0 + k3 * y + k6 * z + k9 * x + k12 * xy + k15 * yz + k18 * zz + k21 * xz + k24 * xx;
+      const eg = k1 + k4 * y + k7 * z + k10 * x + k13 * xy + k16 * yz + k19 * zz + k22 * xz + k25 * xx;
+      const eb = k2 + k5 * y + k8 * z + k11 * x + k14 * xy + k17 * yz + k20 * zz + k23 * xz + k26 * xx;
       const r = albedo[3 * i]! * er;
       const g = albedo[3 * i + 1]! * eg;
       const b = albedo[3 * i + 2]! * eb;
@@ -281,9 +301,20 @@ export class FaceRenderer {
   private compose(s: ImageSample, id: number, sample: number): Uint8Array {
     const size = this.size;
     const np = size * size;
-    const img = this.scratch;
     const { color, coverage } = this.frame;
     const bg = this.background;
+    const out = new Uint8Array(np * 3);
+    const q = (v: number) => (v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255));
+    if (s.blur <= 0 && s.noise <= 0) {
+      for (let p = 0; p < np; p++) {
+        const src = coverage[p] === 1 ? color : bg;
+        out[3 * p] = q(src[3 * p]!);
+        out[3 * p + 1] = q(src[3 * p + 1]!);
+        out[3 * p + 2] = q(src[3 * p + 2]!);
+      }
+      return out;
+    }
+    const img = this.scratch;
     for (let p = 0; p < np; p++) {
       const src = coverage[p] === 1 ? color : bg;
       img[3 * p] = src[3 * p]!;
@@ -291,15 +322,11 @@ export class FaceRenderer {
       img[3 * p + 2] = src[3 * p + 2]!;
     }
     if (s.blur > 0) gaussianBlur(img, size, s.blur, this.background);
-    const out = new Uint8Array(np * 3);
     if (s.noise > 0) {
       const rn = streamRng(this.setup.params.seed, id, sample, STREAM.noise);
       for (let i = 0; i < np * 3; i++) img[i] = img[i]! + s.noise * rn.normal();
     }
-    for (let i = 0; i < np * 3; i++) {
-      const v = img[i]!;
-      out[i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
-    }
+    for (let i = 0; i < np * 3; i++) out[i] = q(img[i]!);
     return out;
   }
 }

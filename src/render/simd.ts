@@ -93,11 +93,27 @@ function leb(n: number): number[] {
   return out;
 }
 
-export function moduleBytes(): Uint8Array {
+function moduleBytes(): Uint8Array {
   const bodies = [AXPY, AXPY4].flatMap((b) => [...leb(b.length), ...b]);
   const head = Array.from(WASM.subarray(0, WASM.length - 3));
   return new Uint8Array([...head, 0x0a, ...leb(bodies.length + 1), 0x02, ...bodies]);
 }
+
+/** The parts of WebAssembly's JS API used here (the project's lib settings carry no DOM types). */
+export interface WasmMemory {
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
+}
+interface WasmModule {
+  readonly __wasmModule?: never;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (m: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+/** The global WebAssembly object, typed. */
+export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The kernel's functions; pointers and strides are byte offsets into the shared memory. */
 export interface SimdKernel {
@@ -105,29 +121,29 @@ export interface SimdKernel {
   axpy4(out: number, c0: number, stride: number, n4: number, w0: number, w1: number, w2: number, w3: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: WasmModule | null | undefined;
 
 /** The compiled module, or null where WebAssembly SIMD or shared memory is not available. */
-export function simdModule(): WebAssembly.Module | null {
+export function simdModule(): WasmModule | null {
   if (compiled !== undefined) return compiled;
   try {
     const bytes = moduleBytes();
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
   } catch {
     compiled = null;
   }
   return compiled;
 }
 
-const instances = new WeakMap<WebAssembly.Memory, SimdKernel>();
+const instances = new WeakMap<WasmMemory, SimdKernel>();
 
 /** The kernel over `memory` (one instance per memory per thread), or null without SIMD support. */
-export function simdKernel(memory: WebAssembly.Memory): SimdKernel | null {
+export function simdKernel(memory: WasmMemory): SimdKernel | null {
   const cached = instances.get(memory);
   if (cached) return cached;
   const mod = simdModule();
   if (!mod) return null;
-  const inst = new WebAssembly.Instance(mod, { env: { memory } });
+  const inst = new wasm.Instance(mod, { env: { memory } });
   const k = inst.exports as unknown as SimdKernel;
   instances.set(memory, k);
   return k;

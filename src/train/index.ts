@@ -2,7 +2,7 @@
 // model files and the `train` node kind.
 export { BACKENDS, useBackend } from './backend.js';
 export type { BackendName } from './backend.js';
-export { conv2dFilterGrad, conv2dInputGrad, conv2dSame, hasNativeFilterGrad, maxPool2, samePadding } from './ops.js';
+export { conv2dFilterGrad, conv2dInputGrad, conv2dSame, hasNativeFilterGrad, maxPool2, plainConvGrad, samePadding } from './ops.js';
 export { initWeights, networkDef } from './networks.js';
 export type { NetworkDef, ParamSpec, Weights } from './networks.js';
 export { batchLoss, marginSoftmaxLoss, mineSemiHard, MARGIN_SOFTMAX_SCALE, tripletLoss } from './losses.js';

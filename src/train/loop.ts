@@ -123,9 +123,13 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
         const labels = Int32Array.from(b, (i) => run.set.samples[i]!.label);
         const parts = cutBatch(x, labels, def.input, nParts);
         const { loss, grads } = await pool.gradients(parts);
-        if (!Number.isFinite(loss)) {
+        // NaN weights can hide behind a finite loss (relu(NaN) is 0 on some backends): check the
+        // gradients too, whose sum is NaN or infinite as soon as one entry is.
+        let gsum = 0;
+        for (const g of grads) for (let k = 0; k < g.length; k++) gsum += g[k]!;
+        if (!Number.isFinite(loss) || !Number.isFinite(gsum)) {
           throw new NodeFailure(
-            `the loss became ${loss} at epoch ${epoch}, batch ${s + 1}`,
+            `the loss became ${Number.isFinite(loss) ? 'NaN in its gradients' : loss} at epoch ${epoch}, batch ${s + 1}`,
             `lower the learning rate (lr ${p.lr}) or change the loss margin (${p.margin})`,
             'SX5005',
           );

@@ -29,6 +29,8 @@ type Init = 'he' | 'zeros' | 'small' | 'dense';
 /** Gives a forward pass its parameters; in the define pass it creates them (and counts FLOPs). */
 class Layers {
   flops = 0;
+  /** The network input: its conv needs no input gradient. */
+  input: tf.Tensor | null = null;
   readonly specs: ParamSpec[] = [];
   readonly created = new Map<string, { shape: number[]; init: Init }>();
 
@@ -55,7 +57,7 @@ class Layers {
     const ho = Math.ceil(x.shape[1] / stride);
     const wo = Math.ceil(x.shape[2] / stride);
     if (!this.p) this.flops += 2 * ho * wo * k * k * cin * cout;
-    const y = conv2dSame(x, w, b, stride, this.native);
+    const y = conv2dSame(x, w, b, stride, this.native, x !== this.input);
     return relu ? tf.relu(y) : y;
   }
 
@@ -138,6 +140,7 @@ const BODIES: Record<Network, (L: Layers, x: tf.Tensor4D) => tf.Tensor4D> = { sm
 
 function run(L: Layers, network: Network, embedding: number, x: tf.Tensor4D): tf.Tensor2D {
   const scaled = tf.sub(tf.div(x, 127.5), 1) as tf.Tensor4D;
+  L.input = scaled;
   const h = BODIES[network](L, scaled);
   const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
   const e = L.dense('embedding', pooled, embedding);

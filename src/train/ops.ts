@@ -9,37 +9,26 @@ export function samePadding(size: number, k: number, stride: number): { out: num
 }
 
 /**
- * The filter gradient of a 'same' conv2d by im2col, built directly in transposed layout: the k×k
- * shifted (strided) views of the padded input as [Cin, N, Ho, Wo] each, stacked to
- * [k·k·Cin, N·Ho·Wo], times dy [N·Ho·Wo, Cout]. This is the kernel tfjs-backend-wasm lacks
- * (Conv2DBackpropFilter); the plain matMul runs on XNNPACK, ~10× faster than one with
- * transposeA there.
+ * The filter gradient of a 'same' conv2d as one forward convolution: the padded input with batch
+ * and channels swapped ([Cin, Hp, Wp, N]) correlated with dy as a filter ([Ho, Wo, N, Cout],
+ * dilated by the stride) gives [Cin, k, k, Cout]. This is the kernel tfjs-backend-wasm lacks
+ * (Conv2DBackpropFilter); as a conv it runs on XNNPACK at forward-conv speed, faster than an
+ * explicit im2col and matMul there.
  */
 export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const [n, h, w, cin] = x.shape;
+    const [, h, w, cin] = x.shape;
     const cout = dy.shape[3];
     const ph = samePadding(h, k, stride);
     const pw = samePadding(w, k, stride);
-    const dy2 = dy.reshape([n * ph.out * pw.out, cout]) as tf.Tensor2D;
     const pad = ph.before + ph.after + pw.before + pw.after > 0;
     const xp: tf.Tensor4D = pad ? tf.pad(x, [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]]) : x;
-    const xt = tf.transpose(xp, [3, 0, 1, 2]) as tf.Tensor4D; // [Cin, N, Hp, Wp]
-    const hp = h + ph.before + ph.after;
-    const wp = w + pw.before + pw.after;
-    const views: tf.Tensor4D[] = [];
-    for (let i = 0; i < k; i++) {
-      for (let j = 0; j < k; j++) {
-        if (k === 1 && stride === 1) views.push(xt);
-        else if (stride === 1) views.push(tf.slice(xt, [0, 0, i, j], [cin, n, ph.out, pw.out]));
-        else {
-          const v = tf.stridedSlice(xt, [0, 0, i, j], [cin, n, Math.min(hp, i + (ph.out - 1) * stride + 1), Math.min(wp, j + (pw.out - 1) * stride + 1)], [1, 1, stride, stride]);
-          views.push(v as tf.Tensor4D);
-        }
-      }
-    }
-    const cols = (views.length === 1 ? views[0]! : tf.concat(views, 0)).reshape([k * k * cin, n * ph.out * pw.out]) as tf.Tensor2D;
-    return tf.matMul(cols, dy2).reshape([k, k, cin, cout]) as tf.Tensor4D;
+    const xc = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D;
+    const f = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
+    let r = tf.conv2d(xc, f, 1, 'valid', 'NHWC', [stride, stride]);
+    // With a stride, 'same' may pad less than the taps reach: drop the extra rows and columns.
+    if (r.shape[1] !== k || r.shape[2] !== k) r = tf.slice(r, [0, 0, 0, 0], [cin, k, k, cout]);
+    return tf.transpose(r, [1, 2, 0, 3]) as tf.Tensor4D;
   });
 }
 
@@ -76,6 +65,30 @@ export function conv2dInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: readonl
   });
 }
 
+/**
+ * The plain custom-gradient path (stock transposed conv for dx, a transposeA im2col matMul for
+ * dw, stock pooling): what a straightforward wasm training loop does, ~4× slower. Only the
+ * benchmark turns it on, to measure the baseline in the same run.
+ */
+export const plainConvGrad = { enabled: false };
+
+function plainFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, cin] = x.shape;
+    const ph = samePadding(h, k, stride);
+    const pw = samePadding(w, k, stride);
+    const xp = tf.pad(x, [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]]);
+    const views: tf.Tensor4D[] = [];
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        views.push(tf.stridedSlice(xp, [0, i, j, 0], [n, i + (ph.out - 1) * stride + 1, j + (pw.out - 1) * stride + 1, cin], [1, stride, stride, 1]) as tf.Tensor4D);
+      }
+    }
+    const cols = tf.concat(views, 3).reshape([n * ph.out * pw.out, k * k * cin]) as tf.Tensor2D;
+    return tf.matMul(cols, dy.reshape([n * ph.out * pw.out, dy.shape[3]]) as tf.Tensor2D, true, false).reshape([k, k, cin, dy.shape[3]]) as tf.Tensor4D;
+  });
+}
+
 /** Whether the active backend has a native filter gradient (wasm does not). */
 export function hasNativeFilterGrad(): boolean {
   return tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined;
@@ -86,7 +99,15 @@ export function hasNativeFilterGrad(): boolean {
  * ones-vector matMul for the bias, so it trains on backends without Conv2DBackpropFilter (wasm),
  * and fast there. Backends with the native kernels (`native`) use the stock ops.
  */
-export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, stride: number, native = hasNativeFilterGrad()): tf.Tensor4D {
+export function conv2dSame(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  b: tf.Tensor1D,
+  stride: number,
+  native = hasNativeFilterGrad(),
+  /** False for a network's first conv: nothing upstream needs dx, so it is not computed. */
+  inputGrad = true,
+): tf.Tensor4D {
   if (native) return tf.add(tf.conv2d(x, w, stride, 'same'), b) as tf.Tensor4D;
   const k = w.shape[0];
   const f = tf.customGrad(((xa: tf.Tensor, wa: tf.Tensor, ba: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -98,9 +119,13 @@ export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, strid
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
         const d4 = dy as tf.Tensor4D;
+        if (plainConvGrad.enabled) {
+          return [tf.conv2dTranspose(d4, sw, sx.shape, stride, 'same'), plainFilterGrad(sx, d4, k, stride), tf.sum(d4, [0, 1, 2])];
+        }
         const rows = d4.shape[0] * d4.shape[1] * d4.shape[2];
         const db = tf.matMul(tf.ones([1, rows]), d4.reshape([rows, d4.shape[3]]) as tf.Tensor2D).reshape([d4.shape[3]]);
-        return [conv2dInputGrad(d4, sw, sx.shape, stride), conv2dFilterGrad(sx, d4, k, stride), db];
+        const dx = inputGrad ? conv2dInputGrad(d4, sw, sx.shape, stride) : tf.zerosLike(sx);
+        return [dx, conv2dFilterGrad(sx, d4, k, stride), db];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -114,7 +139,7 @@ export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, strid
  */
 export function maxPool2(x: tf.Tensor4D, native = hasNativeFilterGrad()): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  if (native || h % 2 !== 0 || w % 2 !== 0) return tf.maxPool(x, 2, 2, 'same');
+  if (native || plainConvGrad.enabled || h % 2 !== 0 || w % 2 !== 0) return tf.maxPool(x, 2, 2, 'same');
   const f = tf.customGrad(((xa: tf.Tensor, save: tf.GradSaveFunc) => {
     const y = tf.maxPool(xa as tf.Tensor4D, 2, 2, 'valid');
     save([xa, y]);

@@ -1,8 +1,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
 import type { NodeInput } from '../exec/kind.js';
 import { NodeFailure } from '../exec/kind.js';
 import { fitImage, isDataManifestDir, loadManifestImages, readDataManifest, type DataManifest } from '../data/index.js';
-import { isShard, readShardLabels, ShardReader, type ImageLabel } from '../dataset/index.js';
+import { isShard, readShardLabels, SHARD_IMAGES, ShardReader, type ImageLabel } from '../dataset/index.js';
 
 /** One image of a training or test set: where it is, its class and its pose. */
 export interface Sample {
@@ -24,8 +25,8 @@ const WHOLE_SHARD_BYTES = 256 * 2 ** 20;
 /** The images of a node's inputs (render shards and data manifests), loadable at one size. */
 export class ImageSet {
   readonly samples: Sample[] = [];
-  readonly classes: number;
   private readonly sources: Source[] = [];
+  private nClasses = 0;
 
   /** Builds the set from the inputs of the given roles; identities are distinct per source. */
   static async fromInputs(inputs: readonly NodeInput[], role: NodeInput['role']): Promise<ImageSet> {
@@ -34,12 +35,11 @@ export class ImageSet {
     return set;
   }
 
-  private dirs: string[];
-  private pending = 0;
+  private constructor(private readonly dirs: readonly string[]) {}
 
-  private constructor(dirs: string[]) {
-    this.dirs = dirs;
-    this.classes = 0;
+  /** Identities over all sources (class labels are 0..classes-1). */
+  get classes(): number {
+    return this.nClasses;
   }
 
   private async load(): Promise<void> {
@@ -68,8 +68,7 @@ export class ImageSet {
         throw new NodeFailure(`input ${dir} is neither a synx shard nor a data node output`, 'feed render or data nodes into train and eval', 'SX5004');
       }
     }
-    (this as { classes: number }).classes = classOf.size;
-    void this.pending;
+    this.nClasses = classOf.size;
   }
 
   /** The data manifest of source `s`, if it is one (eval reads pairs and templates from it). */
@@ -113,7 +112,7 @@ export class ImageSet {
           let img: Uint8Array;
           if (src.cache) img = src.cache.subarray(l.index * n, (l.index + 1) * n);
           else {
-            fd ??= openSync(`${r.dir}/images.u8`, 'r');
+            fd ??= openSync(path.join(r.dir, SHARD_IMAGES), 'r');
             img = new Uint8Array(n);
             readSync(fd, img, 0, n, l.index * n);
           }

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NodeFailure } from '../../src/exec/kind.js';
-import { buildManifest, chooseIdentities, listImageFolder, parseLfwPairs, type DataManifest } from '../../src/data/index.js';
+import { buildManifest, chooseIdentities, decodeImage, fitImage, listImageFolder, loadManifestImages, parseLfwPairs, type DataManifest } from '../../src/data/index.js';
 import type { DataParams } from '../../src/plan/index.js';
 import type { DatasetConfig } from '../../src/config/index.js';
 import { fakeContext, rgb, testConfig, tmpDir, writeJpeg, writePng } from './fixtures.js';
@@ -158,5 +158,18 @@ describe('IJB-A and Multi-PIE CSVs', () => {
     writeFileSync(path.join(root, 'bad.csv'), 'image,identity,yaw\n001/0.png,001,left\n');
     const e = await failure(run(root, { format: 'multipie' }, { metadata: path.join(root, 'bad.csv') }).result);
     expect(e.message).toContain("bad.csv:2: yaw must be a number of degrees, got 'left'");
+  });
+});
+
+describe('loading manifest images (decode worker)', () => {
+  it('decodes and fits off the main thread, equal to decoding here; a changed file is a failure', async () => {
+    const root = tmpDir();
+    for (const id of ['a', 'b']) writePng(path.join(root, id, '1.png'), 12, 10, rgb(12, 10, (x, y) => [x * 20, y * 20, id === 'a' ? 0 : 200]));
+    const m = await run(root, {}, { fit: 'center' }).result;
+    const got = await loadManifestImages(m, [1, 0], 6);
+    const here = (f: string) => fitImage(decodeImage(readFileSync(path.join(root, f))), 6, 'center');
+    expect([...got]).toEqual([...here('b/1.png'), ...here('a/1.png')]);
+    writeFileSync(path.join(root, 'b', '1.png'), 'broken');
+    await expect(loadManifestImages(m, [0, 1], 6)).rejects.toThrow(`dataset 'ds': cannot decode ${path.join(root, 'b', '1.png')} (not a JPEG or PNG file)`);
   });
 });

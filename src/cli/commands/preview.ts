@@ -1,6 +1,6 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { NodeFailure } from '../../exec/kind.js';
+import { NodeFailure } from '../../exec/index.js';
 import { compileFile, type PlanNode, type RenderParams } from '../../plan/index.js';
 import { renderContactSheet } from '../../render/index.js';
 import { parse as parseArgs } from '../args.js';

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { openCache, runPlan, type AnyNodeKind } from '../../exec/index.js';
+import { openCache, runPlan, type AnyNodeKind, type NodeRunner } from '../../exec/index.js';
+import { slurmProblem, slurmRunner } from '../../exec/slurm/index.js';
 import { compileFile, datasetProblems } from '../../plan/index.js';
 import { createLogger } from '../../tui/index.js';
 import { parse as parseArgs } from '../args.js';
@@ -16,11 +17,14 @@ export function makeRunCommand(loadKinds: () => Promise<ReadonlyMap<string, AnyN
   return {
     name: 'run',
     summary: 'run an experiment file: compute what is not cached, resume what was interrupted',
-    usage: `usage: synx run FILE [--jobs N] [--json] [--verbose]
+    usage: `usage: synx run FILE [--jobs N] [--executor local|slurm] [--json] [--verbose]
 
 Computes every node of the file's DAG that is not in the cache (dependencies first, independent
 nodes in parallel), and writes a run record under .synx/runs (see \`synx runs\`).
-  --jobs N    nodes at once (default: jobs in synx.yaml, else the number of cores)
+  --jobs N    nodes at once (default: jobs in synx.yaml, else the number of cores; with
+              Slurm: every node at once, the cluster queues them)
+  --executor  where nodes run: local (default) or slurm, one sbatch job per node, with the
+              cache on a shared filesystem (default: executor in synx.yaml; see docs/slurm.md)
   --json      write the event stream as JSON lines instead of the progress display
   --verbose   also print the nodes' log lines (plain output)
 
@@ -33,7 +37,11 @@ exit codes: 0 all nodes ran or were cached, 1 a node failed, 2 bad input, 130 in
         jobs: { type: 'string', short: 'j' },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', short: 'v', default: false },
+        executor: { type: 'string' },
       });
+      if (values.executor !== undefined && values.executor !== 'local' && values.executor !== 'slurm') {
+        throw new UsageError(`--executor must be local or slurm, not '${values.executor}'`);
+      }
       if (positionals.length !== 1) throw new UsageError('give exactly one experiment file');
       let jobs: number | undefined;
       if (values.jobs !== undefined) {
@@ -52,6 +60,17 @@ exit codes: 0 all nodes ran or were cached, 1 a node failed, 2 bad input, 130 in
       if (!opened.ok) {
         printDiagnostics(io, [opened.diagnostic], compiled.sources);
         return 2;
+      }
+      let runner: NodeRunner | undefined;
+      if ((values.executor ?? config.executor) === 'slurm') {
+        // Found out now, not after the plan is half submitted.
+        const problem = await slurmProblem();
+        if (problem !== undefined) {
+          writeLine(io.stderr, `synx run: error: cannot run on Slurm: ${problem}`);
+          writeLine(io.stderr, '  hint: run where sbatch and squeue work (a login node), or use --executor local');
+          return 2;
+        }
+        runner = slurmRunner();
       }
       const kinds = await loadKinds();
       const logger = await createLogger({ stdout: io.stdout, env: io.env, json: values.json, verbose: values.verbose });
@@ -78,6 +97,7 @@ exit codes: 0 all nodes ran or were cached, 1 a node failed, 2 bad input, 130 in
           signal: abort.signal,
           onEvent: (e) => logger.onEvent(e),
           ...(jobs !== undefined ? { jobs } : {}),
+          ...(runner ? { runner } : {}),
         });
         await logger.close();
         if (result.diagnostics.length > 0) {

@@ -1,0 +1,348 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NodeError } from '../../events/index.js';
+import type { PlanNode } from '../../plan/index.js';
+import { NodeFailure } from '../kind.js';
+import type { ComputeOutcome, NodeRunner, RunnerSetup, RunnerTask } from '../run-plan.js';
+import { progressFile, tailProgress, type JobFile, type ProgressLine } from './job-file.js';
+import { sbatchArgs, slurmSettings, type SlurmSettings } from './settings.js';
+import { FINAL_STATES, sbatch, scancel, scontrolJob, squeue, type JobState } from './slurm-cli.js';
+
+/** Options of `slurmRunner`; everything else comes from the `slurm:` section of synx.yaml. */
+export interface SlurmRunnerOptions {
+  /** Instead of reading `config.slurm` when the run opens. */
+  readonly settings?: SlurmSettings;
+  /** The program a job runs before `exec-node ...` (overrides `slurm.command`). */
+  readonly command?: readonly string[];
+  /** Milliseconds between polls (overrides `slurm.poll`). */
+  readonly pollMs?: number;
+  /** Least interval between two progress lines a job writes (ms); default 1000. */
+  readonly progressIntervalMs?: number;
+  /** Told of every job submitted (for tools and tests that count submissions). */
+  readonly onSubmit?: (nodeId: string, jobId: string) => void;
+}
+
+/** How long, after a cancel, to wait for Slurm to end the jobs before giving up on them. */
+const CANCEL_WAIT_MS = 120_000;
+/** Polls a job may be missing from both squeue and scontrol before it is taken to be gone. */
+const MISSING_POLLS = 3;
+/**
+ * How long a cancelled job's worker may take to end after Slurm calls the job ended: Slurm marks
+ * it CANCELLED at once and then signals its processes (SIGKILL after KillWait, 30 s by default).
+ */
+const WORKER_EXIT_WAIT_MS = 40_000;
+
+interface Job {
+  readonly node: PlanNode;
+  readonly task: RunnerTask;
+  readonly resolve: (out: ComputeOutcome) => void;
+  readonly progress: string;
+  /** Resolves with the Slurm job id once submitted (undefined: never submitted). */
+  submitted: Promise<string | undefined>;
+  slurmId?: string;
+  log?: string;
+  offset: number;
+  startedAt?: number;
+  end?: Extract<ProgressLine, { type: 'end' }>;
+  done: boolean;
+  outcome?: ComputeOutcome['outcome'];
+  withdrawn: boolean;
+  missing: number;
+  /** Whether the job was seen running (so a worker may hold the node's lock). */
+  ran: boolean;
+  /** When the job was first seen in a final state while its worker had not yet said it ended. */
+  endedAt?: number;
+}
+
+/**
+ * The Slurm node runner for `runPlan`: every node to run is submitted with `sbatch --parsable` as
+ * soon as its dependencies are submitted, ordered after them with `--dependency=afterok:`; the
+ * job runs `synx exec-node`, which computes the node into the shared cache. States come from
+ * `squeue` (and `scontrol show job` once squeue has forgotten a job; `sacct` is not needed),
+ * progress from the files the jobs append to. A cancelled run `scancel`s its jobs and waits for
+ * them to end.
+ */
+export function slurmRunner(options: SlurmRunnerOptions = {}): NodeRunner {
+  return new SlurmRunner(options);
+}
+
+class SlurmRunner implements NodeRunner {
+  readonly name = 'slurm';
+  readonly eager = true;
+  private setup?: RunnerSetup;
+  private settings?: SlurmSettings;
+  private dir = '';
+  private jobFile = '';
+  private command: readonly string[] = [];
+  private pollMs = 5000;
+  private readonly jobs = new Map<string, Job>();
+  private submissions: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private abortedAt: number | undefined;
+
+  constructor(private readonly options: SlurmRunnerOptions) {}
+
+  async open(setup: RunnerSetup): Promise<void> {
+    this.setup = setup;
+    const settings = this.options.settings ?? slurmSettings(setup.config);
+    this.settings = settings;
+    this.pollMs = this.options.pollMs ?? settings.pollMs;
+    this.command = this.options.command ?? settings.command ?? [process.execPath, fileURLToPath(new URL('../../../bin/synx.js', import.meta.url))];
+    this.dir = path.join(setup.cache.root, 'slurm', setup.runId);
+    this.jobFile = path.join(this.dir, 'job.json');
+    const job: JobFile = {
+      format: 1,
+      runId: setup.runId,
+      plan: setup.plan,
+      config: setup.config,
+      progressDir: this.dir,
+      progressIntervalMs: this.options.progressIntervalMs ?? 1000,
+    };
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(this.jobFile, JSON.stringify(job));
+    } catch (e) {
+      throw new NodeFailure(
+        `cannot write the Slurm job file ${this.jobFile}: ${(e as Error).message}`,
+        'the cache must be on a filesystem this machine can write and the compute nodes can read',
+        'SX5004',
+      );
+    }
+  }
+
+  run(task: RunnerTask): Promise<ComputeOutcome> {
+    return new Promise<ComputeOutcome>((resolve) => {
+      const node = task.node;
+      const job: Job = {
+        node,
+        task,
+        resolve,
+        progress: progressFile(this.dir, node.id),
+        submitted: Promise.resolve(undefined),
+        offset: 0,
+        done: false,
+        withdrawn: false,
+        missing: 0,
+        ran: false,
+      };
+      this.jobs.set(node.id, job);
+      task.signal.addEventListener('abort', () => this.abort(), { once: true });
+      if (task.signal.aborted) this.abort();
+      // One sbatch at a time, in the order nodes are handed over (dependencies first), so a
+      // dependency's job id is known when its dependents are submitted.
+      const submitted = this.submissions
+        .then(() => this.submit(job))
+        .catch((e: unknown) => {
+          this.settle(job, {
+            outcome: 'failed',
+            seconds: 0,
+            error: { message: `internal error submitting ${node.label} to Slurm (a bug in synx, please report it): ${(e as Error).message}`, bug: true },
+          });
+          return undefined;
+        });
+      job.submitted = submitted;
+      this.submissions = submitted;
+    });
+  }
+
+  withdraw(nodeId: string): void {
+    const job = this.jobs.get(nodeId);
+    if (!job || job.done) return;
+    job.withdrawn = true;
+    if (job.slurmId !== undefined) void scancel([job.slurmId]);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    // The progress files and job file are only needed while jobs may still read or write them.
+    if ([...this.jobs.values()].every((j) => j.done)) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async submit(job: Job): Promise<string | undefined> {
+    const { node } = job;
+    const settings = this.settings!;
+    if (job.withdrawn || this.abortedAt !== undefined) {
+      this.settle(job, { outcome: 'cancelled' });
+      return undefined;
+    }
+    const after: string[] = [];
+    for (const depId of job.task.waitingOn) {
+      const dep = this.jobs.get(depId);
+      if (dep?.done && (dep.outcome === 'ran' || dep.outcome === 'cached')) continue;
+      if (dep?.slurmId === undefined || dep.done) {
+        // Its dependency was never submitted or has failed: runPlan skips this node.
+        this.settle(job, { outcome: 'cancelled' });
+        return undefined;
+      }
+      after.push(dep.slurmId);
+    }
+    const output = path.join(this.setup!.cache.root, 'logs', `${node.fingerprint}.slurm-%j.out`);
+    const args = sbatchArgs(settings, job.task.resources, {
+      kind: node.kind,
+      name: `synx-${node.id}`,
+      output,
+      chdir: this.setup!.config.root,
+      after,
+      argv: [...this.command, 'exec-node', '--job', this.jobFile, '--node', node.id],
+    });
+    const r = await sbatch(args);
+    if ('error' in r) {
+      this.settle(job, {
+        outcome: 'failed',
+        seconds: 0,
+        error: {
+          message: `sbatch refused the job of ${node.label}: ${r.error}`,
+          hint: 'check the slurm section of synx.yaml (partition, account, time, resources, extra) against `sinfo`',
+          bug: false,
+        },
+      });
+      return undefined;
+    }
+    job.slurmId = r.id;
+    job.log = output.replace('%j', r.id);
+    this.options.onSubmit?.(node.id, r.id);
+    // Withdrawn or cancelled while sbatch ran: the job must not run now.
+    if (job.withdrawn || this.abortedAt !== undefined) void scancel([r.id]);
+    this.schedule();
+    return r.id;
+  }
+
+  private abort(): void {
+    if (this.abortedAt !== undefined) return;
+    this.abortedAt = Date.now();
+    const ids = [...this.jobs.values()].filter((j) => !j.done && j.slurmId !== undefined).map((j) => j.slurmId!);
+    if (ids.length > 0) void scancel(ids);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer === undefined) this.timer = setTimeout(() => void this.poll(), this.pollMs);
+  }
+
+  private async poll(): Promise<void> {
+    const active = [...this.jobs.values()].filter((j) => !j.done && j.slurmId !== undefined);
+    try {
+      for (const j of active) this.readProgress(j);
+      const states = active.length > 0 ? await squeue(active.map((j) => j.slurmId!)) : new Map<string, JobState>();
+      // Settled in submission order, so a dependency's failure is reported before its
+      // dependents' cancellation and they show as skipped.
+      for (const j of active) {
+        if (j.done || !states) continue;
+        let state = states.get(j.slurmId!);
+        if (!state) {
+          state = await scontrolJob(j.slurmId!);
+          if (!state && ++j.missing >= MISSING_POLLS) state = { state: 'UNKNOWN', reason: 'Slurm no longer knows the job' };
+        }
+        if (!state) continue;
+        if (state.state === 'RUNNING' || state.state === 'COMPLETING' || j.startedAt !== undefined) j.ran = true;
+        if (FINAL_STATES.has(state.state) && state.state !== 'COMPLETED' && j.ran && !j.end) {
+          // A cancelled worker is still cleaning up (discarding its temporary folder, releasing
+          // the lock): the node has ended only when it says so, or when it must have been killed.
+          j.endedAt ??= Date.now();
+          if (Date.now() - j.endedAt < WORKER_EXIT_WAIT_MS) continue;
+        }
+        if (FINAL_STATES.has(state.state) && state.state !== 'COMPLETED' && state.exitCode === undefined && !j.end) {
+          // squeue does not say how the job exited; scontrol does, while Slurm remembers the job.
+          const detail = await scontrolJob(j.slurmId!);
+          if (detail?.exitCode !== undefined) state = { ...state, exitCode: detail.exitCode };
+        }
+        if (FINAL_STATES.has(state.state) || state.state === 'UNKNOWN') this.finished(j, state);
+        else if (state.reason === 'DependencyNeverSatisfied') {
+          void scancel([j.slurmId!]);
+          this.finished(j, { state: 'CANCELLED', reason: state.reason });
+        } else if (this.abortedAt !== undefined && Date.now() - this.abortedAt > CANCEL_WAIT_MS) {
+          this.settle(j, { outcome: 'cancelled' });
+        }
+      }
+    } finally {
+      this.timer = undefined;
+      if ([...this.jobs.values()].some((j) => !j.done)) this.schedule();
+    }
+  }
+
+  private readProgress(job: Job): void {
+    const { lines, offset } = tailProgress(job.progress, job.offset);
+    job.offset = offset;
+    for (const line of lines) {
+      if (line.type === 'start') {
+        job.startedAt = line.time;
+        job.task.onStart?.(line.time);
+      } else if (line.type === 'progress') job.task.onProgress?.(line.progress, line.time);
+      else if (line.type === 'log') job.task.onLog?.(line.message, line.time);
+      else if (line.type === 'end') job.end = line;
+    }
+  }
+
+  private settle(job: Job, out: ComputeOutcome): void {
+    if (job.done) return;
+    job.done = true;
+    job.outcome = out.outcome;
+    job.resolve(out);
+  }
+
+  /** A job has ended: what its worker reported, else what its state says, becomes the outcome. */
+  private finished(job: Job, state: JobState): void {
+    this.readProgress(job);
+    const end = job.end;
+    const seconds = end?.seconds ?? (job.startedAt !== undefined ? (Date.now() - job.startedAt) / 1000 : undefined);
+    if (state.state === 'COMPLETED') {
+      if (end?.outcome === 'cached') return this.settle(job, { outcome: 'cached' });
+      if (end?.outcome === 'ran' || this.setup!.cache.check(job.node.fingerprint).state === 'ok') {
+        return this.settle(job, { outcome: 'ran', seconds: seconds ?? 0 });
+      }
+    }
+    if (job.withdrawn || this.abortedAt !== undefined) {
+      return this.settle(job, { outcome: 'cancelled', ...(seconds !== undefined ? { seconds } : {}) });
+    }
+    this.settle(job, { outcome: 'failed', seconds: seconds ?? 0, error: this.failure(job, state) });
+  }
+
+  private failure(job: Job, state: JobState): NodeError {
+    const { node } = job;
+    const log = job.log ?? '';
+    const where = `Slurm job ${job.slurmId} (synx-${node.id}); its log: ${log}`;
+    const reported = job.end?.error;
+    if (reported && state.state !== 'TIMEOUT' && state.state !== 'OUT_OF_MEMORY') {
+      return { ...reported, message: `${reported.message} (${where})`, log };
+    }
+    const kind = node.kind;
+    switch (state.state) {
+      case 'TIMEOUT':
+        return {
+          message: `${node.label} reached the job's time limit and was stopped (${where})`,
+          hint: `raise \`time\` (or \`resources.${kind}.time\`) in the slurm section of synx.yaml; the next run resumes from the node's checkpoints`,
+          bug: false,
+          log,
+        };
+      case 'OUT_OF_MEMORY':
+        return {
+          message: `${node.label} ran out of memory (${where})`,
+          hint: `raise \`resources.${kind}.mem\` in the slurm section of synx.yaml`,
+          bug: false,
+          log,
+        };
+      case 'CANCELLED':
+        return {
+          message: `${node.label} was cancelled outside synx (${state.reason || 'scancel'}; ${where})`,
+          hint: 'run again to resubmit it',
+          bug: false,
+          log,
+        };
+      case 'NODE_FAIL':
+      case 'BOOT_FAIL':
+      case 'PREEMPTED':
+        return { message: `${node.label} lost its compute node (${state.state}; ${where})`, hint: 'run again to resubmit it', bug: false, log };
+      default: {
+        const exit = state.exitCode ? `, exit code ${state.exitCode}` : '';
+        return {
+          message: `${node.label} ended ${state.state}${exit} before the node reported a result (${where})`,
+          hint: 'read the job log: a worker that cannot start (Node or synx missing on the compute node, a cache it cannot see) fails like this',
+          bug: false,
+          log,
+        };
+      }
+    }
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * The rasteriser of raster.ts, hand-assembled into WebAssembly for speed. It performs the same
+ * float64 operations in the same order and stores the same float32 values, so its frames are
+ * bit-identical to the JS rasteriser's (a test checks it); the JS one remains the reference and the
+ * fallback.
+ */
+import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
+import { wasm } from './simd.js';
+
+// A tiny assembler: enough of the instruction set for one function, with named locals.
+const uleb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+};
+const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
+const i32const = (v: number): number[] => {
+  // Signed LEB128.
+  const out: number[] = [0x41];
+  let more = true;
+  while (more) {
+    let b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) more = false;
+    else b |= 0x80;
+    out.push(b);
+  }
+  return out;
+};
+
+const P = [
+  'x', 'y', 'iw', 'rw', 'gw', 'bw', 'cx', 'fx', 'cy', 'fy', 'tri', 'nt', 'nv', 'color', 'depth', 'cov', 'size',
+] as const;
+const I32 = ['i', 'o', 't', 'i0', 'i1', 'i2', 'minX', 'maxX', 'minY', 'maxY', 'py', 'px', 'p', 'c', 'o0', 'o1', 'o2', 'tmp'] as const;
+const F64 = [
+  'x0', 'y0', 'x1', 'y1', 'x2', 'y2', 'area', 'iw0', 'iw1', 'iw2', 'a0', 'b0', 'a1', 'b1', 'a2', 'b2',
+  'inv', 'px0', 'fyc', 'e0', 'e1', 'e2', 'l0', 'l1', 'l2', 'z', 'rz', 'xv', 'yv',
+] as const;
+type Local = (typeof P)[number] | (typeof I32)[number] | (typeof F64)[number];
+const index = new Map<string, number>([...P, ...I32, ...F64].map((n, i) => [n, i]));
+const L = (n: Local) => uleb(index.get(n)!);
+const get = (n: Local) => [0x20, ...L(n)];
+const set = (n: Local) => [0x21, ...L(n)];
+
+const op = {
+  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32Shl: 0x74, i32LtS: 0x48, i32GtS: 0x4a, i32LeS: 0x4c, i32GeS: 0x4e, i32Or: 0x72,
+  f64Lt: 0x63, f64Le: 0x65, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Div: 0xa3, f64Min: 0xa4, f64Max: 0xa5,
+  f64Ceil: 0x9b, f64Floor: 0x9c, f64Promote: 0xbb, f32Demote: 0xb6, f64FromI32: 0xb7, select: 0x1b,
+} as const;
+const truncSat = [0xfc, 0x02]; // i32.trunc_sat_f64_s
+const f32load = [0x2a, 0x02, 0x00];
+const i32load = [0x28, 0x02, 0x00];
+const f32store = [0x38, 0x02, 0x00];
+const i32store = [0x36, 0x02, 0x00];
+const i32store8 = [0x3a, 0x00, 0x00];
+const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
+const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
+const brIf = (depth: number) => [0x0d, ...uleb(depth)];
+const br = (depth: number) => [0x0c, ...uleb(depth)];
+
+/** f64 of the f32 at ptr + 4·i (i given as a byte offset local). */
+const loadF = (ptr: Local, off: Local) => [...get(ptr), ...get(off), op.i32Add, ...f32load, op.f64Promote];
+const loadI = (ptr: Local, off: Local) => [...get(ptr), ...get(off), op.i32Add, ...i32load];
+/** m = min/max over the three vertices' snapped ints (signed), like the JS comparisons. */
+const pick3 = (dst: Local, arr: Local, less: boolean) => [
+  ...loadI(arr, 'o0'), ...set(dst),
+  ...loadI(arr, 'o1'), ...set('tmp'),
+  ...get('tmp'), ...get(dst), ...get('tmp'), ...get(dst), less ? op.i32LtS : op.i32GtS, op.select, ...set(dst),
+  ...loadI(arr, 'o2'), ...set('tmp'),
+  ...get('tmp'), ...get(dst), ...get('tmp'), ...get(dst), less ? op.i32LtS : op.i32GtS, op.select, ...set(dst),
+];
+const clampCoord = (v: Local) => [...get(v), ...f64const(-1e6), op.f64Max, ...f64const(1e6), op.f64Min, ...set(v)];
+const storeSnap = (arr: Local, v: Local, fn: number) => [...get(arr), ...get('o'), op.i32Add, ...get(v), fn, ...truncSat, ...i32store];
+/** a·(u - v) + b·(w - q) in f64, the edge function at a pixel centre. */
+const edge = (dst: Local, a: Local, u: Local, v: Local, b: Local, w: Local, q: Local) => [
+  ...get(a), ...get(u), ...get(v), op.f64Sub, op.f64Mul, ...get(b), ...get(w), ...get(q), op.f64Sub, op.f64Mul, op.f64Add, ...set(dst),
+];
+const mul = (x: Local, y: Local) => [...get(x), ...get(y), op.f64Mul];
+const channel = (arr: Local, k: number) => [
+  ...get('color'), ...get('c'), op.i32Add,
+  ...get('l0'), ...loadF(arr, 'o0'), op.f64Mul,
+  ...get('l1'), ...loadF(arr, 'o1'), op.f64Mul, op.f64Add,
+  ...get('l2'), ...loadF(arr, 'o2'), op.f64Mul, op.f64Add,
+  ...get('rz'), op.f64Mul, op.f32Demote,
+  0x38, 0x02, ...uleb(4 * k),
+];
+
+// prettier-ignore
+const body: number[] = [
+  // Snap: cx = ceil(x - 0.5), fx = floor(x - 0.5) per vertex (coordinates clamped to ±1e6 first).
+  ...i32const(0), ...set('i'),
+  ...block(loop(
+    get('i'), get('nv'), [op.i32GeS], brIf(1),
+    get('i'), i32const(2), [op.i32Shl], set('o'),
+    loadF('x', 'o'), f64const(0.5), [op.f64Sub], set('xv'), clampCoord('xv'),
+    loadF('y', 'o'), f64const(0.5), [op.f64Sub], set('yv'), clampCoord('yv'),
+    storeSnap('cx', 'xv', op.f64Ceil), storeSnap('fx', 'xv', op.f64Floor),
+    storeSnap('cy', 'yv', op.f64Ceil), storeSnap('fy', 'yv', op.f64Floor),
+    get('i'), i32const(1), [op.i32Add], set('i'), br(0),
+  )),
+  ...i32const(0), ...set('t'),
+  ...block(loop(
+    get('t'), get('nt'), [op.i32GeS], brIf(1),
+    block(
+      get('tri'), get('t'), i32const(2), [op.i32Shl], [op.i32Add], set('o'),
+      get('o'), i32load, i32const(2), [op.i32Shl], set('o0'),
+      get('o'), [0x28, 0x02, 0x04], i32const(2), [op.i32Shl], set('o1'),
+      get('o'), [0x28, 0x02, 0x08], i32const(2), [op.i32Shl], set('o2'),
+      pick3('minX', 'cx', true), pick3('maxX', 'fx', false),
+      get('minX'), get('maxX'), [op.i32GtS], brIf(0),
+      pick3('minY', 'cy', true), pick3('maxY', 'fy', false),
+      get('minY'), get('maxY'), [op.i32GtS], brIf(0),
+      loadF('x', 'o0'), set('x0'), loadF('y', 'o0'), set('y0'),
+      loadF('x', 'o1'), set('x1'), loadF('y', 'o1'), set('y1'),
+      loadF('x', 'o2'), set('x2'), loadF('y', 'o2'), set('y2'),
+      // area = (x1 - x0)(y2 - y0) - (y1 - y0)(x2 - x0); only area < 0 is drawn.
+      get('x1'), get('x0'), [op.f64Sub], get('y2'), get('y0'), [op.f64Sub], [op.f64Mul],
+      get('y1'), get('y0'), [op.f64Sub], get('x2'), get('x0'), [op.f64Sub], [op.f64Mul], [op.f64Sub], set('area'),
+      get('area'), f64const(0), [op.f64Lt], [0x45], brIf(0),
+      get('minX'), i32const(0), get('minX'), i32const(0), [op.i32GtS], [op.select], set('minX'),
+      get('minY'), i32const(0), get('minY'), i32const(0), [op.i32GtS], [op.select], set('minY'),
+      get('size'), i32const(1), [op.i32Sub], set('tmp'),
+      get('maxX'), get('tmp'), get('maxX'), get('tmp'), [op.i32LtS], [op.select], set('maxX'),
+      get('maxY'), get('tmp'), get('maxY'), get('tmp'), [op.i32LtS], [op.select], set('maxY'),
+      get('minX'), get('maxX'), [op.i32GtS], get('minY'), get('maxY'), [op.i32GtS], [op.i32Or], brIf(0),
+      loadF('iw', 'o0'), set('iw0'), loadF('iw', 'o1'), set('iw1'), loadF('iw', 'o2'), set('iw2'),
+      get('iw0'), f64const(0), [op.f64Le], get('iw1'), f64const(0), [op.f64Le], [op.i32Or], get('iw2'), f64const(0), [op.f64Le], [op.i32Or], brIf(0),
+      get('y2'), get('y1'), [op.f64Sub], set('a0'), get('x1'), get('x2'), [op.f64Sub], set('b0'),
+      get('y0'), get('y2'), [op.f64Sub], set('a1'), get('x2'), get('x0'), [op.f64Sub], set('b1'),
+      get('y1'), get('y0'), [op.f64Sub], set('a2'), get('x0'), get('x1'), [op.f64Sub], set('b2'),
+      f64const(-1), get('area'), [op.f64Div], set('inv'),
+      get('minX'), [op.f64FromI32], f64const(0.5), [op.f64Add], set('px0'),
+      get('minY'), set('py'),
+      loop(
+        get('py'), [op.f64FromI32], f64const(0.5), [op.f64Add], set('fyc'),
+        edge('e0', 'a0', 'px0', 'x1', 'b0', 'fyc', 'y1'),
+        edge('e1', 'a1', 'px0', 'x2', 'b1', 'fyc', 'y2'),
+        edge('e2', 'a2', 'px0', 'x0', 'b2', 'fyc', 'y0'),
+        get('py'), get('size'), [op.i32Mul], get('minX'), [op.i32Add], set('p'),
+        get('minX'), set('px'),
+        loop(
+          block(
+            get('e0'), f64const(0), [op.f64Lt], get('e1'), f64const(0), [op.f64Lt], [op.i32Or], get('e2'), f64const(0), [op.f64Lt], [op.i32Or], brIf(0),
+            get('e0'), get('inv'), [op.f64Mul], set('l0'),
+            get('e1'), get('inv'), [op.f64Mul], set('l1'),
+            get('e2'), get('inv'), [op.f64Mul], set('l2'),
+            mul('l0', 'iw0'), mul('l1', 'iw1'), [op.f64Add], mul('l2', 'iw2'), [op.f64Add], set('z'),
+            get('p'), i32const(2), [op.i32Shl], set('c'),
+            get('z'), get('depth'), get('c'), [op.i32Add], f32load, [op.f64Promote], [op.f64Le], brIf(0),
+            get('depth'), get('c'), [op.i32Add], get('z'), [op.f32Demote], f32store,
+            get('cov'), get('p'), [op.i32Add], i32const(1), i32store8,
+            f64const(1), get('z'), [op.f64Div], set('rz'),
+            get('p'), i32const(12), [op.i32Mul], set('c'),
+            channel('rw', 0), channel('gw', 1), channel('bw', 2),
+          ),
+          get('e0'), get('a0'), [op.f64Add], set('e0'),
+          get('e1'), get('a1'), [op.f64Add], set('e1'),
+          get('e2'), get('a2'), [op.f64Add], set('e2'),
+          get('p'), i32const(1), [op.i32Add], set('p'),
+          get('px'), i32const(1), [op.i32Add], set('px'),
+          get('px'), get('maxX'), [op.i32LeS], brIf(0),
+        ),
+        get('py'), i32const(1), [op.i32Add], set('py'),
+        get('py'), get('maxY'), [op.i32LeS], brIf(0),
+      ),
+    ),
+    get('t'), i32const(3), [op.i32Add], set('t'), br(0),
+  )),
+  0x0b,
+];
+
+function moduleBytes(): Uint8Array {
+  const params = P.map(() => 0x7f);
+  const type = [0x60, ...uleb(params.length), ...params, 0x00];
+  const locals = [0x02, ...uleb(I32.length), 0x7f, ...uleb(F64.length), 0x7c];
+  const code = [...locals, ...body];
+  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
+  const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, 'ascii')];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [0x01, ...type]),
+    ...section(2, [0x01, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
+    ...section(3, [0x01, 0x00]),
+    ...section(7, [0x01, ...name('rasterize'), 0x00, 0x00]),
+    ...section(10, [0x01, ...uleb(code.length), ...code]),
+  ]);
+}
+
+/** The exported function: every argument is a byte offset into the memory, or a count. */
+export type WasmRasterize = (...args: number[]) => void;
+
+interface WasmModuleLike {
+  readonly __wasmModule?: never;
+}
+let compiled: WasmModuleLike | null | undefined;
+
+/** Instantiates the rasteriser over a (non-shared) memory, or null where WebAssembly is missing. */
+export function wasmRasterizer(memory: { buffer: ArrayBuffer | SharedArrayBuffer }): WasmRasterize | null {
+  if (compiled === undefined) {
+    try {
+      const bytes = moduleBytes();
+      compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  if (!compiled) return null;
+  const inst = new wasm.Instance(compiled, { env: { memory } });
+  return (inst.exports as { rasterize: WasmRasterize }).rasterize;
+}
+
+
+/** A frame, its screen vertices and triangles, and how to draw them (WebAssembly when available). */
+export interface RasterTarget {
+  readonly frame: Frame;
+  readonly screen: ScreenVertices;
+  readonly triangles: Uint32Array;
+  /** Whether `draw` runs the WebAssembly rasteriser (else the JS one; same bits either way). */
+  readonly wasm: boolean;
+  /** Clears the frame and draws the triangles. */
+  draw(): void;
+}
+
+/**
+ * Allocates everything one renderer rasterises into, inside one private WebAssembly memory when
+ * possible (so the kernel reads the arrays in place), else as plain arrays.
+ */
+export function createRasterTarget(size: number, vertices: number, triangles: Uint32Array, useWasm = true): RasterTarget {
+  const n = vertices;
+  const layout: [string, number][] = [
+    ['x', 4 * n], ['y', 4 * n], ['iw', 4 * n], ['rw', 4 * n], ['gw', 4 * n], ['bw', 4 * n],
+    ['cx', 4 * n], ['fx', 4 * n], ['cy', 4 * n], ['fy', 4 * n],
+    ['tri', 4 * triangles.length], ['color', 12 * size * size], ['depth', 4 * size * size], ['cov', size * size],
+  ];
+  const ptr: Record<string, number> = {};
+  let off = 16;
+  for (const [name, bytes] of layout) {
+    ptr[name] = off;
+    off += Math.ceil(bytes / 16) * 16;
+  }
+  const memory = useWasm ? new wasm.Memory({ initial: Math.ceil(off / 65536), maximum: Math.ceil(off / 65536), shared: false }) : null;
+  const run = memory ? wasmRasterizer(memory) : null;
+  if (!memory || !run) {
+    const frame = createFrame(size);
+    const screen = createScreenVertices(n);
+    const tri = new Uint32Array(triangles);
+    return { frame, screen, triangles: tri, wasm: false, draw: () => (clearFrame(frame), rasterize(frame, screen, tri)) };
+  }
+  const buf = memory.buffer as ArrayBuffer;
+  const f = (name: string, len: number) => new Float32Array(buf, ptr[name]!, len);
+  const i = (name: string) => new Int32Array(buf, ptr[name]!, n);
+  const screen: ScreenVertices = { x: f('x', n), y: f('y', n), iw: f('iw', n), rw: f('rw', n), gw: f('gw', n), bw: f('bw', n), cx: i('cx'), fx: i('fx'), cy: i('cy'), fy: i('fy') };
+  const frame: Frame = { size, color: f('color', 3 * size * size), invDepth: f('depth', size * size), coverage: new Uint8Array(buf, ptr.cov!, size * size) };
+  const tri = new Uint32Array(buf, ptr.tri!, triangles.length);
+  tri.set(triangles);
+  const args = [ptr.x!, ptr.y!, ptr.iw!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.cx!, ptr.fx!, ptr.cy!, ptr.fy!, ptr.tri!, triangles.length, n, ptr.color!, ptr.depth!, ptr.cov!, size];
+  return {
+    frame,
+    screen,
+    triangles: tri,
+    wasm: true,
+    draw: () => {
+      clearFrame(frame);
+      run(...args);
+    },
+  };
+}
