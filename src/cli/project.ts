@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { findConfigFile, loadConfig, type LoadedConfig } from '../config/index.js';
 import { formatDiagnostics, summarize, type Diagnostic, type DiagnosticFormat } from '../diag/index.js';
 import { writeLine, type CliIO } from './io.js';
 
@@ -36,7 +36,10 @@ export function findSynexpFiles(cwd: string, args: readonly string[]): { files: 
 
 /** Loads synx.yaml for the project the working directory is in; config diagnostics are printed. */
 export function projectConfig(io: CliIO, from?: string): LoadedConfig {
-  return loadConfig(from ? path.resolve(io.cwd, path.dirname(from)) : io.cwd, io.env);
+  // The project is where synx.yaml is (searched upwards from the experiment file); without one,
+  // the working folder, so `.synx/` and `reports/` land where the user ran synx.
+  const found = from ? findConfigFile(path.resolve(io.cwd, path.dirname(from))) : undefined;
+  return loadConfig(found ? path.dirname(found) : io.cwd, io.env);
 }
 
 export function useColor(io: CliIO): boolean {

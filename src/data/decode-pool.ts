@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../util/index.js';
 import type { Fit } from './image.js';
 
 /** A decode failure from the worker: the file and why. */
@@ -14,13 +13,6 @@ export class DecodeError extends Error {
   }
 }
 
-/** decode-worker.js when built; under tsx or vitest a bootstrap that registers tsx first. */
-function workerScript(): { script: string | URL; eval: boolean } {
-  const js = new URL('./decode-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { script: js, eval: false };
-  const ts = new URL('./decode-worker.ts', import.meta.url).href;
-  return { script: `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`, eval: true };
-}
 
 /**
  * One worker thread that reads, decodes and fits JPEG/PNG files, so decoding a training batch
@@ -33,7 +25,7 @@ class DecodePool {
   private readonly waiting = new Map<number, { resolve: (d: Uint8Array) => void; reject: (e: Error) => void }>();
 
   private start(): Worker {
-    const { script, eval: isEval } = workerScript();
+    const { script, eval: isEval } = workerScript(import.meta.url, 'decode-worker');
     const w = new Worker(script, { eval: isEval });
     w.on('message', (m: { id: number; data?: Uint8Array; error?: { file: string; message: string } }) => {
       const k = this.waiting.get(m.id);

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../util/index.js';
 import type { ImageLabel } from '../dataset/index.js';
 import { shareModel } from './model.js';
 import { FaceRenderer, type RenderedImage } from './renderer.js';
@@ -22,18 +20,6 @@ export interface WorkerResult {
   readonly error?: string;
 }
 
-/** How to start a worker: the compiled worker.js, or (from the TypeScript sources) worker.ts via tsx. */
-function workerEntry(): { entry: URL | string; eval: boolean } {
-  const js = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { entry: js, eval: false };
-  // Tests and `tsx` run the sources: register tsx's loader inside the worker, then load worker.ts.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
-  const ts = new URL('./worker.ts', import.meta.url).href;
-  return {
-    entry: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`,
-    eval: true,
-  };
-}
 
 /**
  * Renders identities on `threads` worker threads that stay alive across jobs; with 1 thread it
@@ -56,9 +42,9 @@ export class RenderPool {
     }
     this.local = null;
     const shared: RenderSetup = { ...setup, model: shareModel(setup.model, threads + 1) };
-    const entry = workerEntry();
+    const entry = workerScript(import.meta.url, 'worker');
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(entry.entry, { workerData: shared, eval: entry.eval });
+      const w = new Worker(entry.script, { workerData: shared, eval: entry.eval });
       w.on('message', (m: WorkerResult) => this.onResult(w, m));
       w.on('error', (e) => this.fail(e));
       w.on('exit', (code) => {

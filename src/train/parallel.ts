@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../util/index.js';
 import type { GradientState, LossConfig } from './trainer.js';
 import type { NetworkDef } from './networks.js';
 
@@ -10,16 +9,6 @@ export interface BatchPart {
   readonly labels: Int32Array;
 }
 
-/**
- * The worker script next to this file: worker.js when built; under tsx or vitest (sources only)
- * a small bootstrap that registers tsx's loader in the worker, then imports worker.ts.
- */
-function workerScript(): { script: string | URL; eval: boolean } {
-  const js = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { script: js, eval: false };
-  const ts = new URL('./worker.ts', import.meta.url).href;
-  return { script: `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`, eval: true };
-}
 
 /**
  * Data-parallel gradients: the main thread's GradientState plus `threads − 1` workers. Each
@@ -37,7 +26,7 @@ export class ParallelGradients {
   /** Starts `threads − 1` workers on `backend` (none when threads ≤ 1). */
   static async start(main: GradientState, threads: number, backend: string): Promise<ParallelGradients> {
     const p = new ParallelGradients(main);
-    const { script, eval: isEval } = workerScript();
+    const { script, eval: isEval } = workerScript(import.meta.url, 'worker');
     const def: NetworkDef = main.def;
     const loss: LossConfig = main.lossConfig;
     await Promise.all(
