@@ -45,7 +45,7 @@ const bench: Bench = {
       await useBackend('wasm');
       const sets = { 64: await shardSet(64, dir), 96: await shardSet(96, dir) };
       const peak1 = await matMulPeak();
-      out.push({ name: 'wasm matMul 1024² (1 thread)', value: peak1, unit: 'GFLOP/s' });
+      out.push({ name: 'wasm matMul 1024² (1 thread; slower than its convs, which is why gradients are convs)', value: peak1, unit: 'GFLOP/s' });
       // AVX2 + FMA: 2 FMA units × 8 float32 lanes × 2 FLOPs per cycle per core.
       const mhz = os.cpus()[0]?.speed || Number(/cpu MHz\s*:\s*([\d.]+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 0);
       const hwPeak = (cores * 32 * mhz) / 1000;

@@ -76,7 +76,7 @@ pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 if ! pgrep -x munged >/dev/null 2>&1; then
   log "starting munged"
   # --force: a stale socket from a killed munged must not stop it.
-  su -s /bin/sh munge -c 'munged --force' 2>/dev/null || munged --force
+  su -s /bin/sh munge -c 'munged --force' 2>/dev/null 9>&- || munged --force 9>&-
 fi
 if [ "$changed" = 1 ]; then
   # A new config: restart the daemons so they read it.
@@ -84,8 +84,9 @@ if [ "$changed" = 1 ]; then
   pid_alive /run/slurmd.pid && kill "$(cat /run/slurmd.pid)" || true
   sleep 1
 fi
-if ! pid_alive /run/slurmctld.pid; then log "starting slurmctld"; slurmctld; fi
-if ! pid_alive /run/slurmd.pid; then log "starting slurmd"; slurmd; fi
+# 9>&-: the daemons must not inherit (and so hold for ever) the lock taken above.
+if ! pid_alive /run/slurmctld.pid; then log "starting slurmctld"; slurmctld 9>&-; fi
+if ! pid_alive /run/slurmd.pid; then log "starting slurmd"; slurmd 9>&-; fi
 
 for _ in $(seq 1 "$WAIT_S"); do
   state="$(node_state)"

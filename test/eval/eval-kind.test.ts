@@ -118,4 +118,31 @@ describe('eval node kind', () => {
     ]);
     expect(r.identification!.rank1).toBeGreaterThan(1 / 6);
   });
+
+  it('IJB-A protocol: template features, TAR@FAR as mean ± std over splits', async () => {
+    const ij = tmpDir();
+    const t = ['TEMPLATE_ID,SUBJECT_ID,FILE'];
+    const c = ['template1,template2,split'];
+    for (let id = 0; id < 6; id++) {
+      for (let s = 0; s < 4; s++) writePng(path.join(ij, `${id}_${s}.png`), 32, 32, proceduralImage(4000 + id, s, 32));
+      t.push(`${id}a,${id},${id}_0.png`, `${id}a,${id},${id}_1.png`, `${id}b,${id},${id}_2.png`, `${id}b,${id},${id}_3.png`);
+    }
+    for (const split of [1, 2]) {
+      for (let id = 0; id < 6; id++) {
+        c.push(`${id}a,${id}b,${split}`);
+        c.push(`${id}a,${(id + split) % 6}b,${split}`);
+      }
+    }
+    writeFileSync(path.join(ij, 'templates.csv'), t.join('\n'));
+    writeFileSync(path.join(ij, 'comparisons.csv'), c.join('\n'));
+    const config = testConfig(root, { ij: { format: 'ijba', path: ij, metadata: path.join(ij, 'templates.csv'), pairs: path.join(ij, 'comparisons.csv') } });
+    const data = fakeContext('data', { dataset: 'ij', format: 'ijba', path: ij, fraction: 1, seed: 1 } as const, config);
+    await dataKind.run(data);
+    const ctx = fakeContext('eval', { ...evalParams('ijba'), dataset: 'ij' }, config, [input(model, 'model', 'train'), input(data.outDir, 'test', 'data')]);
+    await evalKind.run(ctx);
+    const r = JSON.parse(readFileSync(path.join(ctx.outDir, 'results.json'), 'utf8')) as EvalResults;
+    expect(r.verification!.pairs).toBe(24);
+    expect(Object.keys(r.verification!.tar_at_far_std!)).toEqual(['1e-1', '1e-2', '1e-3']);
+    expect(r.verification!.auc).toBeGreaterThan(0.5);
+  });
 });

@@ -237,7 +237,8 @@ class SlurmRunner implements NodeRunner {
         }
         if (!state) continue;
         if (state.state === 'RUNNING' || state.state === 'COMPLETING' || j.startedAt !== undefined) j.ran = true;
-        if (FINAL_STATES.has(state.state) && state.state !== 'COMPLETED' && j.ran && !j.end) {
+        const cancelled = j.withdrawn || this.abortedAt !== undefined;
+        if (cancelled && FINAL_STATES.has(state.state) && state.state !== 'COMPLETED' && j.ran && !j.end) {
           // A cancelled worker is still cleaning up (discarding its temporary folder, releasing
           // the lock): the node has ended only when it says so, or when it must have been killed.
           j.endedAt ??= Date.now();
@@ -287,7 +288,8 @@ class SlurmRunner implements NodeRunner {
     this.readProgress(job);
     const end = job.end;
     const seconds = end?.seconds ?? (job.startedAt !== undefined ? (Date.now() - job.startedAt) / 1000 : undefined);
-    if (state.state === 'COMPLETED') {
+    // UNKNOWN: Slurm has forgotten the job; what the worker said and the cache decide.
+    if (state.state === 'COMPLETED' || state.state === 'UNKNOWN') {
       if (end?.outcome === 'cached') return this.settle(job, { outcome: 'cached' });
       if (end?.outcome === 'ran' || this.setup!.cache.check(job.node.fingerprint).state === 'ok') {
         return this.settle(job, { outcome: 'ran', seconds: seconds ?? 0 });
