@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { sbatchArgs, shellQuote, slurmSettings, tailProgress } from '../../src/exec/slurm/index.js';
+import { fitToAllocation, sbatchArgs, shellQuote, slurmSettings, tailProgress } from '../../src/exec/slurm/index.js';
 import { testConfig } from '../exec/fixtures/fake-kinds.js';
 
 let dir: string;
@@ -92,6 +92,18 @@ describe('slurm settings', () => {
     expect(shellQuote('/a/b-c_d.js')).toBe('/a/b-c_d.js');
     expect(shellQuote("it's here")).toBe("'it'\\''s here'");
     expect(shellQuote('$HOME')).toBe("'$HOME'");
+  });
+});
+
+describe('a job\'s config', () => {
+  it('caps threads and cpus at the CPUs Slurm gave the job', () => {
+    const config = testConfig(dir, { threads: 64, cpus: 64 });
+    expect(fitToAllocation(config, '4')).toMatchObject({ threads: 4, cpus: 4 });
+    expect(fitToAllocation({ ...config, threads: 2 }, '4')).toMatchObject({ threads: 2, cpus: 4 });
+    // Outside Slurm, or a value that is not a count: unchanged.
+    expect(fitToAllocation(config, undefined)).toBe(config);
+    expect(fitToAllocation(config, '0')).toBe(config);
+    expect(fitToAllocation(config, 'x')).toBe(config);
   });
 });
 

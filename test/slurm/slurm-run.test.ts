@@ -164,7 +164,11 @@ describe.runIf(slurm.state !== 'unavailable')('synx run on a real local Slurm', 
     expect(t.error?.log).toBe(path.join(root, 'cache', 'logs', `${t.fingerprint}.slurm-${job}.out`));
     expect(t.error?.message).toContain(t.error!.log!);
     expect(readFileSync(t.error!.log!, 'utf8')).toContain('dataset for t is missing');
-    expect(result.nodes.find((n) => n.label === 'eval e')!.outcome).toBe('skipped');
+    // The eval's job, submitted to wait for the train, was dropped: nothing is left in the queue.
+    const e = result.nodes.find((n) => n.label === 'eval e')!;
+    expect(e.outcome).toBe('skipped');
+    expect(submitted.has(e.id)).toBe(true);
+    expect(activeJobs([...submitted.values()])).toEqual([]);
   });
 
   it('reports a job whose worker cannot start with the job state, exit code and log', async () => {

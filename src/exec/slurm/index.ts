@@ -2,7 +2,7 @@
 // (ordered by `--dependency=afterok`), and the worker that computes one node inside its job.
 export { slurmRunner } from './runner.js';
 export type { SlurmRunnerOptions } from './runner.js';
-export { runWorker, WORKER_EXIT } from './worker.js';
+export { runWorker, WORKER_EXIT, fitToAllocation } from './worker.js';
 export type { WorkerOptions } from './worker.js';
 export { slurmSettings, sbatchArgs, shellQuote } from './settings.js';
 export type { SlurmSettings, SlurmKindSettings, JobSpec } from './settings.js';

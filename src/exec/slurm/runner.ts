@@ -6,7 +6,7 @@ import type { PlanNode } from '../../plan/index.js';
 import { NodeFailure } from '../kind.js';
 import type { ComputeOutcome, NodeRunner, RunnerSetup, RunnerTask } from '../run-plan.js';
 import { progressFile, tailProgress, type JobFile, type ProgressLine } from './job-file.js';
-import { sbatchArgs, slurmSettings, type SlurmSettings } from './settings.js';
+import { sbatchArgs, slurmSettings, type JobSpec, type SlurmSettings } from './settings.js';
 import { FINAL_STATES, sbatch, scancel, scontrolJob, squeue, type JobState } from './slurm-cli.js';
 
 /** Options of `slurmRunner`; everything else comes from the `slurm:` section of synx.yaml. */
@@ -27,11 +27,7 @@ export interface SlurmRunnerOptions {
 const CANCEL_WAIT_MS = 120_000;
 /** Polls a job may be missing from both squeue and scontrol before it is taken to be gone. */
 const MISSING_POLLS = 3;
-/**
- * How long a cancelled job's worker may take to end after Slurm calls the job ended: Slurm marks
- * it CANCELLED at once and then signals its processes (SIGKILL after KillWait, 30 s by default).
- */
-const WORKER_EXIT_WAIT_MS = 40_000;
+
 
 interface Job {
   readonly node: PlanNode;
@@ -49,10 +45,6 @@ interface Job {
   outcome?: ComputeOutcome['outcome'];
   withdrawn: boolean;
   missing: number;
-  /** Whether the job was seen running (so a worker may hold the node's lock). */
-  ran: boolean;
-  /** When the job was first seen in a final state while its worker had not yet said it ended. */
-  endedAt?: number;
 }
 
 /**
@@ -124,7 +116,6 @@ class SlurmRunner implements NodeRunner {
         done: false,
         withdrawn: false,
         missing: 0,
-        ran: false,
       };
       this.jobs.set(node.id, job);
       task.signal.addEventListener('abort', () => this.abort(), { once: true });
@@ -179,14 +170,15 @@ class SlurmRunner implements NodeRunner {
       after.push(dep.slurmId);
     }
     const output = path.join(this.setup!.cache.root, 'logs', `${node.fingerprint}.slurm-%j.out`);
-    const args = sbatchArgs(settings, job.task.resources, {
+    const spec: JobSpec = {
       kind: node.kind,
       name: `synx-${node.id}`,
       output,
       chdir: this.setup!.config.root,
       after,
       argv: [...this.command, 'exec-node', '--job', this.jobFile, '--node', node.id],
-    });
+    };
+    const args = sbatchArgs(settings, job.task.resources, spec);
     const r = await sbatch(args);
     if ('error' in r) {
       this.settle(job, {
@@ -229,21 +221,23 @@ class SlurmRunner implements NodeRunner {
       // Settled in submission order, so a dependency's failure is reported before its
       // dependents' cancellation and they show as skipped.
       for (const j of active) {
-        if (j.done || !states) continue;
+        if (j.done) continue;
+        if (this.abortedAt !== undefined && Date.now() - this.abortedAt > CANCEL_WAIT_MS) {
+          // Slurm did not confirm the cancel in time (or stopped answering): stop waiting.
+          this.settle(j, { outcome: 'cancelled' });
+          continue;
+        }
+        // squeue failed (slurmctld busy or restarting): ask again at the next poll.
+        if (!states) continue;
         let state = states.get(j.slurmId!);
         if (!state) {
           state = await scontrolJob(j.slurmId!);
           if (!state && ++j.missing >= MISSING_POLLS) state = { state: 'UNKNOWN', reason: 'Slurm no longer knows the job' };
         }
         if (!state) continue;
-        if (state.state === 'RUNNING' || state.state === 'COMPLETING' || j.startedAt !== undefined) j.ran = true;
-        const cancelled = j.withdrawn || this.abortedAt !== undefined;
-        if (cancelled && FINAL_STATES.has(state.state) && state.state !== 'COMPLETED' && j.ran && !j.end) {
-          // A cancelled worker is still cleaning up (discarding its temporary folder, releasing
-          // the lock): the node has ended only when it says so, or when it must have been killed.
-          j.endedAt ??= Date.now();
-          if (Date.now() - j.endedAt < WORKER_EXIT_WAIT_MS) continue;
-        }
+        // A cancelled job stays COMPLETING (not final) until Slurm has seen all its processes
+        // end, so a final state means the worker has discarded its temporary folder and let go
+        // of its lock (or was killed, leaving a lock the next run takes over).
         if (FINAL_STATES.has(state.state) && state.state !== 'COMPLETED' && state.exitCode === undefined && !j.end) {
           // squeue does not say how the job exited; scontrol does, while Slurm remembers the job.
           const detail = await scontrolJob(j.slurmId!);
@@ -253,8 +247,6 @@ class SlurmRunner implements NodeRunner {
         else if (state.reason === 'DependencyNeverSatisfied') {
           void scancel([j.slurmId!]);
           this.finished(j, { state: 'CANCELLED', reason: state.reason });
-        } else if (this.abortedAt !== undefined && Date.now() - this.abortedAt > CANCEL_WAIT_MS) {
-          this.settle(j, { outcome: 'cancelled' });
         }
       }
     } finally {

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import type { ProjectConfig } from '../../config/index.js';
 import os from 'node:os';
 import { openCache } from '../cache.js';
 import { currentEnvironment } from '../environment.js';
@@ -39,6 +40,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     return WORKER_EXIT.usage;
   }
   const jobId = o.jobId ?? process.env.SLURM_JOB_ID;
+  const config = fitToAllocation(job.config, process.env.SLURM_CPUS_PER_TASK);
   const file = progressFile(job.progressDir, node.id);
   const write = (line: ProgressLine): void => {
     try {
@@ -73,7 +75,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
       error: { message: `no node kind '${node.kind}' is registered in the worker, so ${node.label} cannot run`, bug: false },
     });
   }
-  const opened = openCache(job.config.cache);
+  const opened = openCache(config.cache);
   if (!opened.ok) {
     return end({
       outcome: 'failed',
@@ -89,9 +91,9 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     node,
     kind,
     cache: opened.cache,
-    config: job.config,
+    config,
     signal: o.signal,
-    environment: currentEnvironment(job.config.backend),
+    environment: currentEnvironment(config.backend),
     verified: new Set(),
     progressIntervalMs: job.progressIntervalMs,
     executor: { name: 'slurm', ...(jobId !== undefined ? { job: jobId } : {}) },
@@ -103,4 +105,15 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     },
   }).finally(() => clearInterval(keepAlive));
   return end(out);
+}
+
+/**
+ * The config as seen inside a job: `threads` and `cpus` were filled in from the submitting
+ * machine's cores, but a job may use only the CPUs Slurm gave it (`SLURM_CPUS_PER_TASK`), so a
+ * renderer must not start a thread per core of a 64-core login node.
+ */
+export function fitToAllocation(config: ProjectConfig, cpusPerTask: string | undefined): ProjectConfig {
+  const cpus = Number(cpusPerTask);
+  if (!Number.isInteger(cpus) || cpus < 1) return config;
+  return { ...config, cpus, threads: Math.min(config.threads, cpus) };
 }
