@@ -9,6 +9,8 @@ async function help(io: CliIO): Promise<void> {
   writeLine(io.stdout, 'commands:');
   for (const [name, load] of Object.entries(COMMANDS)) {
     const cmd = await load();
+    // Internal commands (the Slurm job worker) are for synx itself, not for people.
+    if (cmd.summary.startsWith('(internal)')) continue;
     writeLine(io.stdout, `  ${name.padEnd(10)} ${cmd.summary}`);
   }
   writeLine(io.stdout, '\nrun `synx help <command>` for its options');

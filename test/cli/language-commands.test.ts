@@ -139,3 +139,18 @@ describe('synx', () => {
     expect(r.stderr).toContain("unknown command 'chekc' (did you mean 'check'?)");
   });
 });
+
+describe('synx run options', () => {
+  it('rejects an unknown backend before doing anything', async () => {
+    writeFileSync(path.join(dir, 'r.synexp'), GOOD);
+    const r = await synx(dir, 'run', 'r.synexp', '--backend', 'gpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--backend must be one of wasm, webgpu, tfjs-node, tfjs-node-gpu, cpu, not 'gpu'");
+  });
+
+  it('lists every command but the internal ones in help', async () => {
+    const r = await synx(dir, 'help');
+    for (const c of ['check', 'fmt', 'plan', 'graph', 'run', 'why', 'cache', 'runs', 'report', 'preview', 'metrics']) expect(r.stdout).toContain(`  ${c} `);
+    expect(r.stdout).not.toContain('exec-node');
+  });
+});

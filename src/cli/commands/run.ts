@@ -2,6 +2,7 @@ import path from 'node:path';
 import { openCache, runPlan, type AnyNodeKind, type NodeRunner } from '../../exec/index.js';
 import { slurmProblem, slurmRunner } from '../../exec/slurm/index.js';
 import { compileFile, datasetProblems } from '../../plan/index.js';
+import { CONFIG_SCHEMA } from '../../config/index.js';
 import { createLogger } from '../../tui/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
@@ -17,7 +18,7 @@ export function makeRunCommand(loadKinds: () => Promise<ReadonlyMap<string, AnyN
   return {
     name: 'run',
     summary: 'run an experiment file: compute what is not cached, resume what was interrupted',
-    usage: `usage: synx run FILE [--jobs N] [--executor local|slurm] [--json] [--verbose]
+    usage: `usage: synx run FILE [--jobs N] [--executor local|slurm] [--backend NAME] [--json] [--verbose]
 
 Computes every node of the file's DAG that is not in the cache (dependencies first, independent
 nodes in parallel), and writes a run record under .synx/runs (see \`synx runs\`).
@@ -25,6 +26,8 @@ nodes in parallel), and writes a run record under .synx/runs (see \`synx runs\`)
               Slurm: every node at once, the cluster queues them)
   --executor  where nodes run: local (default) or slurm, one sbatch job per node, with the
               cache on a shared filesystem (default: executor in synx.yaml; see docs/slurm.md)
+  --backend   TensorFlow.js backend for training and eval: wasm (default), cpu, webgpu,
+              tfjs-node, tfjs-node-gpu (default: backend in synx.yaml)
   --json      write the event stream as JSON lines instead of the progress display
   --verbose   also print the nodes' log lines (plain output)
 
@@ -38,7 +41,12 @@ exit codes: 0 all nodes ran or were cached, 1 a node failed, 2 bad input, 130 in
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', short: 'v', default: false },
         executor: { type: 'string' },
+        backend: { type: 'string' },
       });
+      const backends = CONFIG_SCHEMA.properties.backend.enum as readonly string[];
+      if (values.backend !== undefined && !backends.includes(values.backend)) {
+        throw new UsageError(`--backend must be one of ${backends.join(', ')}, not '${values.backend}'`);
+      }
       if (values.executor !== undefined && values.executor !== 'local' && values.executor !== 'slurm') {
         throw new UsageError(`--executor must be local or slurm, not '${values.executor}'`);
       }
@@ -53,7 +61,9 @@ exit codes: 0 all nodes ran or were cached, 1 a node failed, 2 bad input, 130 in
       const compiled = await compileFile(file, loaded.config, { cwd: io.cwd });
       if (printDiagnostics(io, [...loaded.diagnostics, ...compiled.diagnostics], compiled.sources) || !compiled.plan) return 2;
       const plan = compiled.plan;
-      const config = loaded.config;
+      // The backend changes speed, not results (beyond float rounding), so it is not part of any
+      // fingerprint; the manifest of each entry records the one used.
+      const config = values.backend !== undefined ? { ...loaded.config, backend: values.backend } : loaded.config;
       // Missing datasets stop the run before anything is computed, not hours in.
       if (printDiagnostics(io, datasetProblems(plan, config, loaded.file), compiled.sources)) return 2;
       const opened = openCache(config.cache);
