@@ -13,10 +13,11 @@ describe('the public API', () => {
   });
 
   it('exposes the metrics', () => {
-    const m = synx.verificationMetrics([
-      { same: true, score: 0.9 },
-      { same: false, score: 0.1 },
-    ]);
+    // 20 pairs, perfectly separated: every protocol number is at its best.
+    const pairs = Array.from({ length: 20 }, (_, i) => ({ same: i % 2 === 0, score: i % 2 === 0 ? 0.9 : 0.1 }));
+    const m = synx.verificationMetrics(pairs);
     expect(m.auc).toBe(1);
+    expect(m.accuracy).toBe(1);
+    expect(m.tar_at_far['1e-1']).toBe(1);
   });
 });
