@@ -6,6 +6,7 @@ import type {
   ModelRef,
   Network,
   RenderParams,
+  TrainParams,
 } from '../plan/params.js';
 
 /** A synthetic set to render: everything in RenderParams except the shard range. */
@@ -16,22 +17,11 @@ export interface RenderSpec extends Omit<RenderParams, 'firstId' | 'ids'> {
   readonly ids: number;
 }
 
-/** One training stage after defaults and checking. */
-export interface TrainSpec {
+/** One training stage after defaults and checking: the train node's params but its role and seed. */
+export interface TrainSpec extends Omit<TrainParams, 'role' | 'seed'> {
   readonly source: { readonly kind: 'synthetic' } | { readonly kind: 'dataset'; readonly dataset: string };
-  /** Images to train on (`pretrain 1M`), or null for all of the source. */
-  readonly images: number | null;
   /** Fraction of a real dataset's identities, in [0, 1]; 1 for synthetic sources. */
   readonly fraction: number;
-  readonly network: Network;
-  readonly loss: Loss;
-  readonly epochs: number;
-  readonly batch: number;
-  readonly lr: number;
-  readonly optimizer: 'adam' | 'sgd';
-  readonly input: number;
-  readonly embedding: number;
-  readonly margin: number;
 }
 
 export interface EvalSpec {

@@ -123,20 +123,8 @@ export class DagBuilder {
     data: MutableNode[],
     init: MutableNode | undefined,
   ): MutableNode {
-    const params: TrainParams = {
-      role,
-      network: t.network,
-      loss: t.loss,
-      epochs: t.epochs,
-      batch: t.batch,
-      lr: t.lr,
-      optimizer: t.optimizer,
-      input: t.input,
-      embedding: t.embedding,
-      margin: t.margin,
-      seed,
-      images: t.images,
-    };
+    const { source: _source, fraction: _fraction, ...settings } = t;
+    const params: TrainParams = { role, seed, ...settings };
     const source = t.source.kind === 'synthetic' ? `${t.images === null ? 'all' : shortCount(t.images)} synthetic` : `${t.source.dataset}${t.fraction < 1 ? ` ${Number((t.fraction * 100).toFixed(4))}%` : ''}`;
     const inputs = [
       ...data.map((node) => ({ role: 'data' as const, node })),
