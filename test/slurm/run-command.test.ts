@@ -77,6 +77,44 @@ describe.runIf(slurm.state !== 'unavailable')('synx run --executor slurm', () =>
     expect(slurmCache.list().map((m) => m.executor?.job)).toEqual(jobs);
   });
 
+  it('renders, trains and evaluates through Slurm with synx\'s real kinds, equal to a local run', async () => {
+    writeFileSync(
+      path.join(dir, 'chain.synexp'),
+      [
+        'experiment chain {',
+        '  sample 4 ids x 4 imgs, image 32px',
+        '  pretrain with small, triplet, epochs 1, batch 16, input 32px',
+        '  eval heldout',
+        '}',
+        'testset heldout { sample 4 ids x 4 imgs, image 32px }',
+        '',
+      ].join('\n'),
+    );
+    const a = io();
+    expect(await runCommand.run(['chain.synexp'], a), a.err() + a.out()).toBe(0);
+    expect(a.out()).toMatch(/5 nodes, 0 cached, 5 to run/);
+    const slurmCache = cacheAt(path.join(dir, '.synx', 'cache'));
+    const entries = slurmCache.list();
+    expect(entries.map((m) => m.kind).sort()).toEqual(['eval', 'render', 'render', 'report', 'train']);
+    for (const m of entries) expect(m.executor?.name).toBe('slurm');
+
+    const localDir = path.join(dir, 'local-cache');
+    const b = io({ SYNX_CACHE: localDir });
+    expect(await runCommand.run(['chain.synexp', '--executor', 'local'], b), b.err()).toBe(0);
+    const local = cacheAt(localDir);
+    expect(local.fingerprints()).toEqual(slurmCache.fingerprints());
+    // Same seed, same bytes: images, trained weights and the eval's numbers are identical
+    // (history.json and train.json hold wall times and thread counts, which may differ).
+    const timing = new Set(['history.json', 'train.json']);
+    for (const kind of ['render', 'train', 'eval']) {
+      for (const m of entries.filter((e) => e.kind === kind)) {
+        const keep = (files: typeof m.files) => files.filter((f) => !timing.has(f.path));
+        expect(keep(local.readManifest(m.fingerprint)!.files)).toEqual(keep(m.files));
+        expect(keep(m.files).length).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('rejects an unknown executor as a usage error', async () => {
     await expect(runCommand.run(['tiny.synexp', '--executor', 'kubernetes'], io())).rejects.toThrow(/--executor must be local or slurm/);
   });
