@@ -5,19 +5,10 @@
  * fallback.
  */
 import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
-import { wasm } from './simd.js';
+import { leb, wasm } from './simd.js';
 
 // A tiny assembler: enough of the instruction set for one function, with named locals.
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-};
+const uleb = leb;
 const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 const i32const = (v: number): number[] => {
   // Signed LEB128.

@@ -82,7 +82,8 @@ const AXPY4 = [
   0x0b,
 ];
 
-function leb(n: number): number[] {
+/** Unsigned LEB128, the integer encoding of WebAssembly binaries. */
+export function leb(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
