@@ -13,7 +13,7 @@ set -euo pipefail
 CONF=/etc/slurm/slurm.conf
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # The reference config that ran on this kind of machine; the NodeName and host lines are replaced.
-TEMPLATE="${SYNX_SLURM_TEMPLATE:-$HERE/../../shared/reference/slurm.conf.example}"
+TEMPLATE="${SYNX_SLURM_TEMPLATE:-$HERE/slurm.conf.template}"
 WAIT_S="${SYNX_SLURM_WAIT:-90}"
 
 log() { echo "slurm-up: $*" >&2; }
