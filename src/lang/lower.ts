@@ -699,6 +699,12 @@ class Lowerer {
       const wanted = pretrain?.source.kind === 'synthetic' ? pretrain.images : null;
       render = { ...render, imgsPerId: wanted ? Math.ceil(wanted / render.ids) : RENDER_DEFAULTS.imgsPerId };
     }
+    // `pretrain N` on exactly the N images sampled is `pretrain` on all of them: one fingerprint
+    // for one piece of work, however it was written.
+    const pretrainAll =
+      pretrain && render && pretrain.source.kind === 'synthetic' && pretrain.images === render.ids * render.imgsPerId
+        ? { ...pretrain, images: null }
+        : pretrain;
 
     const ft = decl.clauses.get('finetune');
     const tr = decl.clauses.get('train');
@@ -726,7 +732,7 @@ class Lowerer {
       sweep,
       seed,
       ...(render ? { render } : {}),
-      ...(pretrain ? { pretrain } : {}),
+      ...(pretrainAll ? { pretrain: pretrainAll } : {}),
       ...(train ? { train } : {}),
       ...(finetune && finetune.fraction > 0 ? { finetune } : {}),
       evals,

@@ -125,7 +125,8 @@ export class DagBuilder {
   ): MutableNode {
     const { source: _source, fraction: _fraction, ...settings } = t;
     const params: TrainParams = { role, seed, ...settings };
-    const source = t.source.kind === 'synthetic' ? `${t.images === null ? 'all' : shortCount(t.images)} synthetic` : `${t.source.dataset}${t.fraction < 1 ? ` ${Number((t.fraction * 100).toFixed(4))}%` : ''}`;
+    const rendered = data.reduce((n, d) => (d.kind === 'render' ? n + (d.params as unknown as RenderParams).ids * (d.params as unknown as RenderParams).imgsPerId : n), 0);
+    const source = t.source.kind === 'synthetic' ? `${shortCount(t.images ?? rendered)} synthetic` : `${t.source.dataset}${t.fraction < 1 ? ` ${Number((t.fraction * 100).toFixed(4))}%` : ''}`;
     const inputs = [
       ...data.map((node) => ({ role: 'data' as const, node })),
       ...(init ? [{ role: 'init' as const, node: init }] : []),

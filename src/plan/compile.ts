@@ -62,7 +62,8 @@ export function planResolution(resolution: Resolution, file: string, config: Pro
   return { plan: dag.finish(experiments, title), diagnostics };
 }
 
-const shrink = (n: number, f: number, min: number): number => Math.max(min, Math.ceil(n * f));
+// The epsilon keeps float error (10000 × 0.01 = 100.00000000000001) from rounding up a whole count.
+const shrink = (n: number, f: number, min: number): number => Math.max(min, Math.ceil(n * f - 1e-9));
 
 function scaleRender(r: RenderSpec, f: number): RenderSpec {
   return { ...r, ids: shrink(r.ids, f, 2), imgsPerId: shrink(r.imgsPerId, f, 2) };

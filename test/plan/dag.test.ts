@@ -140,16 +140,16 @@ describe('fingerprints', () => {
 
 describe('scaling (SYNX_SCALE)', () => {
   it('shrinks identities, images and pretraining images, keeping everything else', () => {
-    const full = compileText('sample 1k ids x 20 imgs, pretrain 20k with epochs 3, eval heldout\ntestset heldout { sample 100 ids x 10 imgs }', 'q.synexp', config).plan!;
-    const small = compileText('sample 1k ids x 20 imgs, pretrain 20k with epochs 3, eval heldout\ntestset heldout { sample 100 ids x 10 imgs }', 'q.synexp', { ...config, scale: 0.1 }).plan!;
+    const full = compileText('sample 1k ids x 20 imgs, pretrain 10k with epochs 3, eval heldout\ntestset heldout { sample 100 ids x 10 imgs }', 'q.synexp', config).plan!;
+    const small = compileText('sample 1k ids x 20 imgs, pretrain 10k with epochs 3, eval heldout\ntestset heldout { sample 100 ids x 10 imgs }', 'q.synexp', { ...config, scale: 0.1 }).plan!;
     const renders = (p: Plan) => p.nodes.filter((n) => n.kind === 'render').map((n) => n.params as unknown as RenderParams);
     expect(renders(full).reduce((s, r) => s + r.ids, 0)).toBe(1100);
     expect(renders(small).reduce((s, r) => s + r.ids, 0)).toBe(110);
     // 20 → 2 images per identity; the test set's 10 → 1, raised to the minimum of 2.
     expect(renders(small).map((r) => r.imgsPerId)).toEqual([2, 2]);
     const train = (p: Plan) => p.nodes.find((n) => n.kind === 'train')!.params as unknown as TrainParams;
-    expect(train(full).images).toBe(20_000);
-    expect(train(small).images).toBe(200);
+    expect(train(full).images).toBe(10_000);
+    expect(train(small).images).toBe(100);
     expect(train(small).epochs).toBe(3);
     const kinds = (p: Plan) => [...new Set(p.nodes.map((n) => n.kind))];
     expect(kinds(small)).toEqual(kinds(full));
@@ -159,5 +159,14 @@ describe('scaling (SYNX_SCALE)', () => {
     expect(loadConfig('/nonexistent-synx-test-root', { SYNX_SCALE: '0.25' }).config.scale).toBe(0.25);
     const bad = loadConfig('/nonexistent-synx-test-root', { SYNX_SCALE: '2' });
     expect(bad.diagnostics[0]?.message).toBe("SYNX_SCALE must be a number above 0 and at most 1, not '2'");
+  });
+});
+
+describe('one fingerprint for one piece of work', () => {
+  it('pretrain N on exactly the N sampled images is pretrain on all of them', () => {
+    const train = (text: string) => compileText(text, 'x.synexp', config).plan!.nodes.find((n) => n.kind === 'train')!;
+    expect(train('sample 100 ids x 12 imgs, pretrain 1200').fingerprint).toBe(train('sample 100 ids x 12 imgs, pretrain').fingerprint);
+    expect(train('sample 100 ids, pretrain 1200').fingerprint).toBe(train('sample 100 ids x 12 imgs, pretrain').fingerprint);
+    expect(train('sample 100 ids x 12 imgs, pretrain 600').fingerprint).not.toBe(train('sample 100 ids x 12 imgs, pretrain').fingerprint);
   });
 });
