@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { ProjectConfig } from '../src/config/index.js';
 import { openCache, planStatus, runPlan, type AnyNodeKind } from '../src/exec/index.js';
 import { fingerprintOf, fingerprintRecord, type NodeKindName, type Plan, type PlanNode } from '../src/plan/index.js';
+import { testConfig } from '../test/exec/fixtures/fake-kinds.js';
 import { timeBest, type Bench } from './harness.js';
 
 function bigPlan(): Plan {
@@ -49,19 +50,7 @@ const bench: Bench = {
     try {
       const plan = bigPlan();
       const kinds = new Map(['render', 'train', 'eval'].map((k) => [k, noop(k)]));
-      const config = (cacheDir: string): ProjectConfig => ({
-        root,
-        cache: cacheDir,
-        runs: path.join(root, 'runs'),
-        datasets: {},
-        backend: 'cpu',
-        jobs: 4,
-        cpus: 4,
-        gpus: 0,
-        threads: 1,
-        executor: 'local',
-        slurm: {},
-      });
+      const config = (cacheDir: string): ProjectConfig => testConfig(root, { cache: cacheDir });
       // Cold: every node computed (no-op), so the time is the executor's per-node cost.
       let cold = Infinity;
       let cacheDir = '';

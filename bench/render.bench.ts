@@ -1,6 +1,7 @@
 // Images per second of the software renderer at 112 px: the built-in model and a BFM-sized mesh
 // (28,588 vertices, 56,572 triangles, 199/199/100 components), in one thread and on every core.
 import os from 'node:os';
+import { RENDER_DEFAULTS } from '../src/lang/index.js';
 import type { RenderParams } from '../src/plan/index.js';
 import { FaceRenderer, RenderPool, prepareRender, syntheticModel, type MorphableModel } from '../src/render/index.js';
 import type { Bench, BenchResult } from './harness.js';
@@ -8,27 +9,16 @@ import type { Bench, BenchResult } from './harness.js';
 const c = (value: number) => ({ type: 'const' as const, value });
 
 function params(expression: boolean): RenderParams {
+  // The reference generator's defaults, as the planner fills them in.
   return {
+    ...RENDER_DEFAULTS,
     model: { kind: 'builtin' },
-    seed: 1988,
     firstId: 0,
     ids: 1000,
     imgsPerId: 10,
     size: 112,
-    dims: { shape: 199, color: 199, expression: 100 },
-    pose: {
-      yaw: { type: 'mix', parts: [{ weight: 0.6, dist: { type: 'uniform', lo: -90, hi: 90 } }, { weight: 0.2, dist: { type: 'normal', mean: 0, sd: 2 } }, { weight: 0.2, dist: c(0) }] },
-      pitch: { type: 'normal', mean: 0, sd: 30 },
-      roll: c(0),
-      scale: { type: 'uniform', lo: 1, hi: 1.2 },
-      tx: c(0),
-      ty: c(0),
-    },
-    coeffs: { shape: { type: 'normal', mean: 0, sd: 1 }, color: { type: 'normal', mean: 0, sd: 1 }, expression: expression ? { type: 'normal', mean: 0, sd: 1 } : c(0) },
-    illumination: { type: 'choice', name: 'prior' },
+    coeffs: { ...RENDER_DEFAULTS.coeffs, expression: expression ? RENDER_DEFAULTS.coeffs.expression : c(0) },
     background: { type: 'choice', name: 'texture' },
-    post: { gain: c(1), contrast: c(1), offset: c(0), noise: c(0), blur: c(0) },
-    center: 'none',
   };
 }
 

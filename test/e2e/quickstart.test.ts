@@ -4,25 +4,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
+import { synxWith } from '../cli/cli-io.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const cwd = mkdtempSync(path.join(os.tmpdir(), 'synx-quickstart-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 async function synx(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const io: CliIO = { stdout, stderr, cwd, env: { CI: '1', SYNX_SCALE: '0.2' } };
-  const code = await main(args, io);
-  return { code, out, err };
+  const r = await synxWith(cwd, { CI: '1', SYNX_SCALE: '0.2' }, ...args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 describe('the quickstart at CI size', () => {

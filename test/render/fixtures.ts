@@ -1,3 +1,4 @@
+import { RENDER_DEFAULTS } from '../../src/lang/index.js';
 import type { Dist, RenderParams } from '../../src/plan/index.js';
 import type { MorphableModel, PcaBlock } from '../../src/render/index.js';
 
@@ -27,14 +28,7 @@ export function baseParams(over: Partial<RenderParams> = {}): RenderParams {
 export function referenceParams(over: Partial<RenderParams> = {}): RenderParams {
   return baseParams({
     dims: { shape: 199, color: 199, expression: 100 },
-    pose: {
-      yaw: { type: 'mix', parts: [{ weight: 0.6, dist: { type: 'uniform', lo: -90, hi: 90 } }, { weight: 0.2, dist: { type: 'normal', mean: 0, sd: 2 } }, { weight: 0.2, dist: c(0) }] },
-      pitch: { type: 'normal', mean: 0, sd: 30 },
-      roll: c(0),
-      scale: { type: 'uniform', lo: 1, hi: 1.2 },
-      tx: c(0),
-      ty: c(0),
-    },
+    pose: RENDER_DEFAULTS.pose,
     illumination: { type: 'choice', name: 'prior' },
     background: { type: 'mix', parts: [{ weight: 1, dist: { type: 'choice', name: 'noise' } }, { weight: 1, dist: { type: 'choice', name: 'gradient' } }, { weight: 1, dist: { type: 'choice', name: 'texture' } }] },
     ...over,
