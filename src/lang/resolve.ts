@@ -86,6 +86,22 @@ function libraryPresets(): string[] {
   }
 }
 
+// `synx check` over a folder resolves the same presets once per file that imports them; parsing
+// dominates that, so parses are memoised by (display name, text). A changed file has a new key, and
+// the memo is bounded so a long-lived process (an editor's language server) cannot grow it forever.
+const importMemo = new Map<string, ReturnType<typeof parse>>();
+const IMPORT_MEMO_MAX = 256;
+
+function parseImported(src: string, display: string): ReturnType<typeof parse> {
+  const key = `${display}\0${src}`;
+  const hit = importMemo.get(key);
+  if (hit) return hit;
+  const parsed = parse(src, display);
+  if (importMemo.size >= IMPORT_MEMO_MAX) importMemo.delete(importMemo.keys().next().value!);
+  importMemo.set(key, parsed);
+  return parsed;
+}
+
 /**
  * Resolves a parsed file: loads its imports (recursively, once each), collects declarations,
  * reports duplicates, and applies `extends` chains (cycles reported) and top-level defaults.
@@ -140,7 +156,7 @@ export function resolve(ast: SynexpFile, text: string, host: SourceHost = fsHost
       loaded.add(path.resolve(target));
       const display = item.isPath ? path.relative(cwd, target) || target : `lib/presets/${item.target}.synexp`;
       sources.set(display, src);
-      const parsed = parse(src, display);
+      const parsed = parseImported(src, display);
       diagnostics.push(...parsed.diagnostics);
       loadImports(parsed.ast);
       for (const it of parsed.ast.items) {
