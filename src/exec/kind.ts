@@ -65,6 +65,12 @@ export interface NodeKind<P = JsonValue> {
   readonly kind: string;
   readonly version: string;
   resources(params: P, config: ProjectConfig): Resources;
+  /**
+   * A rough guess of the node's run time in seconds on this machine. The scheduler starts ready
+   * nodes on the longest remaining path first, so a long render → pretrain chain is not queued
+   * behind dozens of short data nodes. Only the ratios matter; without it a node counts as 1.
+   */
+  estimateSeconds?(params: P, config: ProjectConfig): number;
   run(ctx: NodeContext<P>): Promise<void>;
 }
 

@@ -284,8 +284,40 @@ export async function runPlan(
     jobs,
   });
 
+  // Critical-path priority: a node's rank is its own estimated time plus the longest chain of
+  // uncached work after it. Ready nodes start in rank order (ties in plan order, so runs are
+  // repeatable), which keeps the longest chain busy from the start instead of last.
+  const rank = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    if (cached[i]) continue;
+    const node = plan.nodes[i]!;
+    let own = 1;
+    try {
+      const est = kinds.get(node.kind)?.estimateSeconds?.(node.params as never, config);
+      if (est !== undefined && Number.isFinite(est) && est >= 0) own = est;
+    } catch {
+      // An estimate is a hint; a kind that cannot make one counts as 1.
+    }
+    let after = 0;
+    for (const j of dependents[i]!) after = Math.max(after, rank[j]!);
+    rank[i] = own + after;
+  }
   const remaining = depIdx.map((ds) => ds.length);
   const ready: number[] = [];
+  // The lowest position an insertion landed at while `pump` scans `ready` (it rescans from there).
+  let insertedAt = Infinity;
+  const enqueue = (i: number): void => {
+    let lo = 0;
+    let hi = ready.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = ready[mid]!;
+      if (rank[m]! > rank[i]! || (rank[m] === rank[i] && m < i)) lo = mid + 1;
+      else hi = mid;
+    }
+    ready.splice(lo, 0, i);
+    insertedAt = Math.min(insertedAt, lo);
+  };
   // A node is released to its dependents when it is finished (ran or cached) or, for an eager
   // runner, as soon as it is handed over; a dependent whose deps are all released is ready.
   const released: boolean[] = new Array<boolean>(n).fill(false);
@@ -295,7 +327,7 @@ export async function runPlan(
     released[i] = true;
     for (const j of dependents[i]!) {
       // A dependent found cached at the start is finished by the start-up loop, not run.
-      if (--remaining[j]! === 0 && results[j] === undefined && !cached[j]) ready.push(j);
+      if (--remaining[j]! === 0 && results[j] === undefined && !cached[j]) enqueue(j);
     }
   };
   const finish = (i: number, r: Omit<NodeResult, 'id' | 'kind' | 'label' | 'fingerprint'>): void => {
@@ -325,7 +357,7 @@ export async function runPlan(
     if (cached[i]) {
       emit({ type: 'node-cached', time: Date.now(), node: eventNode(plan.nodes[i]!), source: 'entry' });
       finish(i, { outcome: 'cached' });
-    } else if (depIdx[i]!.length === 0) ready.push(i);
+    } else if (depIdx[i]!.length === 0) enqueue(i);
     // Nodes with dependencies become ready when the last of them finishes (in `finish`).
   }
 
@@ -435,8 +467,12 @@ export async function runPlan(
             () => settle(want),
           );
           // Dependents of a node handed to an eager runner can be handed over now (they wait in
-          // the runner's queue); the loop picks them up from the end of `ready`.
-          if (runner?.eager && kind) release(i);
+          // the runner's queue); the scan goes back to where the first of them was inserted.
+          if (runner?.eager && kind) {
+            insertedAt = Infinity;
+            release(i);
+            if (insertedAt < r) r = insertedAt;
+          }
         }
       }
       if (running === 0) resolveAll();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCache, runPlan, type Cache } from '../../src/exec/index.js';
 import type { RunEvent } from '../../src/events/index.js';
-import { buildPlan, calls, diamond, fakeKinds, testConfig, type Counter } from './fixtures/fake-kinds.js';
+import { buildPlan, calls, diamond, fakeKinds, testConfig, type Counter, type NodeSpec } from './fixtures/fake-kinds.js';
 
 let root: string;
 let callsFile: string;
@@ -172,6 +172,35 @@ describe('runPlan', () => {
     const c3: Counter = { running: 0, maxRunning: 0 };
     await run(wide, { jobs: 3 }, { counter: c3 });
     expect(c3.maxRunning).toBe(3);
+  });
+
+  it('starts the ready node on the longest remaining path first, by count and by estimates', async () => {
+    // Plan order puts two short independent nodes first; with one job the chain's head still
+    // starts first (three nodes wait on it), and its next link outranks them in turn.
+    const chain: NodeSpec[] = [
+      { kind: 'data', params: { name: 'a' } },
+      { kind: 'data', params: { name: 'b' } },
+      { kind: 'render', params: { name: 'r' } },
+      { kind: 'train', params: { name: 't' }, inputs: [{ role: 'data', name: 'r' }] },
+      { kind: 'eval', params: { name: 'e' }, inputs: [{ role: 'model', name: 't' }] },
+    ];
+    await run(chain, { jobs: 1 });
+    expect(calls(callsFile)).toEqual(['r', 't', 'a', 'b', 'e']);
+
+    // With estimates: a 100 s data node outranks a chain of three 1 s nodes; equal ranks keep
+    // plan order.
+    rmSync(path.join(cache.root, 'entries'), { recursive: true });
+    writeFileSync(callsFile, '');
+    const weighted: NodeSpec[] = [
+      { kind: 'render', params: { name: 'r', est: 1 } },
+      { kind: 'train', params: { name: 't', est: 1 }, inputs: [{ role: 'data', name: 'r' }] },
+      { kind: 'eval', params: { name: 'e', est: 1 }, inputs: [{ role: 'model', name: 't' }] },
+      { kind: 'data', params: { name: 'big', est: 100 } },
+      { kind: 'data', params: { name: 'x', est: 3 } },
+      { kind: 'data', params: { name: 'y', est: 3 } },
+    ];
+    await run(weighted, { jobs: 1 });
+    expect(calls(callsFile)).toEqual(['big', 'r', 'x', 'y', 't', 'e']);
   });
 
   it('keeps the sum of CPU and GPU slots within the config', async () => {
