@@ -54,6 +54,8 @@ export interface RunnerSetup {
   readonly runId: string;
   readonly config: ProjectConfig;
   readonly cache: Cache;
+  /** A problem worth telling the user that fails nothing (shown like a cache warning). */
+  warn(message: string): void;
 }
 
 /**
@@ -484,7 +486,7 @@ export async function runPlan(
     };
     signal.addEventListener('abort', () => pump(), { once: true });
     if (runner) {
-      runner.open({ plan, runId, config, cache: store }).then(pump, (e: unknown) => {
+      runner.open({ plan, runId, config, cache: store, warn: (message) => emit({ type: 'cache-warning', time: Date.now(), message }) }).then(pump, (e: unknown) => {
         // A runner that cannot start fails every node it would have run.
         const error = errorOf(e, `${runner.name} executor`, store.logFile(plan.nodes[0]?.fingerprint ?? 'run'));
         for (const i of [...ready]) report(i, { outcome: 'failed', seconds: 0, error });

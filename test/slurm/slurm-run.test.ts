@@ -1,8 +1,11 @@
 // `runPlan` with the Slurm runner against a real single-machine Slurm (started by
 // scripts/slurm-up.sh), with the executor tests' fake kinds run by `synx exec-node` in the jobs.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/events/index.js';
 import { openCache, runPlan, type Cache, type RunResult } from '../../src/exec/index.js';
@@ -202,5 +205,35 @@ describe.runIf(slurm.state !== 'unavailable')('synx run on a real local Slurm', 
       expect(cache.isLocked(node.fingerprint)).toBe(false);
     }
     expect(readdirSync(path.join(cache.root, 'tmp'))).toEqual([]);
+  });
+
+  it('a run killed with -9 leaves its jobs; the next run on the host cancels them and says so', async () => {
+    const marker = path.join(root, 'r1.started');
+    writeFileSync(`${marker}.hold`, '');
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const child = spawn(process.execPath, ['--import', tsx, fileURLToPath(new URL('./fixtures/child-run.ts', import.meta.url)), root, callsFile, JSON.stringify({ r1: { marker } })], {
+      stdio: 'ignore',
+    });
+    // Wait until r1 runs inside its job (so every job is submitted), then kill the controller.
+    const slurmDir = path.join(root, 'cache', 'slurm');
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(marker)).toBe(true);
+    const runDir = path.join(slurmDir, readdirSync(slurmDir)[0]!);
+    const orphans = readFileSync(path.join(runDir, 'jobs.txt'), 'utf8').trim().split('\n').map((l) => l.split(' ')[0]!);
+    expect(orphans).toHaveLength(5);
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    expect(activeJobs(orphans).length).toBeGreaterThan(0);
+
+    // The next run (a render-only plan) cancels the orphans before submitting its own jobs.
+    const { result, events } = await runOnSlurm(buildPlan([{ kind: 'render', params: { name: 'solo' } }]));
+    expect(result.summary.status).toBe('ok');
+    const warning = events.find((e) => e.type === 'cache-warning' && /without cancelling its Slurm jobs/.test(e.message));
+    expect(warning).toBeDefined();
+    expect(activeJobs(orphans)).toEqual([]);
+    expect(existsSync(runDir)).toBe(false);
+    rmSync(`${marker}.hold`, { force: true });
   });
 });

@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeError } from '../../events/index.js';
@@ -25,9 +26,31 @@ export interface SlurmRunnerOptions {
 
 /** How long, after a cancel, to wait for Slurm to end the jobs before giving up on them. */
 const CANCEL_WAIT_MS = 120_000;
+/** How long the next run waits for a dead controller's cancelled jobs to end. */
+const ORPHAN_WAIT_MS = 30_000;
 /** Polls a job may be missing from both squeue and scontrol before it is taken to be gone. */
 const MISSING_POLLS = 3;
 
+
+/** Who controls a run's jobs (in `<cache>/slurm/<run>/controller.json`). */
+interface Controller {
+  readonly pid: number;
+  readonly host: string;
+  readonly runId: string;
+}
+const CONTROLLER_FILE = 'controller.json';
+/** `<slurm id> <node id>` per submitted job, appended as they are submitted. */
+const JOBS_FILE = 'jobs.txt';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 interface Job {
   readonly node: PlanNode;
@@ -91,9 +114,12 @@ class SlurmRunner implements NodeRunner {
       progressDir: this.dir,
       progressIntervalMs: this.options.progressIntervalMs ?? 1000,
     };
+    await this.reapOrphans(path.dirname(this.dir), setup);
     try {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(this.jobFile, JSON.stringify(job));
+      const controller: Controller = { pid: process.pid, host: os.hostname(), runId: setup.runId };
+      writeFileSync(path.join(this.dir, CONTROLLER_FILE), JSON.stringify(controller));
     } catch (e) {
       throw new NodeFailure(
         `cannot write the Slurm job file ${this.jobFile}: ${(e as Error).message}`,
@@ -194,11 +220,73 @@ class SlurmRunner implements NodeRunner {
     }
     job.slurmId = r.id;
     job.log = output.replace('%j', r.id);
+    // Recorded as submitted, so a later run can cancel what this one leaves if it is killed.
+    try {
+      appendFileSync(path.join(this.dir, JOBS_FILE), `${r.id} ${node.id}\n`);
+    } catch {
+      // Only the clean-up after a killed controller needs the list; the run itself does not.
+    }
     this.options.onSubmit?.(node.id, r.id);
     // Withdrawn or cancelled while sbatch ran: the job must not run now.
     if (job.withdrawn || this.abortedAt !== undefined) void scancel([r.id]);
     this.schedule();
     return r.id;
+  }
+
+  /**
+   * A controller killed with -9 (or a lost login session) cannot scancel its jobs, and Slurm would
+   * run them to the end. Each run's folder names its controller and lists its jobs, so the next
+   * run on the same host finds runs whose controller process is gone and cancels their jobs that
+   * are still queued or running. Runs controlled from another host are left alone: whether their
+   * process lives cannot be told from here.
+   */
+  private async reapOrphans(slurmDir: string, setup: RunnerSetup): Promise<void> {
+    let runs: string[];
+    try {
+      runs = readdirSync(slurmDir);
+    } catch {
+      return;
+    }
+    for (const run of runs) {
+      const dir = path.join(slurmDir, run);
+      const controllerFile = path.join(dir, CONTROLLER_FILE);
+      if (run === setup.runId || !existsSync(controllerFile)) continue;
+      let controller: Controller;
+      try {
+        controller = JSON.parse(readFileSync(controllerFile, 'utf8')) as Controller;
+      } catch {
+        continue;
+      }
+      if (controller.host !== os.hostname() || processAlive(controller.pid)) continue;
+      let ids: string[] = [];
+      try {
+        ids = readFileSync(path.join(dir, JOBS_FILE), 'utf8').split('\n').map((l) => l.split(' ')[0]!).filter((id) => /^\d+$/.test(id));
+      } catch {
+        // No job was submitted.
+      }
+      const states = ids.length > 0 ? await squeue(ids) : new Map<string, JobState>();
+      if (states === undefined) continue; // Slurm did not answer: try again at the next run.
+      const live = ids.filter((id) => {
+        const st = states.get(id);
+        return st !== undefined && !FINAL_STATES.has(st.state);
+      });
+      if (live.length > 0) {
+        await scancel(live);
+        setup.warn(
+          `run ${controller.runId} ended without cancelling its Slurm jobs (its synx process ${controller.pid} is gone); cancelled ${live.length} job(s) still queued or running: ${live.join(', ')}`,
+        );
+        // A cancelled worker still writes its last progress line; wait (briefly) for the jobs to
+        // end so the folder is not re-created behind us.
+        const until = Date.now() + ORPHAN_WAIT_MS;
+        while (Date.now() < until) {
+          const now = await squeue(live);
+          if (now && live.every((id) => { const st = now.get(id); return st === undefined || FINAL_STATES.has(st.state); })) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+      // Its jobs are gone: nothing will read its job file or progress again.
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   private abort(): void {
