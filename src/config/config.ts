@@ -13,6 +13,9 @@ export interface DatasetConfig {
   readonly fit?: 'resize' | 'center';
 }
 
+/** `renderer` in synx.yaml: which rasteriser render nodes use. */
+export type RendererSetting = 'auto' | 'software' | 'gl';
+
 /** The project configuration from synx.yaml, with defaults filled in. */
 export interface ProjectConfig {
   /** Folder synx.yaml lives in (or the working directory); relative paths resolve against it. */
@@ -31,6 +34,13 @@ export interface ProjectConfig {
   /** Worker threads a render or train node may use (default: all cores). */
   readonly threads: number;
   readonly executor: 'local' | 'slurm';
+  /**
+   * Rasteriser of render nodes: `software` (the CPU z-buffer), `gl` (headless-gl, optional) or
+   * `auto` (default; absent = auto: gl only on a real GPU, see docs/render.md). Planning needs it
+   * resolved to software or gl (`resolveRenderer`): gl frames differ slightly, so gl is part of
+   * the render nodes' fingerprints, and an unresolved `auto` plans as software.
+   */
+  readonly renderer?: RendererSetting;
   /**
    * Shrinks every experiment (identities, images per identity, pretraining images) by this factor,
    * for smoke tests and CI: `SYNX_SCALE=0.1 synx run quickstart.synexp`. 1 = as written.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { FILE_START, makeDiagnostic, type Diagnostic, type Range } from '../diag/index.js';
-import type { DatasetConfig, ProjectConfig } from './config.js';
+import type { DatasetConfig, ProjectConfig, RendererSetting } from './config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
 export const CONFIG_FILE = 'synx.yaml';
@@ -44,6 +44,7 @@ function defaults(root: string): ProjectConfig {
     gpus: 0,
     threads: cores,
     executor: 'local',
+    renderer: 'auto',
     slurm: {},
     scale: 1,
   };
@@ -129,6 +130,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
     gpus?: number;
     threads?: number;
     executor?: 'local' | 'slurm';
+    renderer?: RendererSetting;
     slurm?: Record<string, unknown>;
     scale?: number;
     datasets?: Record<string, DatasetConfig>;
@@ -152,6 +154,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
     ...(raw.gpus !== undefined ? { gpus: raw.gpus } : {}),
     ...(raw.threads !== undefined ? { threads: raw.threads } : {}),
     ...(raw.executor !== undefined ? { executor: raw.executor } : {}),
+    ...(raw.renderer !== undefined ? { renderer: raw.renderer } : {}),
     ...(raw.slurm !== undefined ? { slurm: raw.slurm } : {}),
     ...(raw.scale !== undefined ? { scale: raw.scale } : {}),
     datasets,

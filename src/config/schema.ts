@@ -12,6 +12,7 @@ export const CONFIG_SCHEMA = {
     gpus: { type: 'integer', minimum: 0 },
     threads: { type: 'integer', minimum: 1 },
     executor: { enum: ['local', 'slurm'] },
+    renderer: { enum: ['auto', 'software', 'gl'], description: 'rasteriser of render nodes (gl = headless-gl, optional)' },
     scale: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'shrink every experiment by this factor (smoke tests)' },
     slurm: {
       type: 'object',

@@ -45,6 +45,8 @@ export function formatClause(c: Clause): string {
     case 'param':
       return `${c.name} ~ ${formatValue(c.value)}`;
     case 'setting':
+      // `maps` is the one setting that lists names with commas (`maps depth, normal`).
+      if (c.name === 'maps' && c.values.every((v) => v.type === 'name' && !v.arg && !SETTING_NAMES.has(v.name))) return `maps ${c.values.map(formatValue).join(', ')}`;
       return [c.name, ...c.values.map(formatValue)].join(' ');
   }
 }

@@ -10,6 +10,6 @@ export { resolve, fsHost, LIB_PRESETS, clauseKey } from './resolve.js';
 export type { Resolution, ResolvedDecl, SourceHost, Located } from './resolve.js';
 export { lowerExperiment, sweepAxes } from './lower.js';
 export type { Axis, Pick, LowerContext } from './lower.js';
-export { TESTSET_FIRST_ID, RENDER_DEFAULTS, TRAIN_DEFAULTS, BENCHMARKS, NUMERIC_PARAMS, CHOICE_PARAMS, SETTINGS } from './spec.js';
+export { TESTSET_FIRST_ID, RENDER_DEFAULTS, TRAIN_DEFAULTS, TRAIN_OPTION_DEFAULTS, BENCHMARKS, NUMERIC_PARAMS, CHOICE_PARAMS, SETTINGS } from './spec.js';
 export type { ExperimentSpec, RenderSpec, TrainSpec, EvalSpec } from './spec.js';
 export { format, formatValue, formatClause } from './format.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { closest, didYouMean, makeDiagnostic, type Code, type Diagnostic, type Range } from '../diag/index.js';
-import type { Choice, ChoiceDist, Dist, Loss, ModelRef, Network } from '../plan/params.js';
+import type { Choice, ChoiceDist, Dist, Loss, LrSchedule, ModelRef, Network, RenderMap } from '../plan/params.js';
 import type { Clause, StageClause, SweepValue, Value } from './ast.js';
 import type { Located, ResolvedDecl } from './resolve.js';
 import {
@@ -10,9 +10,11 @@ import {
   NETWORK_INPUT,
   NUMERIC_PARAMS,
   RENDER_DEFAULTS,
+  RENDER_MAPS,
   SETTINGS,
   TESTSET_FIRST_ID,
   TRAIN_DEFAULTS,
+  TRAIN_OPTION_DEFAULTS,
   type EvalSpec,
   type ExperimentSpec,
   type RenderSpec,
@@ -44,7 +46,19 @@ export interface Axis {
 
 const NETWORKS: readonly Network[] = ['nn4-small', 'small', 'resnet'];
 const LOSSES: readonly Loss[] = ['triplet', 'arcface', 'cosface'];
-const TRAIN_OPTIONS = ['network', 'loss', 'epochs', 'batch', 'lr', 'optimizer', 'input', 'embedding', 'margin'];
+const TRAIN_OPTIONS = ['network', 'loss', 'epochs', 'batch', 'lr', 'optimizer', 'input', 'embedding', 'margin', 'scale', 'schedule', 'warmup', 'momentum', 'weight-decay'];
+const SCHEDULES = ['constant', 'cosine', 'step'];
+/** What a valueless option is told to look like. */
+const OPTION_EXAMPLES: Record<string, string> = {
+  network: 'network nn4-small',
+  loss: 'loss arcface',
+  optimizer: 'optimizer sgd',
+  schedule: 'schedule cosine',
+  scale: 'scale 16',
+  momentum: 'momentum 0.9',
+  'weight-decay': 'weight-decay 5e-4',
+  warmup: 'warmup 1',
+};
 const EVAL_OPTIONS = ['flip'];
 const CENTER = ['none', 'facebox', 'landmarks'];
 
@@ -376,6 +390,7 @@ class Lowerer {
     let model: ModelRef = { kind: 'builtin' };
     let dims: { shape: number; color: number; expression: number } = { ...RENDER_DEFAULTS.dims };
     let center: RenderSpec['center'] = RENDER_DEFAULTS.center;
+    let maps: RenderMap[] = [];
     for (const loc of clauses.values()) {
       const c = this.at(loc);
       if (c.type === 'param') {
@@ -415,6 +430,8 @@ class Lowerer {
           const v = this.single(c);
           const n = v && this.nameOf(v, 'centring', CENTER);
           if (n) center = n as RenderSpec['center'];
+        } else if (c.name === 'maps') {
+          maps = this.maps(c);
         }
       }
     }
@@ -433,7 +450,25 @@ class Lowerer {
       background,
       post: post as RenderSpec['post'],
       center,
+      // Only when asked for: renders without maps keep the fingerprints they always had.
+      ...(maps.length > 0 ? { maps } : {}),
     };
+  }
+
+  /** `maps depth, normal`: the maps asked for, in the order a shard stores them. */
+  private maps(c: Extract<Clause, { type: 'setting' }>): RenderMap[] {
+    if (c.values.length === 0) {
+      this.report('SX2010', c.range, `maps needs at least one of ${RENDER_MAPS.join(', ')}`, 'e.g. maps depth, normal');
+      return [];
+    }
+    const asked = new Set<string>();
+    for (const v of c.values) {
+      const n = this.nameOf(v, 'map', RENDER_MAPS);
+      if (n === undefined) continue;
+      if (asked.has(n)) this.report('SX2101', this.v(v).range, `map '${n}' is listed twice`, 'list each map once');
+      asked.add(n);
+    }
+    return RENDER_MAPS.filter((m) => asked.has(m));
   }
 
   private single(c: Extract<Clause, { type: 'setting' }>): Value | undefined {
@@ -491,6 +526,11 @@ class Lowerer {
     let input: number | undefined;
     let embedding = TRAIN_DEFAULTS.embedding;
     let margin: number | undefined;
+    let scale: number | undefined;
+    let schedule: LrSchedule | undefined;
+    let warmup: number | undefined;
+    let momentum: number | undefined;
+    let weightDecay: number | undefined;
     const seen = new Map<string, Range>();
     for (const o of c.options) {
       const key = (NETWORKS as readonly string[]).includes(o.name) ? 'network' : (LOSSES as readonly string[]).includes(o.name) ? 'loss' : o.name;
@@ -510,7 +550,7 @@ class Lowerer {
         continue;
       }
       if (!o.value) {
-        this.report('SX2010', o.range, `option '${o.name}' needs a value`, `e.g. ${o.name === 'network' ? 'network nn4-small' : o.name === 'loss' ? 'loss arcface' : o.name === 'optimizer' ? 'optimizer sgd' : `${o.name} 10`}`);
+        this.report('SX2010', o.range, `option '${o.name}' needs a value`, `e.g. ${OPTION_EXAMPLES[o.name] ?? `${o.name} 10`}`);
         continue;
       }
       switch (o.name) {
@@ -549,9 +589,109 @@ class Lowerer {
           else if (n !== undefined) margin = n;
           break;
         }
+        case 'scale': {
+          const n = this.number(o.value, 'the logit scale', [''], 'e.g. scale 16');
+          if (n !== undefined && !(n > 0)) this.report('SX2010', this.v(o.value).range, `the logit scale must be above 0, not ${this.text(this.v(o.value))}`, 'the default is 30; the ArcFace paper uses 64 for 85k identities');
+          else if (n !== undefined) scale = n;
+          break;
+        }
+        case 'schedule':
+          schedule = this.schedule(o.value) ?? schedule;
+          break;
+        case 'warmup': {
+          const n = this.number(o.value, 'warmup', [''], 'warmup is a number of epochs, e.g. warmup 1');
+          if (n !== undefined && !(n >= 0)) this.report('SX2010', this.v(o.value).range, `warmup is a number of epochs, 0 or more, not ${this.text(this.v(o.value))}`);
+          else if (n !== undefined) warmup = n;
+          break;
+        }
+        case 'momentum': {
+          const n = this.number(o.value, 'momentum', [''], 'e.g. momentum 0.9');
+          if (n !== undefined && !(n >= 0 && n < 1)) this.report('SX2010', this.v(o.value).range, `momentum must be from 0 up to (not including) 1, not ${this.text(this.v(o.value))}`, 'the usual value is 0.9');
+          else if (n !== undefined) momentum = n;
+          break;
+        }
+        case 'weight-decay': {
+          const n = this.number(o.value, 'weight decay', [''], 'e.g. weight-decay 5e-4');
+          if (n !== undefined && !(n >= 0)) this.report('SX2010', this.v(o.value).range, `weight decay cannot be negative (${this.text(this.v(o.value))})`);
+          else if (n !== undefined && n >= 0.1) this.report('SX2101', this.v(o.value).range, `weight decay ${this.text(this.v(o.value))} is very strong: it pulls the weights towards 0 faster than most gradients move them`, 'face recognition networks use about 5e-4');
+          if (n !== undefined && n >= 0) weightDecay = n;
+          break;
+        }
       }
     }
-    return { network, loss, epochs, batch, lr, optimizer, input: input ?? NETWORK_INPUT[network], embedding, margin: margin ?? LOSS_MARGIN[loss] };
+    // Checks between options, once all are read (they may come in any order).
+    if (scale !== undefined && loss === 'triplet' && seen.has('scale')) {
+      this.report('SX2014', seen.get('scale')!, 'scale is the logit scale of arcface and cosface; the triplet loss has none', 'remove it, or use loss arcface or cosface');
+      scale = undefined;
+    }
+    if (momentum !== undefined && optimizer !== 'sgd' && seen.has('momentum')) {
+      this.report('SX2014', seen.get('momentum')!, `momentum is sgd's; adam keeps its own (β1 0.9)`, 'add optimizer sgd, or remove momentum');
+      momentum = undefined;
+    }
+    if (warmup !== undefined && warmup >= epochs && warmup > 0) {
+      this.report('SX2010', seen.get('warmup')!, `warmup ${warmup} lasts the whole run of ${epochs} epoch${epochs === 1 ? '' : 's'}`, `warm up for fewer epochs than the run, e.g. warmup ${Math.max(1, Math.floor(epochs / 10))}`);
+      warmup = undefined;
+    }
+    if (schedule?.type === 'step') {
+      const late = schedule.epochs.filter((e) => e >= epochs);
+      if (late.length > 0) this.report('SX2101', seen.get('schedule')!, `the step schedule's epoch${late.length > 1 ? 's' : ''} ${late.join(', ')} never lower${late.length > 1 ? '' : 's'} the rate: the run has ${epochs} epochs and a step applies after its epoch`, `use epochs below ${epochs}`);
+    }
+    // Only what differs from the defaults is written (see TrainParams), so fingerprints of
+    // experiments that do not use these options stay as they were.
+    return {
+      network,
+      loss,
+      epochs,
+      batch,
+      lr,
+      optimizer,
+      input: input ?? NETWORK_INPUT[network],
+      embedding,
+      margin: margin ?? LOSS_MARGIN[loss],
+      ...(scale !== undefined && scale !== TRAIN_OPTION_DEFAULTS.scale && loss !== 'triplet' ? { scale } : {}),
+      ...(schedule ? { schedule } : {}),
+      ...(warmup ? { warmup } : {}),
+      ...(momentum !== undefined && momentum !== TRAIN_OPTION_DEFAULTS.momentum ? { momentum } : {}),
+      ...(weightDecay ? { weightDecay } : {}),
+    };
+  }
+
+  /** `schedule constant | cosine | step(E1, E2, ...)`; constant is no schedule. */
+  private schedule(value: Value): LrSchedule | undefined {
+    const v = this.v(value);
+    if (v.type === 'error') return undefined;
+    const hint = 'e.g. schedule cosine, or schedule step(8, 12) to divide the rate by 10 after epochs 8 and 12';
+    if (v.type === 'call') {
+      if (v.name !== 'step') {
+        this.report('SX2001', v.nameRange, `unknown schedule '${v.name}(...)'${didYouMean(v.name, ['step'])}`, hint);
+        return undefined;
+      }
+      if (v.args.length === 0) {
+        this.report('SX2010', v.range, 'step() needs the epochs after which the rate drops', hint);
+        return undefined;
+      }
+      const epochs: number[] = [];
+      for (const a of v.args) {
+        if (a.weight) {
+          this.report('SX2010', a.range, `step() takes epochs separated by commas, not '${this.text(a)}'`, hint);
+          return undefined;
+        }
+        const n = this.count(a.value, 'a step epoch');
+        if (n === undefined) return undefined;
+        if (epochs.length > 0 && n <= epochs[epochs.length - 1]!) {
+          this.report('SX2010', this.v(a.value).range, `step epochs must increase: ${n} comes after ${epochs[epochs.length - 1]}`, `write them in order, e.g. step(${[...epochs, n].sort((x, y) => x - y).filter((x, i, all) => all.indexOf(x) === i).join(', ')})`);
+          return undefined;
+        }
+        epochs.push(n);
+      }
+      return { type: 'step', epochs };
+    }
+    if (v.type === 'name' && !v.arg && v.name === 'step') {
+      this.report('SX2010', v.range, 'schedule step needs the epochs after which the rate drops', 'e.g. schedule step(8, 12)');
+      return undefined;
+    }
+    const name = this.nameOf(v, 'schedule', SCHEDULES);
+    return name === 'cosine' ? { type: 'cosine' } : undefined;
   }
 
   private knownDatasets(): string[] {

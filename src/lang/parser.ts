@@ -2,7 +2,7 @@ import { CstParser, type CstNode, type IToken, type TokenType } from 'chevrotain
 import * as T from './tokens.js';
 
 /** Names that start a top-level setting, so a `with` option list or `eval` list stops before them. */
-export const SETTING_NAMES = new Set(['seed', 'image', 'model', 'dims', 'center']);
+export const SETTING_NAMES = new Set(['seed', 'image', 'model', 'dims', 'center', 'maps']);
 
 const SEPARATOR_OR_END = new Set<TokenType>([T.Comma, T.Newline, T.RBrace, T.With]);
 
@@ -11,7 +11,7 @@ const SEPARATOR_OR_END = new Set<TokenType>([T.Comma, T.Newline, T.RBrace, T.Wit
  *   sample N ids [x M imgs]            the synthetic set
  *   pretrain|train|finetune|eval ARGS [with OPTION, ...]
  *   NAME ~ VALUE                        a rendering parameter's distribution
- *   NAME VALUE...                       a setting (seed, image, model, dims, center)
+ *   NAME VALUE...                       a setting (seed, image, model, dims, center, maps)
  * Commas inside an `eval` list or a `with` option list continue the clause while the next item is
  * a lone name, so `pretrain 1M with nn4-small, triplet, epochs 10, finetune casia 10%` reads as
  * the user means it. Built once per process; `parse()` reuses it.
@@ -146,7 +146,7 @@ class SynexpParser extends CstParser {
   /** A setting; it also takes the words `ids`, `imgs` and `x`, so a misspelt `sampel 10k ids`
    * parses and the checker can say "did you mean 'sample'?". */
   public settingClause = this.RULE('settingClause', () => {
-    this.CONSUME(T.Identifier);
+    const name = this.CONSUME(T.Identifier);
     this.MANY(() => {
       this.OR([
         { ALT: () => this.SUBRULE(this.value) },
@@ -154,6 +154,15 @@ class SynexpParser extends CstParser {
         { ALT: () => this.CONSUME(T.Imgs, { LABEL: 'word' }) },
         { ALT: () => this.CONSUME(T.X, { LABEL: 'word' }) },
       ]);
+    });
+    // `maps depth, normal`: a list of names, written with commas as `eval` lists are. Only for
+    // `maps`, so a missing separator after another setting still reads as two clauses.
+    this.MANY2({
+      GATE: () => name.image === 'maps' && this.continuesList(),
+      DEF: () => {
+        this.CONSUME(T.Comma, { LABEL: 'listComma' });
+        this.SUBRULE2(this.value);
+      },
     });
   });
 

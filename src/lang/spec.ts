@@ -5,6 +5,7 @@ import type {
   Loss,
   ModelRef,
   Network,
+  RenderMap,
   RenderParams,
   TrainParams,
 } from '../plan/params.js';
@@ -92,6 +93,12 @@ export const RENDER_DEFAULTS = {
 
 export const NETWORK_INPUT: Record<Network, number> = { 'nn4-small': 96, small: 64, resnet: 112 };
 export const LOSS_MARGIN: Record<Loss, number> = { triplet: 0.2, arcface: 0.5, cosface: 0.35 };
+/**
+ * Defaults of the train options that TrainParams leaves out when they hold (so fingerprints from
+ * before the options existed stay valid). The train stage has the same numbers
+ * (MARGIN_SOFTMAX_SCALE, the Optimizer's momentum); test/train checks they agree.
+ */
+export const TRAIN_OPTION_DEFAULTS = { scale: 30, momentum: 0.9 } as const;
 
 export const TRAIN_DEFAULTS = {
   network: 'nn4-small' as Network,
@@ -136,4 +143,7 @@ export const CHOICE_PARAMS: Record<string, Record<string, boolean>> = {
   background: { noise: false, gradient: false, texture: false, plain: false, none: false, folder: true },
 };
 
-export const SETTINGS = ['seed', 'image', 'model', 'dims', 'center'] as const;
+export const SETTINGS = ['seed', 'image', 'model', 'dims', 'center', 'maps'] as const;
+
+/** The per-pixel maps `maps` can ask for, in the order a render stores them. */
+export const RENDER_MAPS = ['depth', 'normal'] as const satisfies readonly RenderMap[];

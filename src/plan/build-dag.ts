@@ -94,7 +94,9 @@ export class DagBuilder {
     for (let start = 0; start < spec.ids; start += per) {
       const ids = Math.min(per, spec.ids - start);
       const firstId = spec.firstId + start;
-      const params: RenderParams = { ...spec, firstId, ids };
+      // `renderer` is resolved (auto → software or gl) before planning, by `resolveRenderer`; an
+      // unresolved auto plans as software. Only gl is written (see RenderParams.raster).
+      const params: RenderParams = { ...spec, firstId, ids, ...(this.config.renderer === 'gl' ? { raster: 'gl' as const } : {}) };
       out.push(
         this.add('render', `render ${setName} ids ${firstId}-${firstId + ids - 1} x ${spec.imgsPerId}`, params as unknown as JsonValue, []),
       );
@@ -111,6 +113,10 @@ export class DagBuilder {
       path: ds?.path ?? '',
       fraction,
       seed,
+      // Both change the node's output (see DataParams); only non-defaults are written, so
+      // projects that never set them keep their fingerprints.
+      ...(ds?.unreadable === 'fail' ? { unreadable: 'fail' as const } : {}),
+      ...(ds?.fit === 'center' ? { fit: 'center' as const } : {}),
     };
     const pct = `${Number((fraction * 100).toFixed(4))}%`;
     return this.add('data', `data ${dataset}${fraction < 1 ? ` ${pct}` : ''}`, params as unknown as JsonValue, []);

@@ -5,12 +5,14 @@ export type {
   ChoiceDist,
   ModelRef,
   RenderParams,
+  RenderMap,
   TrainParams,
   DataParams,
   EvalParams,
   ReportParams,
   Network,
   Loss,
+  LrSchedule,
   InputRole,
 } from './params.js';
 export { KIND_VERSIONS } from './kinds.js';

@@ -65,10 +65,31 @@ export interface RenderParams {
     readonly blur: Dist;
   };
   readonly center: 'none' | 'facebox' | 'landmarks';
+  /**
+   * Per-pixel maps to store beside the images (`maps depth, normal`). Present only when some are
+   * asked for, so the fingerprints of renders without maps stay as they were.
+   */
+  readonly maps?: readonly RenderMap[];
+  /**
+   * The rasteriser, present only for `gl` (synx.yaml `renderer`, resolved before planning): gl
+   * frames differ from software ones at edge pixels, so gl shards are cached apart, while the
+   * fingerprints of software renders stay what they were before the option existed.
+   */
+  readonly raster?: 'gl';
 }
+
+/** A per-pixel map a render can store beside its images (see dataset/shard.ts). */
+export type RenderMap = 'depth' | 'normal';
 
 export type Network = 'nn4-small' | 'small' | 'resnet';
 export type Loss = 'triplet' | 'arcface' | 'cosface';
+
+/**
+ * How the learning rate changes over a run (after any warmup): `cosine` decays it to 0 at the
+ * last step (SGDR without restarts); `step` multiplies it by 0.1 after each listed epoch, as the
+ * FaceNet and ArcFace papers do. No schedule means a constant rate.
+ */
+export type LrSchedule = { readonly type: 'cosine' } | { readonly type: 'step'; readonly epochs: readonly number[] };
 
 /** A training run: pretrain (synthetic), train (real-only baseline) or finetune (from `init`). */
 export interface TrainParams {
@@ -87,6 +108,18 @@ export interface TrainParams {
   readonly seed: number;
   /** Number of training images to draw from the inputs (`pretrain 1M`), or null for all. */
   readonly images: number | null;
+  // The options below are written only when not at their defaults, so the fingerprints of
+  // experiments that never set them stay what they were before the options existed.
+  /** The learning-rate schedule; absent = constant. */
+  readonly schedule?: LrSchedule;
+  /** Epochs (may be fractional) over which the rate ramps linearly from lr/steps to lr; absent = 0. */
+  readonly warmup?: number;
+  /** SGD's momentum; absent = 0.9. Adam ignores it (the checker refuses it there). */
+  readonly momentum?: number;
+  /** L2 weight decay: added to SGD's gradient, decoupled (AdamW) for Adam; absent = 0. */
+  readonly weightDecay?: number;
+  /** The logit scale s of arcface/cosface; absent = 30 (MARGIN_SOFTMAX_SCALE). */
+  readonly scale?: number;
 }
 
 /** A real dataset, or a seeded fraction of its identities (`finetune casia 10%`). */
@@ -97,6 +130,17 @@ export interface DataParams {
   /** Fraction in (0, 1]; subsets keep whole identities, chosen by a seeded shuffle. */
   readonly fraction: number;
   readonly seed: number;
+  /**
+   * `datasets.<name>.unreadable` of synx.yaml: with `fail` an unreadable image fails the node
+   * instead of being skipped, so it changes the outcome. Absent means `skip` (the default), which
+   * keeps the fingerprints of projects that never set it.
+   */
+  readonly unreadable?: 'fail';
+  /**
+   * `datasets.<name>.fit`: how images are fitted to the network input; written into the manifest
+   * that training and eval read, so it changes their inputs. Absent means `resize` (the default).
+   */
+  readonly fit?: 'center';
 }
 
 /** An evaluation of the `model` input on the `test` inputs, by a standard protocol. */

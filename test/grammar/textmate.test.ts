@@ -98,6 +98,9 @@ describe('scopes of sample lines', () => {
     for (const part of ['shape', 'color', 'expression']) expect(scopeOf(t, part)).toBe('variable.parameter.synexp');
     expect(scopeOf(t, 'facebox')).toBe('support.constant.choice.synexp');
     expect(scopeOf(t, 'folder')).toBe('support.constant.choice.synexp');
+    const m = await tokenize('maps depth, normal');
+    expect(scopeOf(m, 'maps')).toBe('support.type.setting.synexp');
+    for (const c of ['depth', 'normal']) expect(scopeOf(m, c)).toBe('support.constant.choice.synexp');
   });
 
   it('ends an unterminated string at the end of its line', async () => {
@@ -118,6 +121,18 @@ describe('scopes of sample lines', () => {
     expect(scopeOf(t, 'eval')).toBe('keyword.control.stage.synexp');
     for (const d of ['lfw', 'ijba', 'multipie']) expect(scopeOf(t, d)).toBe('support.constant.dataset.synexp');
     expect(scopeOf(t, 'heldout')).toBe('variable.other.synexp');
+  });
+
+  it('scopes schedules, warmup, momentum, weight decay and the logit scale; scale ~ is still the pose parameter', async () => {
+    const t = await tokenize('scale ~ U(1, 1.2)\npretrain with arcface, scale 16, schedule step(8, 12), warmup 1, optimizer sgd, momentum 0.9, weight-decay 5e-4\nfinetune casia 10% with schedule cosine');
+    expect(scopeOf(t, 'scale')).toBe('variable.parameter.synexp');
+    for (const o of ['schedule', 'warmup', 'momentum', 'weight-decay']) expect(scopeOf(t, o)).toBe('entity.other.attribute-name.option.synexp');
+    expect(scopeOf(t, 'scale', 1)).toBe('entity.other.attribute-name.option.synexp');
+    expect(scopeOf(t, 'step')).toBe('support.function.schedule.synexp');
+    expect(scopesOf(t, '12')).toEqual(expect.arrayContaining(['meta.schedule.synexp', 'constant.numeric.synexp']));
+    expect(scopeOf(t, 'cosine')).toBe('support.constant.schedule.synexp');
+    expect(scopeOf(t, '5e-4')).toBe('constant.numeric.synexp');
+    expect(t.balanced).toBe(true);
   });
 
   it('keeps hyphenated names whole, as the lexer does', async () => {
