@@ -14,15 +14,15 @@ import { writeProceduralShard } from '../test/train/procedural.js';
 
 const cores = os.cpus().length;
 
-async function shardSet(size: number, dir: string): Promise<ImageSet> {
+export async function shardSet(size: number, dir: string): Promise<ImageSet> {
   const shard = await writeProceduralShard(path.join(dir, `s${size}`), { firstId: 0, ids: 16, imgsPerId: 8, size });
   const input: NodeInput = { role: 'data', id: 's', kind: 'render', fingerprint: '', params: null, dir: shard };
   return ImageSet.fromInputs([input], 'data');
 }
 
-/** Images/s of a 2-epoch run (the first epoch is warm-up: workers start, kernels compile). */
-async function trainRate(set: ImageSet, network: Network, size: number, threads: number, backend: string, dir: string, images = 128): Promise<number> {
-  const params: TrainParams = { role: 'pretrain', network, loss: 'triplet', epochs: 2, batch: 32, lr: 0.001, optimizer: 'adam', input: size, embedding: 128, margin: 0.2, seed: 1, images: null };
+/** Images/s of a 2-epoch run (the first epoch is warm-up: workers start, kernels and shaders compile). */
+export async function trainRate(set: ImageSet, network: Network, size: number, threads: number, backend: string, dir: string, images = 128, batch = 32): Promise<number> {
+  const params: TrainParams = { role: 'pretrain', network, loss: 'triplet', epochs: 2, batch, lr: 0.001, optimizer: 'adam', input: size, embedding: 128, margin: 0.2, seed: 1, images: null };
   const train = set.samples.map((_, i) => i).slice(0, images);
   const { history } = await runTraining({ params, set, train, scratchDir: mkdtempSync(path.join(dir, 'c')), outDir: mkdtempSync(path.join(dir, 'o')), backend, threads });
   return history[history.length - 1]!.images_per_s;

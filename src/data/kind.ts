@@ -5,7 +5,7 @@ import type { DatasetConfig } from '../config/index.js';
 import { NodeFailure, type NodeContext, type NodeKind } from '../exec/kind.js';
 import { KIND_VERSIONS, type DataParams } from '../plan/index.js';
 import { listImageFolder, parseLfwPairs, readIjba, readPoseCsv, requireFolder, type ListedImage } from './datasets.js';
-import { decodeImage } from './image.js';
+import { decodePool } from './decode-pool.js';
 import { chooseIdentities, DATA_MANIFEST, type DataManifest } from './manifest.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -19,7 +19,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export const dataKind: NodeKind<DataParams> = {
   kind: 'data',
   version: KIND_VERSIONS.data,
-  resources: () => ({ cpu: 1, gpu: 0, memoryMb: 512 }),
+  // It decodes on config.threads worker threads.
+  resources: (_p, config) => ({ cpu: Math.max(1, config.threads), gpu: 0, memoryMb: 512 }),
   async run(ctx) {
     const manifest = await buildManifest(ctx);
     mkdirSync(ctx.outDir, { recursive: true });
@@ -32,8 +33,9 @@ export async function buildManifest(ctx: NodeContext<DataParams>): Promise<DataM
   const p = ctx.params;
   const ds: DatasetConfig = ctx.config.datasets[p.dataset] ?? { format: p.format, path: p.path };
   const root = path.resolve(ctx.config.root, p.path || ds.path);
-  const unreadable = ds.unreadable ?? 'skip';
-  const fit = ds.fit ?? 'resize';
+  // From the params, not synx.yaml: both are in the fingerprint (see DataParams).
+  const unreadable = p.unreadable ?? 'skip';
+  const fit = p.fit ?? 'resize';
   let listed: (ListedImage & { yaw?: number })[];
   let lfw: ReturnType<typeof parseLfwPairs> | undefined;
   let ijba: ReturnType<typeof readIjba> | undefined;
@@ -82,34 +84,43 @@ export async function buildManifest(ctx: NodeContext<DataParams>): Promise<DataM
   const idIndex = new Map(identities.map((n, i) => [n, i]));
   const chosen = listed.filter((l) => keep.has(l.identity));
 
-  // Decode every chosen image once: a missing file or a corrupt one is reported with its path.
+  // Decode every chosen image once, on `threads` worker threads: a missing file or a corrupt one
+  // is reported with its path. Results come back in file order, so the manifest, the logs and
+  // the first error reported do not depend on which worker finished first.
   const missing: string[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const ok: typeof chosen = [];
-  for (let i = 0; i < chosen.length; i++) {
-    if (ctx.signal.aborted) throw new NodeFailure('cancelled', undefined, 'SX5005');
-    const im = chosen[i]!;
-    const file = path.join(root, im.path);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch {
-      missing.push(file);
-      continue;
-    }
-    try {
-      decodeImage(bytes);
-      ok.push(im);
-    } catch (e) {
-      const reason = (e as Error).message;
-      if (unreadable === 'fail') {
-        throw new NodeFailure(`dataset '${p.dataset}': cannot decode ${file} (${reason})`, `fix or remove the file, or set datasets.${p.dataset}.unreadable: skip`, 'SX5005');
+  const files = chosen.map((im) => path.join(root, im.path));
+  let fatal: NodeFailure | undefined;
+  // With unreadable: fail, the first failure stops the check (the chunks in flight finish).
+  const stop = new AbortController();
+  let lastProgress = 0;
+  await decodePool.check(
+    files,
+    Math.max(1, ctx.config.threads),
+    (first, results) => {
+      results.forEach((r, k) => {
+        const im = chosen[first + k]!;
+        if (r.ok) ok.push(im);
+        else if (r.missing) missing.push(files[first + k]!);
+        else if (unreadable === 'fail') {
+          fatal ??= new NodeFailure(`dataset '${p.dataset}': cannot decode ${files[first + k]} (${r.reason})`, `fix or remove the file, or set datasets.${p.dataset}.unreadable: skip`, 'SX5005');
+          stop.abort();
+        } else {
+          ctx.log(`skipping unreadable image ${files[first + k]}: ${r.reason}`);
+          skipped.push({ path: im.path, reason: r.reason });
+        }
+      });
+      const done = first + results.length;
+      if (done - lastProgress >= 200) {
+        lastProgress = done;
+        ctx.progress({ done, total: chosen.length, unit: 'images', message: 'checking images' });
       }
-      ctx.log(`skipping unreadable image ${file}: ${reason}`);
-      skipped.push({ path: im.path, reason });
-    }
-    if (i % 200 === 0) ctx.progress({ done: i, total: chosen.length, unit: 'images', message: 'checking images' });
-  }
+    },
+    { signal: AbortSignal.any([ctx.signal, stop.signal]) },
+  );
+  if (ctx.signal.aborted) throw new NodeFailure('cancelled', undefined, 'SX5005');
+  if (fatal) throw fatal;
   if (missing.length > 0) {
     const what = p.format === 'lfw' ? 'the pairs file names' : p.format === 'folder' ? 'listed' : 'the metadata names';
     throw new NodeFailure(

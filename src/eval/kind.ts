@@ -56,7 +56,7 @@ export async function evaluate(ctx: NodeContext<EvalParams>): Promise<EvalResult
       for (let i = 0; i < which.length; i += step) {
         if (ctx.signal.aborted) throw new NodeFailure('evaluation cancelled', undefined, 'SX5005');
         const part = which.slice(i, i + step);
-        out.set(embedder.embed(await set.images(part, def.input), part.length, p.flip), i * def.embedding);
+        out.set(await embedder.embed(await set.images(part, def.input), part.length, p.flip), i * def.embedding);
         ctx.progress({ done: Math.min(i + step, which.length), total: which.length, unit: 'images', message: 'embedding' });
       }
       return out;

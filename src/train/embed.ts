@@ -15,20 +15,24 @@ export class Embedder {
   /**
    * L2-normalised embeddings ([n × embedding], row after row) of n RGB images (u8 NHWC at the
    * network's input size). With `flip`, each is the normalised sum of the embeddings of the image
-   * and of its mirror image, as the LFW protocol allows.
+   * and of its mirror image, as the LFW protocol allows. Read asynchronously, the only way webgpu
+   * can return them under Node.
    */
-  embed(x: Uint8Array, n: number, flip = false): Float32Array {
+  async embed(x: Uint8Array, n: number, flip = false): Promise<Float32Array> {
     const s = this.def.input;
-    return tf.tidy(() => {
+    const e = tf.tidy(() => {
       const xt = tf.tensor4d(x, [n, s, s, 3], 'int32').toFloat() as tf.Tensor4D;
-      let e = this.def.forward(this.params, xt);
-      if (flip) {
-        const mirrored = tf.reverse(xt, 2) as tf.Tensor4D;
-        const sum = tf.add(e, this.def.forward(this.params, mirrored));
-        e = tf.div(sum, tf.sqrt(tf.add(tf.sum(tf.square(sum), 1, true), 1e-10))) as tf.Tensor2D;
-      }
-      return (e.dataSync() as Float32Array).slice();
+      const one = this.def.forward(this.params, xt);
+      if (!flip) return one;
+      const mirrored = tf.reverse(xt, 2) as tf.Tensor4D;
+      const sum = tf.add(one, this.def.forward(this.params, mirrored));
+      return tf.div(sum, tf.sqrt(tf.add(tf.sum(tf.square(sum), 1, true), 1e-10))) as tf.Tensor2D;
     });
+    try {
+      return ((await e.data()) as Float32Array).slice();
+    } finally {
+      e.dispose();
+    }
   }
 
   dispose(): void {

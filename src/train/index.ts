@@ -1,13 +1,15 @@
 // The train stage: TensorFlow.js backends, networks, losses, the (data-parallel) training loop,
 // model files and the `train` node kind.
-export { BACKENDS, useBackend } from './backend.js';
+export { BACKENDS, lavapipeVulkanVersion, readsSynchronously, useBackend, webgpuDriver } from './backend.js';
 export type { BackendName } from './backend.js';
 export { conv2dFilterGrad, conv2dInputGrad, conv2dSame, hasNativeFilterGrad, maxPool2, plainConvGrad, samePadding } from './ops.js';
 export { initWeights, networkDef } from './networks.js';
 export type { NetworkDef, ParamSpec, Weights } from './networks.js';
 export { batchLoss, marginSoftmaxLoss, mineSemiHard, MARGIN_SOFTMAX_SCALE, tripletLoss } from './losses.js';
 export { GradientState, initHead, Optimizer } from './trainer.js';
-export type { LossConfig, OptimizerState } from './trainer.js';
+export type { LossConfig, OptimizerOptions, OptimizerState } from './trainer.js';
+export { learningRate, STEP_DECAY } from './schedule.js';
+export type { LrParams } from './schedule.js';
 export { ParallelGradients } from './parallel.js';
 export type { BatchPart } from './parallel.js';
 export { batchParts, cutBatch, epochBatches, IMAGES_PER_IDENTITY, runTraining } from './loop.js';

@@ -5,12 +5,13 @@ import { KIND_VERSIONS, type TrainParams } from '../plan/index.js';
 import { Rng } from '../data/index.js';
 import { useBackend } from './backend.js';
 import { runTraining } from './loop.js';
+import { GPU_BACKENDS } from './parallel.js';
 import { readModel } from './model-io.js';
 import { ImageSet } from './samples.js';
 
-/** Whether a backend name runs on a GPU (for the scheduler's slots). */
+/** Whether a backend name runs on a GPU (for the scheduler's slots; one training thread). */
 function usesGpu(backend: string): boolean {
-  return backend === 'webgpu' || backend === 'tfjs-node-gpu';
+  return GPU_BACKENDS.has(backend);
 }
 
 /**

@@ -7,6 +7,7 @@ import { loadCheckpoint, saveCheckpoint, writeModel } from './model-io.js';
 import { initWeights, networkDef, type NetworkDef, type Weights } from './networks.js';
 import { ParallelGradients, type BatchPart } from './parallel.js';
 import type { ImageSet } from './samples.js';
+import { learningRate } from './schedule.js';
 import { GradientState, initHead, Optimizer } from './trainer.js';
 
 /** Images per identity in a batch (P identities × K images), so each batch has positives. */
@@ -17,6 +18,8 @@ export interface EpochRecord {
   readonly epoch: number;
   /** Mean batch loss over the epoch. */
   readonly loss: number;
+  /** The learning rate of the epoch's last step (it changes within epochs under a schedule). */
+  readonly lr: number;
   readonly images: number;
   readonly seconds: number;
   readonly images_per_s: number;
@@ -87,7 +90,7 @@ export function epochBatches(byClass: readonly (readonly number[])[], total: num
 export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; history: EpochRecord[] }> {
   const p = run.params;
   const def = networkDef(p.network, p.input, p.embedding);
-  const lossConfig = { loss: p.loss, margin: p.margin, classes: run.set.classes };
+  const lossConfig = { loss: p.loss, margin: p.margin, classes: run.set.classes, ...(p.scale !== undefined ? { scale: p.scale } : {}) };
   const byClass: number[][] = Array.from({ length: run.set.classes }, () => []);
   for (const i of run.train) byClass[run.set.samples[i]!.label]!.push(i);
   if (byClass.filter((l) => l.length > 0).length < 2) {
@@ -98,7 +101,10 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
   const weights = ckpt?.weights ?? run.init ?? initWeights(def, p.seed);
   const head = ckpt?.head ?? (p.loss === 'triplet' ? undefined : initHead(def.embedding, run.set.classes, p.seed));
   const state = new GradientState(def, lossConfig, weights, head);
-  const opt = new Optimizer(state, p.optimizer, p.lr);
+  const opt = new Optimizer(state, p.optimizer, p.lr, {
+    ...(p.momentum !== undefined ? { momentum: p.momentum } : {}),
+    ...(p.weightDecay !== undefined ? { weightDecay: p.weightDecay } : {}),
+  });
   if (ckpt) {
     opt.load(ckpt.optimizer);
     run.log?.(`resuming after epoch ${ckpt.epoch} from ${run.scratchDir}`);
@@ -107,13 +113,16 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
   const pool = await ParallelGradients.start(state, run.threads, run.backend);
   try {
     const nParts = batchParts(p.batch);
-    const perEpoch = Math.max(1, Math.floor(run.train.length / p.batch)) * p.batch;
+    // epochBatches makes this many batches (optimizer steps) every epoch.
+    const stepsPerEpoch = Math.max(1, Math.floor(run.train.length / p.batch));
+    const perEpoch = stepsPerEpoch * p.batch;
     const totalImages = perEpoch * p.epochs;
     for (let epoch = (ckpt?.epoch ?? 0) + 1; epoch <= p.epochs; epoch++) {
       const batches = epochBatches(byClass, run.train.length, p.batch, p.seed, epoch);
       const t0 = performance.now();
       let lossSum = 0;
       let seen = 0;
+      let lr = p.lr;
       // Load the next batch while this one trains.
       let next = run.set.images(batches[0]!, def.input);
       for (const [s, b] of batches.entries()) {
@@ -134,7 +143,10 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
             'SX5005',
           );
         }
-        opt.apply(grads);
+        // The rate is a function of the step count, which the checkpoint restores: a resumed run
+        // continues the schedule exactly where the stopped one was.
+        lr = learningRate(p, stepsPerEpoch, opt.steps);
+        opt.apply(grads, lr);
         lossSum += loss;
         seen += b.length;
         const secs = (performance.now() - t0) / 1000;
@@ -143,11 +155,11 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
           total: totalImages,
           unit: 'images',
           message: `epoch ${epoch}/${p.epochs}`,
-          metrics: { loss, 'img/s': seen / secs, epoch },
+          metrics: { loss, 'img/s': seen / secs, epoch, ...(p.schedule || p.warmup ? { lr } : {}) },
         });
       }
       const seconds = (performance.now() - t0) / 1000;
-      history.push({ epoch, loss: lossSum / batches.length, images: seen, seconds, images_per_s: seen / seconds });
+      history.push({ epoch, loss: lossSum / batches.length, lr, images: seen, seconds, images_per_s: seen / seconds });
       run.log?.(`epoch ${epoch}: loss ${(lossSum / batches.length).toFixed(4)}, ${(seen / seconds).toFixed(1)} img/s`);
       const h = state.head();
       saveCheckpoint(run.scratchDir, def, { epoch, weights: state.weights(), optimizer: opt.save(), history, ...(h ? { head: h } : {}) });

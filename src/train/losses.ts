@@ -5,7 +5,7 @@ import type { Loss } from '../plan/index.js';
 export const MARGIN_SOFTMAX_SCALE = 30;
 
 /** Squared L2 distances between the rows of unit-norm embeddings: 2 − 2·cos, clipped at 0. */
-function pairwiseSq(e: tf.Tensor2D): tf.Tensor2D {
+export function pairwiseSq(e: tf.Tensor2D): tf.Tensor2D {
   return tf.relu(tf.sub(2, tf.mul(2, tf.matMul(e, e, false, true)))) as tf.Tensor2D;
 }
 
@@ -49,11 +49,14 @@ function pick(flat: tf.Tensor2D, idx: readonly number[], size: number): tf.Tenso
   return tf.matMul(sel.toTensor() as tf.Tensor2D, flat).reshape([idx.length]) as tf.Tensor1D;
 }
 
-/** FaceNet triplet loss over squared distances, mean over the mined triplets. */
-export function tripletLoss(e: tf.Tensor2D, labels: Int32Array, margin: number): tf.Scalar {
+/**
+ * FaceNet triplet loss over squared distances, mean over the mined triplets. `mined` are
+ * triplets mined beforehand (on backends that cannot read the distances synchronously, webgpu).
+ */
+export function tripletLoss(e: tf.Tensor2D, labels: Int32Array, margin: number, mined?: { ap: number[]; an: number[] }): tf.Scalar {
   const d = pairwiseSq(e);
   const b = labels.length;
-  const { ap, an } = mineSemiHard(d.dataSync(), labels);
+  const { ap, an } = mined ?? mineSemiHard(d.dataSync(), labels);
   if (ap.length === 0) return tf.mul(tf.sum(e), 0) as tf.Scalar;
   const flat = d.reshape([b * b, 1]) as tf.Tensor2D;
   return tf.mean(tf.relu(tf.add(tf.sub(pick(flat, ap, b * b), pick(flat, an, b * b)), margin))) as tf.Scalar;
@@ -83,19 +86,22 @@ export function marginSoftmaxLoss(
     const sin = tf.sqrt(tf.sub(1, tf.square(cos)));
     const phi = tf.sub(tf.mul(cos, Math.cos(margin)), tf.mul(sin, Math.sin(margin)));
     // Past θ = π − m, cos(θ + m) stops decreasing; InsightFace switches to cos θ − m·sin m there.
-    // The switch is a constant mask, so no gradient flows through the comparison.
+    // The switch is a mask with no gradient (step's is zero); computed on the device, as webgpu
+    // cannot read cos back synchronously.
     const th = Math.cos(Math.PI - margin);
-    const cv = cos.dataSync();
-    const mask = tf.tensor2d(Float32Array.from(cv, (c) => (c > th ? 1 : 0)), cos.shape);
+    const mask = tf.step(tf.sub(cos, th));
     target = tf.add(tf.mul(mask, phi), tf.mul(tf.sub(1, mask), tf.sub(cos, margin * Math.sin(Math.PI - margin))));
   }
   const logits = tf.mul(scale, tf.add(tf.mul(oneHot, target), tf.mul(tf.sub(1, oneHot), cos)));
   return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
 }
 
-/** The loss of a batch's embeddings, by name. `head` is the class-centre matrix of margin losses. */
-export function batchLoss(loss: Loss, e: tf.Tensor2D, labels: Int32Array, margin: number, head?: tf.Tensor2D): tf.Scalar {
+/**
+ * The loss of a batch's embeddings, by name. `head` is the class-centre matrix of margin losses,
+ * `scale` their logit scale.
+ */
+export function batchLoss(loss: Loss, e: tf.Tensor2D, labels: Int32Array, margin: number, head?: tf.Tensor2D, scale = MARGIN_SOFTMAX_SCALE): tf.Scalar {
   if (loss === 'triplet') return tripletLoss(e, labels, margin);
   if (!head) throw new Error(`${loss} needs a class-centre head`);
-  return marginSoftmaxLoss(e, head, labels, loss, margin);
+  return marginSoftmaxLoss(e, head, labels, loss, margin, scale);
 }

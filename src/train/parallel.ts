@@ -3,6 +3,9 @@ import { workerScript } from '../util/index.js';
 import type { GradientState, LossConfig } from './trainer.js';
 import type { NetworkDef } from './networks.js';
 
+/** Backends that run on a GPU: one training thread each. */
+export const GPU_BACKENDS: ReadonlySet<string> = new Set(['webgpu', 'tfjs-node-gpu']);
+
 /** One part of a batch: its images (u8 NHWC) and class labels. */
 export interface BatchPart {
   readonly x: Uint8Array;
@@ -23,8 +26,13 @@ export class ParallelGradients {
 
   private constructor(private readonly main: GradientState) {}
 
-  /** Starts `threads − 1` workers on `backend` (none when threads ≤ 1). */
+  /**
+   * Starts `threads − 1` workers on `backend` (none when threads ≤ 1, and none on a GPU backend:
+   * each worker would open its own device on the one GPU and they would only queue there, with a
+   * copy of every weight and activation each).
+   */
   static async start(main: GradientState, threads: number, backend: string): Promise<ParallelGradients> {
+    if (GPU_BACKENDS.has(backend)) threads = 1;
     const p = new ParallelGradients(main);
     const { script, eval: isEval } = workerScript(import.meta.url, 'worker');
     const def: NetworkDef = main.def;
@@ -79,7 +87,7 @@ export class ParallelGradients {
       sent.add(t);
     });
     parts.forEach((part, i) => {
-      if (i % this.threads === 0) results[i] = Promise.resolve(this.main.gradients(part.x, part.labels));
+      if (i % this.threads === 0) results[i] = this.main.gradients(part.x, part.labels);
     });
     const all = await Promise.all(results);
     const grads = all[0]!.grads.map((g) => new Float32Array(g.length));

@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Loss } from '../plan/index.js';
 import { Rng } from '../data/index.js';
-import { batchLoss } from './losses.js';
+import { readsSynchronously } from './backend.js';
+import { batchLoss, mineSemiHard, pairwiseSq, tripletLoss } from './losses.js';
 import type { NetworkDef, Weights } from './networks.js';
 
 /** What one gradient computation needs besides the weights. */
 export interface LossConfig {
   readonly loss: Loss;
   readonly margin: number;
+  /** The logit scale of arcface/cosface (MARGIN_SOFTMAX_SCALE when absent). */
+  readonly scale?: number;
   /** Identities in the training set (the rows of the class-centre head of margin losses). */
   readonly classes: number;
 }
@@ -23,6 +26,11 @@ export class GradientState {
   readonly names: string[];
   readonly vars: tf.Variable[];
   private readonly prefix: string;
+  /**
+   * Each variable's value on the host, kept with every assign: the optimizer and checkpoints read
+   * the weights every step, and a GPU backend returns them only asynchronously (webgpu).
+   */
+  private readonly host: Float32Array[];
 
   constructor(
     readonly def: NetworkDef,
@@ -32,57 +40,76 @@ export class GradientState {
   ) {
     this.prefix = `synx${instances++}/`;
     this.names = def.params.map((p) => p.name);
-    this.vars = def.params.map((p) => tf.variable(tf.tensor(weights.get(p.name)!, [...p.shape]), true, this.prefix + p.name));
+    this.host = def.params.map((p) => Float32Array.from(weights.get(p.name)!));
+    this.vars = def.params.map((p, i) => tf.variable(tf.tensor(this.host[i]!, [...p.shape]), true, this.prefix + p.name));
     if (lossConfig.loss !== 'triplet') {
       this.names.push('head');
-      const h = head ?? initHead(def.embedding, lossConfig.classes, 0);
+      const h = Float32Array.from(head ?? initHead(def.embedding, lossConfig.classes, 0));
+      this.host.push(h);
       this.vars.push(tf.variable(tf.tensor2d(h, [def.embedding, lossConfig.classes]), true, `${this.prefix}head`));
     }
   }
 
-  /** Loss and gradients (one array per variable, in `names` order) of a batch of u8 RGB images. */
-  gradients(x: Uint8Array, labels: Int32Array): { loss: number; grads: Float32Array[] } {
-    return tf.tidy(() => {
-      const n = labels.length;
-      const s = this.def.input;
-      const xt = tf.tensor4d(x, [n, s, s, 3], 'int32').toFloat();
-      const params: Record<string, tf.Tensor> = {};
-      this.def.params.forEach((p, i) => (params[p.name] = this.vars[i]!));
-      const head = this.lossConfig.loss === 'triplet' ? undefined : (this.vars[this.vars.length - 1] as tf.Tensor2D);
-      const { value, grads } = tf.variableGrads(
-        () => batchLoss(this.lossConfig.loss, this.def.forward(params, xt as tf.Tensor4D), labels, this.lossConfig.margin, head),
-        this.vars,
+  /**
+   * Loss and gradients (one array per variable, in `names` order) of a batch of u8 RGB images.
+   * Results are read asynchronously, the only way webgpu can return them under Node.
+   */
+  async gradients(x: Uint8Array, labels: Int32Array): Promise<{ loss: number; grads: Float32Array[] }> {
+    const n = labels.length;
+    const s = this.def.input;
+    const params: Record<string, tf.Tensor> = {};
+    this.def.params.forEach((p, i) => (params[p.name] = this.vars[i]!));
+    const head = this.lossConfig.loss === 'triplet' ? undefined : (this.vars[this.vars.length - 1] as tf.Tensor2D);
+    const xt = tf.tidy(() => tf.tensor4d(x, [n, s, s, 3], 'int32').toFloat() as tf.Tensor4D);
+    try {
+      // Triplet mining reads the batch's distances in the middle of the loss. Where that read
+      // cannot be synchronous (webgpu), mine from a forward pass first: the same kernels give the
+      // same distances, so the same triplets, for one more forward pass per batch.
+      let mined: ReturnType<typeof mineSemiHard> | undefined;
+      if (this.lossConfig.loss === 'triplet' && !readsSynchronously()) {
+        const d = tf.tidy(() => pairwiseSq(this.def.forward(params, xt)));
+        mined = mineSemiHard(await d.data(), labels);
+        d.dispose();
+      }
+      const { value, grads } = tf.tidy(() =>
+        tf.variableGrads(() => {
+          const e = this.def.forward(params, xt);
+          return mined
+            ? tripletLoss(e, labels, this.lossConfig.margin, mined)
+            : batchLoss(this.lossConfig.loss, e, labels, this.lossConfig.margin, head, this.lossConfig.scale);
+        }, this.vars),
       );
-      const loss = value.dataSync()[0]!;
-      return {
-        loss,
-        grads: this.vars.map((v) => {
-          const g = grads[v.name];
-          return g ? (g.dataSync() as Float32Array).slice() : new Float32Array(v.size);
-        }),
-      };
-    });
+      try {
+        const [loss, ...gs] = await Promise.all([value.data(), ...this.vars.map((v) => grads[v.name]?.data())]);
+        return { loss: loss![0]!, grads: gs.map((g, i) => (g ? (g as Float32Array).slice() : new Float32Array(this.vars[i]!.size))) };
+      } finally {
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+    } finally {
+      xt.dispose();
+    }
   }
 
   /** Overwrites the variables (a worker receiving the main thread's weights). */
   assign(values: readonly Float32Array[]): void {
-    tf.tidy(() => this.vars.forEach((v, i) => v.assign(tf.tensor(values[i]!, v.shape))));
+    values.forEach((v, i) => (this.host[i] = v.slice()));
+    tf.tidy(() => this.vars.forEach((v, i) => v.assign(tf.tensor(this.host[i]!, v.shape))));
   }
 
   /** The current values, one array per variable, in `names` order. */
   values(): Float32Array[] {
-    return this.vars.map((v) => (v.dataSync() as Float32Array).slice());
+    return this.host.map((h) => h.slice());
   }
 
   /** The network weights only (no head), by parameter name. */
   weights(): Weights {
     const out: Weights = new Map();
-    this.def.params.forEach((p, i) => out.set(p.name, (this.vars[i]!.dataSync() as Float32Array).slice()));
+    this.def.params.forEach((p, i) => out.set(p.name, this.host[i]!.slice()));
     return out;
   }
 
   head(): Float32Array | undefined {
-    return this.lossConfig.loss === 'triplet' ? undefined : (this.vars[this.vars.length - 1]!.dataSync() as Float32Array).slice();
+    return this.lossConfig.loss === 'triplet' ? undefined : this.host[this.host.length - 1]!.slice();
   }
 
   dispose(): void {
@@ -102,34 +129,55 @@ export interface OptimizerState {
   readonly slots: readonly Float32Array[];
 }
 
+/** What an Optimizer is set up with besides the rate (which each step passes). */
+export interface OptimizerOptions {
+  /** SGD's momentum (default 0.9). */
+  readonly momentum?: number;
+  /** L2 weight decay: added to SGD's gradient, decoupled as in AdamW for Adam (default 0). */
+  readonly weightDecay?: number;
+}
+
 /**
- * Adam (β1 0.9, β2 0.999, ε 1e-8, bias-corrected) or SGD with momentum 0.9, on float32 arrays
- * in plain JS: its whole state is saved in checkpoints, so a resumed run continues to the same
- * bytes as one that was never killed (tfjs's optimizers recompute βᵗ on restore).
+ * Adam (β1 0.9, β2 0.999, ε 1e-8, bias-corrected) or SGD with momentum (0.9 unless set), on
+ * float32 arrays in plain JS: its whole state is saved in checkpoints, so a resumed run continues
+ * to the same bytes as one that was never killed (tfjs's optimizers recompute βᵗ on restore).
+ * The rate is passed to each step, so a schedule stays a pure function of the step count.
  */
 export class Optimizer {
   private step = 0;
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
+  private readonly momentum: number;
+  private readonly weightDecay: number;
 
   constructor(
     private readonly state: GradientState,
     private readonly kind: 'adam' | 'sgd',
     private readonly lr: number,
+    opts: OptimizerOptions = {},
   ) {
     const sizes = state.vars.map((x) => x.size);
     this.m = sizes.map((n) => new Float32Array(n));
     this.v = kind === 'adam' ? sizes.map((n) => new Float32Array(n)) : [];
+    this.momentum = opts.momentum ?? 0.9;
+    this.weightDecay = opts.weightDecay ?? 0;
   }
 
-  /** Applies one gradient array per variable (in `state.names` order). */
-  apply(grads: readonly Float32Array[]): void {
+  /** Optimizer steps applied so far (restored from checkpoints): the step a schedule is at. */
+  get steps(): number {
+    return this.step;
+  }
+
+  /** Applies one gradient array per variable (in `state.names` order) at rate `lr`. */
+  apply(grads: readonly Float32Array[], lr = this.lr): void {
     this.step++;
     const values = this.state.values();
     const b1 = 0.9;
     const b2 = 0.999;
     const c1 = 1 - b1 ** this.step;
     const c2 = 1 - b2 ** this.step;
+    const wd = this.weightDecay;
+    const mu = this.momentum;
     values.forEach((w, i) => {
       const g = grads[i]!;
       const m = this.m[i]!;
@@ -138,12 +186,14 @@ export class Optimizer {
         for (let k = 0; k < w.length; k++) {
           m[k] = b1 * m[k]! + (1 - b1) * g[k]!;
           v[k] = b2 * v[k]! + (1 - b2) * g[k]! * g[k]!;
-          w[k] = w[k]! - (this.lr * (m[k]! / c1)) / (Math.sqrt(v[k]! / c2) + 1e-8);
+          // AdamW: the decay is taken from the weight before this step, outside the moments.
+          const decay = wd > 0 ? lr * wd * w[k]! : 0;
+          w[k] = w[k]! - (lr * (m[k]! / c1)) / (Math.sqrt(v[k]! / c2) + 1e-8) - decay;
         }
       } else {
         for (let k = 0; k < w.length; k++) {
-          m[k] = 0.9 * m[k]! + g[k]!;
-          w[k] = w[k]! - this.lr * m[k]!;
+          m[k] = mu * m[k]! + (wd > 0 ? g[k]! + wd * w[k]! : g[k]!);
+          w[k] = w[k]! - lr * m[k]!;
         }
       }
     });

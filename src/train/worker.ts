@@ -26,13 +26,17 @@ await useBackend(init.backend);
 const def = networkDef(init.network, init.input, init.embedding);
 const zeros = new Map(def.params.map((p) => [p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1))]));
 const state = new GradientState(def, init.loss, zeros);
+// Jobs run one after another, in the order sent: a job without weights uses the previous one's.
+let queue = Promise.resolve();
 parentPort!.on('message', (job: Job) => {
-  try {
-    if (job.values) state.assign(job.values);
-    const r = state.gradients(job.x, job.labels);
-    parentPort!.postMessage({ id: job.id, loss: r.loss, grads: r.grads }, r.grads.map((g) => g.buffer as ArrayBuffer));
-  } catch (e) {
-    parentPort!.postMessage({ id: job.id, error: (e as Error).stack ?? String(e) });
-  }
+  queue = queue.then(async () => {
+    try {
+      if (job.values) state.assign(job.values);
+      const r = await state.gradients(job.x, job.labels);
+      parentPort!.postMessage({ id: job.id, loss: r.loss, grads: r.grads }, r.grads.map((g) => g.buffer as ArrayBuffer));
+    } catch (e) {
+      parentPort!.postMessage({ id: job.id, error: (e as Error).stack ?? String(e) });
+    }
+  });
 });
 parentPort!.postMessage({ ready: true });

@@ -3,15 +3,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NodeFailure } from '../../src/exec/kind.js';
 import { buildManifest, chooseIdentities, decodeImage, fitImage, listImageFolder, loadManifestImages, parseLfwPairs, type DataManifest } from '../../src/data/index.js';
-import type { DataParams } from '../../src/plan/index.js';
+import { decodePool } from '../../src/data/decode-pool.js';
+import { compileText, type DataParams } from '../../src/plan/index.js';
 import type { DatasetConfig } from '../../src/config/index.js';
 import { fakeContext, rgb, testConfig, tmpDir, writeJpeg, writePng } from './fixtures.js';
 
 const img = (v: number) => rgb(8, 8, () => [v, v, v]);
 
-function run(root: string, params: Partial<DataParams>, ds: Partial<DatasetConfig> = {}) {
+function run(root: string, params: Partial<DataParams>, ds: Partial<DatasetConfig> = {}, threads = 1) {
   const p: DataParams = { dataset: 'ds', format: 'folder', path: root, fraction: 1, seed: 1, ...params };
-  const ctx = fakeContext('data', p, testConfig(root, { ds: { format: p.format, path: root, ...ds } }));
+  const ctx = fakeContext('data', p, testConfig(root, { ds: { format: p.format, path: root, ...ds } }, { threads }));
   return { ctx, result: buildManifest(ctx) };
 }
 
@@ -66,8 +67,61 @@ describe('image folders root/<identity>/<image>', () => {
     expect(m.images).toHaveLength(2);
     expect(m.skipped).toEqual([{ path: 'b/2.jpg', reason: 'not a JPEG or PNG file' }]);
     expect(ctx.logs.some((l) => l.includes(path.join(bad, 'b', '2.jpg')))).toBe(true);
-    const e = await failure(run(bad, {}, { unreadable: 'fail' }).result);
+    const e = await failure(run(bad, { unreadable: 'fail' }).result);
     expect(e.message).toContain(`cannot decode ${path.join(bad, 'b', '2.jpg')}`);
+  });
+
+  it('checks on several worker threads with the same manifest, logs and first failure as on one', async () => {
+    const root = tmpDir();
+    // 40 identities × 8 images; every 7th file is garbage and every 11th a truncated PNG, so
+    // failures land in many chunks and on every worker.
+    const broken: string[] = [];
+    let n = 0;
+    for (let id = 0; id < 40; id++) {
+      for (let k = 0; k < 8; k++, n++) {
+        const f = path.join(root, `id${String(id).padStart(2, '0')}`, `${k}.png`);
+        writePng(f, 8, 8, img((id * 8 + k) % 250));
+        if (n % 7 === 3) (writeFileSync(f, 'garbage'), broken.push(f));
+        else if (n % 11 === 5) (writeFileSync(f, readFileSync(f).subarray(0, 40)), broken.push(f));
+      }
+    }
+    const one = run(root, {}, {}, 1);
+    const three = run(root, {}, {}, 3);
+    const [m1, m3] = await Promise.all([one.result, three.result]);
+    expect(m3).toEqual(m1);
+    expect(decodePool.threads).toBeGreaterThanOrEqual(3);
+    expect(m1.images).toHaveLength(320 - broken.length);
+    expect(m1.skipped.map((x) => path.join(root, x.path))).toEqual(broken);
+    expect(three.ctx.logs).toEqual(one.ctx.logs);
+    expect(three.ctx.logs.slice(0, 2)).toEqual([`skipping unreadable image ${broken[0]}: not a JPEG or PNG file`, expect.stringContaining(`skipping unreadable image ${broken[1]}: `)]);
+    expect(three.ctx.progresses.at(-1)).toEqual({ done: 320, total: 320, unit: 'images' });
+    // With unreadable: fail, the first broken file in listing order is the one reported.
+    for (const threads of [1, 3]) {
+      const e = await failure(run(root, { unreadable: 'fail' }, {}, threads).result);
+      expect(e.message).toBe(`dataset 'ds': cannot decode ${broken[0]} (not a JPEG or PNG file)`);
+    }
+  });
+});
+
+describe('data node fingerprints', () => {
+  const source = 'experiment e {\n  train casia with epochs 1\n  eval lfw\n}\n';
+  const dataNodes = (ds: Partial<DatasetConfig>) => {
+    const config = testConfig('/nonexistent-synx-root', { casia: { format: 'folder', path: '/data/casia', ...ds } });
+    const { plan, diagnostics } = compileText(source, 'e.synexp', config, { cwd: '/nonexistent-synx-root' });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    return plan!.nodes.filter((x) => x.kind === 'data' && (x.params as unknown as DataParams).dataset === 'casia');
+  };
+
+  it('change with datasets.<name>.unreadable and .fit, and only the defaults keep the old ones', () => {
+    const [base] = dataNodes({});
+    expect(base!.params).toEqual({ dataset: 'casia', format: 'folder', path: '/data/casia', fraction: 1, seed: 1988 });
+    // The defaults written out are the same node as not writing them.
+    expect(dataNodes({ unreadable: 'skip', fit: 'resize' })[0]!.fingerprint).toBe(base!.fingerprint);
+    const fail = dataNodes({ unreadable: 'fail' })[0]!;
+    const center = dataNodes({ fit: 'center' })[0]!;
+    expect(fail.params).toMatchObject({ unreadable: 'fail' });
+    expect(center.params).toMatchObject({ fit: 'center' });
+    expect(new Set([base!.fingerprint, fail.fingerprint, center.fingerprint]).size).toBe(3);
   });
 });
 
@@ -165,7 +219,7 @@ describe('loading manifest images (decode worker)', () => {
   it('decodes and fits off the main thread, equal to decoding here; a changed file is a failure', async () => {
     const root = tmpDir();
     for (const id of ['a', 'b']) writePng(path.join(root, id, '1.png'), 12, 10, rgb(12, 10, (x, y) => [x * 20, y * 20, id === 'a' ? 0 : 200]));
-    const m = await run(root, {}, { fit: 'center' }).result;
+    const m = await run(root, { fit: 'center' }).result;
     const got = await loadManifestImages(m, [1, 0], 6);
     const here = (f: string) => fitImage(decodeImage(readFileSync(path.join(root, f))), 6, 'center');
     expect([...got]).toEqual([...here('b/1.png'), ...here('a/1.png')]);

@@ -24,7 +24,7 @@ experiment tiny {
   color ~ N(0, 2.5)
   illumination ~ prior
   background ~ plain
-  pretrain with small, triplet, epochs 6, batch 32, lr 0.003, embedding 32
+  pretrain with small, triplet, epochs 6, batch 32, lr 0.003, schedule cosine, embedding 32
   eval heldout
 }
 
@@ -73,7 +73,7 @@ async function heldOut(weights: Weights) {
   const em = new Embedder(def, weights);
   try {
     const all = testSet.samples.map((_, i) => i);
-    const e = em.embed(await testSet.images(all, def.input), all.length);
+    const e = await em.embed(await testSet.images(all, def.input), all.length);
     const pairs = syntheticPairs(testSet, 1).map((q) => ({ same: q.same, score: cosineRows(e, q.a, e, q.b, def.embedding) }));
     return verificationMetrics(pairs);
   } finally {
