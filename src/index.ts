@@ -7,7 +7,7 @@ export type { Diagnostic, Range, Position, Severity, DiagnosticFormat } from './
 
 // Configuration (synx.yaml).
 export { loadConfig, findConfigFile, CONFIG_SCHEMA } from './config/index.js';
-export type { ProjectConfig, DatasetConfig, LoadedConfig } from './config/index.js';
+export type { ProjectConfig, DatasetConfig, LoadedConfig, RendererSetting } from './config/index.js';
 
 // The language: parse, check, format.
 export { parse, check, format } from './lang/index.js';
@@ -39,9 +39,12 @@ export type { RunEvent } from './events/index.js';
 export { createLogger } from './tui/index.js';
 
 // Stages.
-export { renderContactSheet, FaceRenderer, prepareRender, loadBfmModel, loadBuiltinModel } from './render/index.js';
-export { ShardReader, ShardWriter, readShardLabels } from './dataset/index.js';
-export type { ShardHeader, ImageLabel } from './dataset/index.js';
+export { renderContactSheet, FaceRenderer, prepareRender, loadBfmModel, loadBuiltinModel, exportReferenceLayout } from './render/index.js';
+// `renderer: auto` in synx.yaml is settled by resolveRenderer before compiling (the CLI does it).
+export { resolveRenderer, chooseRenderer } from './render/index.js';
+export type { RasterBackend } from './render/index.js';
+export { ShardReader, ShardWriter, readShardLabels, readShardIdentities, readShardParameters } from './dataset/index.js';
+export type { ShardHeader, ShardMap, ImageLabel, IdentityLabel, ImageParameters, ImageMaps } from './dataset/index.js';
 export { verificationMetrics, lfwAccuracy, valAtFar, tarAtFar, auc, rocCurve, rank1ByPose, parseScoresCsv } from './eval/index.js';
 export type { EvalResults, VerificationResult } from './eval/index.js';
 export { writeReport } from './report/index.js';

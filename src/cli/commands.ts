@@ -16,5 +16,6 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   report: async () => (await import('./commands/report.js')).default,
   metrics: async () => (await import('./commands/metrics.js')).default,
   preview: async () => (await import('./commands/preview.js')).default,
+  export: async () => (await import('./commands/export.js')).default,
   'exec-node': async () => (await import('./commands/exec-node.js')).default,
 };

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { findConfigFile, loadConfig, type LoadedConfig } from '../config/index.js';
 import { formatDiagnostics, summarize, type Diagnostic, type DiagnosticFormat } from '../diag/index.js';
 import { writeLine, type CliIO } from './io.js';
+// Not through render/index.ts: that door loads the whole render stage, seconds of startup that
+// commands which never render would pay; this module only tries to load the optional `gl`.
+import { resolveRenderer } from '../render/gl-context.js';
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git', '.synx']);
 
@@ -39,7 +42,10 @@ export function projectConfig(io: CliIO, from?: string): LoadedConfig {
   // The project is where synx.yaml is (searched upwards from the experiment file); without one,
   // the working folder, so `.synx/` and `reports/` land where the user ran synx.
   const found = from ? findConfigFile(path.resolve(io.cwd, path.dirname(from))) : undefined;
-  return loadConfig(found ? path.dirname(found) : io.cwd, io.env);
+  const loaded = loadConfig(found ? path.dirname(found) : io.cwd, io.env);
+  // `renderer: auto` is settled here, once, so every command plans (and fingerprints) the render
+  // nodes the way `synx run` on this machine computes them.
+  return { ...loaded, config: resolveRenderer(loaded.config) };
 }
 
 export function useColor(io: CliIO): boolean {

@@ -4,9 +4,14 @@ export {
   ShardReader,
   readShardHeader,
   readShardLabels,
+  readShardIdentities,
+  readShardParameters,
   isShard,
   SHARD_HEADER,
   SHARD_IMAGES,
   SHARD_LABELS,
+  SHARD_IDENTITIES,
+  SHARD_MAPS,
+  SHARD_MAP_FILES,
 } from './shard.js';
-export type { ShardHeader, ImageLabel, Landmark } from './shard.js';
+export type { ShardHeader, ShardMap, Pose, ImageLabel, ImageExtra, IdentityLabel, ImageParameters, ImageMaps, Landmark } from './shard.js';

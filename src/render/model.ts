@@ -19,8 +19,17 @@ export interface PcaBlock {
   readonly variance: Float32Array;
   /** Number of components k. */
   readonly components: number;
-  /** Floats from one column's start to the next (default 3N; padded to a multiple of 4 in an arena). */
+  /** Values from one column's start to the next (default 3N; padded to a multiple of 8 in an arena). */
   readonly stride?: number;
+  /**
+   * In a shared arena the basis is stored quantised instead (and `basis` is empty): column j is
+   * `codes[j · stride …] · scales[j]`, int16 codes with `scales[j] = max |column j| / 32767`.
+   * Reconstruction is bound by reading the basis, and this halves the bytes read and the shared
+   * memory. The error, at most half a step (1.5e-5 of the column's largest value), moves a BFM
+   * vertex by about a thousandth of a millimetre: far below a pixel or a colour step.
+   */
+  readonly codes?: Int16Array;
+  readonly scales?: Float32Array;
 }
 
 /**
@@ -35,7 +44,7 @@ export interface ModelArena {
   readonly slotOffset: number;
   readonly slotBytes: number;
   readonly slots: number;
-  /** 3N rounded up to a multiple of 4: the length of every buffer the kernel writes. */
+  /** 3N rounded up to a multiple of 8: the length of every buffer the kernel writes. */
   readonly padded: number;
 }
 
@@ -65,10 +74,11 @@ export interface MorphableModel {
  * Writes mean + basis · (sqrt(variance) ⊙ alpha) into `out`, using the first `alpha.length`
  * components (fewer than the block has is fine). `add` accumulates onto `out` instead.
  *
- * The sum is taken in float32, one component after the other (out = f32(out + f32(col · w))), by
- * the SIMD kernel when `kernel` is given (then `out` and the block must live in its memory, and
- * `out` must have room for the padded length) or by the same arithmetic in plain JS: both give the
- * same bits, so images do not depend on the thread or the path that rendered them.
+ * The sum is taken in float32, one component after the other (out = f32(out + f32(col · w)); for
+ * a quantised block col is the int16 code and w includes the column's scale), by the SIMD kernel
+ * when `kernel` is given (then `out` and the block must live in its memory, and `out` must have
+ * room for the padded length) or by the same arithmetic in plain JS: both give the same bits, so
+ * images do not depend on the thread or the path that rendered them.
  */
 export function reconstruct(block: PcaBlock, alpha: ArrayLike<number>, out: Float32Array, add = false, kernel: SimdKernel | null = null): Float32Array {
   const k = block.components;
@@ -84,17 +94,45 @@ export function reconstruct(block: PcaBlock, alpha: ArrayLike<number>, out: Floa
   while (m > 0 && w[m - 1] === 0) m--;
   if (add) for (let i = 0; i < n; i++) out[i] = out[i]! + mean[i]!;
   else out.set(mean);
-  if (kernel && stride % 4 === 0) {
-    const n4 = stride / 4;
-    const o = out.byteOffset;
-    const b = basis.byteOffset;
-    let j = 0;
-    for (; j + 3 < m; j += 4) kernel.axpy4(o, b + j * stride * 4, stride * 4, n4, w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!);
-    for (; j < m; j++) kernel.axpy(o, b + j * stride * 4, n4, w[j]!);
-  } else {
-    for (let j = 0; j < m; j++) axpyReference(out, basis, j * stride, n, w[j]!);
+  const { codes, scales } = block;
+  if (codes && scales) {
+    for (let j = 0; j < m; j++) w[j] = w[j]! * scales[j]!;
+    if (kernel && stride % 8 === 0) {
+      const n8 = stride / 8;
+      const o = out.byteOffset;
+      const b = codes.byteOffset;
+      let j = 0;
+      for (; j + 3 < m; j += 4) kernel.axpy4(o, b + j * stride * 2, stride * 2, n8, w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!);
+      for (; j < m; j++) kernel.axpy(o, b + j * stride * 2, n8, w[j]!);
+    } else {
+      for (let j = 0; j < m; j++) axpyReference(out, codes, j * stride, n, w[j]!);
+    }
+    return out;
   }
+  for (let j = 0; j < m; j++) axpyReference(out, basis, j * stride, n, w[j]!);
   return out;
+}
+
+/** int16 codes and per-column scales of a k × 3N basis (column j at j · from), columns `to` apart. */
+function quantise(basis: Float32Array, k: number, n3: number, from: number, codes: Int16Array, to: number, scales: Float32Array): void {
+  const column = new Int16Array(n3);
+  for (let j = 0; j < k; j++) {
+    const col = basis.subarray(j * from, j * from + n3);
+    let max = 0;
+    for (let i = 0; i < n3; i++) {
+      const a = col[i]! < 0 ? -col[i]! : col[i]!;
+      if (a > max) max = a;
+    }
+    // A float32 scale, so that both kernel paths multiply by the same f32(w · scale).
+    const scale = Math.fround(max / 32767);
+    scales[j] = scale;
+    if (scale === 0) continue;
+    const inv = 1 / scale;
+    // |col · inv| ≤ 32767 (up to rounding), so the rounded code fits. Written to a plain array
+    // first: loops over SharedArrayBuffer views run several times slower.
+    for (let i = 0; i < n3; i++) column[i] = Math.floor(col[i]! * inv + 0.5);
+    codes.set(column, j * to);
+  }
 }
 
 /** Transposes a BFM-layout basis (3N × k, row-major) into synx's k × 3N layout. */
@@ -115,19 +153,22 @@ export function transposeBasis(rowMajor: ArrayLike<number>, n3: number, k: numbe
 export function shareModel(m: MorphableModel, slots = 4): MorphableModel {
   if (m.arena) return m;
   const n3 = 3 * m.vertexCount;
-  const padded = Math.ceil(n3 / 4) * 4;
+  const padded = Math.ceil(n3 / 8) * 8;
   const blocks = [m.shape, m.color, m.expression];
-  // Layout (bytes, 16-aligned): counter | per block: mean, basis (k × padded), variance | triangles | slots.
+  // Layout (bytes, 16-aligned): counter | per block: mean, codes (k × padded int16), scales,
+  // variance | triangles | slots.
   let off = 16;
   const align = (b: number) => Math.ceil(b / 16) * 16;
   const places = blocks.map((b) => {
     const mean = off;
     off = align(off + padded * 4);
-    const basis = off;
-    off = align(off + b.components * padded * 4);
+    const codes = off;
+    off = align(off + b.components * padded * 2);
+    const scales = off;
+    off = align(off + b.components * 4);
     const variance = off;
     off = align(off + b.components * 4);
-    return { mean, basis, variance };
+    return { mean, codes, scales, variance };
   });
   const tri = off;
   off = align(off + m.triangles.byteLength);
@@ -141,12 +182,12 @@ export function shareModel(m: MorphableModel, slots = 4): MorphableModel {
     const p = places[i]!;
     const mean = new Float32Array(buf, p.mean, n3);
     mean.set(b.mean);
-    const basis = new Float32Array(buf, p.basis, b.components * padded);
-    const from = b.stride ?? n3;
-    for (let j = 0; j < b.components; j++) basis.set(b.basis.subarray(j * from, j * from + n3), j * padded);
+    const codes = new Int16Array(buf, p.codes, b.components * padded);
+    const scales = new Float32Array(buf, p.scales, b.components);
+    quantise(b.basis, b.components, n3, b.stride ?? n3, codes, padded, scales);
     const variance = new Float32Array(buf, p.variance, b.components);
     variance.set(b.variance);
-    return { mean, basis, variance, components: b.components, stride: padded };
+    return { mean, basis: new Float32Array(0), variance, components: b.components, stride: padded, codes, scales };
   });
   const triangles = new Uint32Array(buf, tri, m.triangles.length);
   triangles.set(m.triangles);

@@ -45,3 +45,27 @@ export function encodePng(rgb: Uint8Array, width: number, height: number, level 
     chunk('IEND', new Uint8Array(0)),
   ]);
 }
+
+/**
+ * Encodes 16-bit grey values (width × height) as a 16-bit greyscale PNG, as depth maps are
+ * commonly stored (samples are big-endian in PNG).
+ */
+export function encodePngGray16(values: Uint16Array, width: number, height: number, level = 6): Buffer {
+  if (values.length !== width * height) throw new Error(`encodePngGray16: ${values.length} values for ${width}×${height}`);
+  const row = width * 2 + 1;
+  const raw = Buffer.alloc(row * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.writeUInt16BE(values[y * width + x]!, y * row + 1 + 2 * x);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 16; // bit depth
+  ihdr[9] = 0; // colour type greyscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level })),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
+}

@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../util/index.js';
-import type { ImageLabel } from '../dataset/index.js';
 import { shareModel } from './model.js';
 import { FaceRenderer, type RenderedImage } from './renderer.js';
 import type { RenderSetup } from './scene.js';
@@ -12,11 +11,10 @@ export interface WorkerJob {
   readonly samples: readonly number[];
 }
 
-/** A worker's answer: the images in sample order, or the error that stopped it. */
+/** A worker's answer: the images (with labels and maps) in sample order, or the error that stopped it. */
 export interface WorkerResult {
   readonly job: number;
-  readonly rgb?: Uint8Array[];
-  readonly labels?: ImageLabel[];
+  readonly images?: RenderedImage[];
   readonly error?: string;
 }
 
@@ -87,12 +85,8 @@ export class RenderPool {
     if (!p) return;
     this.pending.delete(m.job);
     this.idle.push(w);
-    if (m.error !== undefined || !m.rgb || !m.labels) {
-      p.reject(new Error(`render worker failed: ${m.error ?? 'no result'}`));
-    } else {
-      const labels = m.labels;
-      p.resolve(m.rgb.map((rgb, i) => ({ rgb, label: labels[i]! })));
-    }
+    if (m.error !== undefined || !m.images) p.reject(new Error(`render worker failed: ${m.error ?? 'no result'}`));
+    else p.resolve(m.images);
     this.dispatch();
   }
 

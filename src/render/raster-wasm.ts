@@ -1,7 +1,8 @@
 /**
- * The rasteriser of raster.ts, hand-assembled into WebAssembly for speed. It performs the same
- * float64 operations in the same order and stores the same float32 values, so its frames are
- * bit-identical to the JS rasteriser's (a test checks it); the JS one remains the reference and the
+ * The rasteriser of raster.ts, hand-assembled into WebAssembly for speed. Every value it stores
+ * comes from the same float64 operations in the same order, so its frames are bit-identical to the
+ * JS rasteriser's (a test checks it); only the order of the tests differs (it computes a pixel's
+ * depth before knowing whether the pixel is inside). The JS one remains the reference and the
  * fallback.
  */
 import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
@@ -136,13 +137,15 @@ const body: number[] = [
         get('minX'), set('px'),
         loop(
           block(
-            get('e0'), f64const(0), [op.f64Lt], get('e1'), f64const(0), [op.f64Lt], [op.i32Or], get('e2'), f64const(0), [op.f64Lt], [op.i32Or], brIf(0),
+            // Inside and nearer in one branch: the depth is computed (and read) for every pixel of
+            // the box, which costs less than mispredicting a separate inside test.
             get('e0'), get('inv'), [op.f64Mul], set('l0'),
             get('e1'), get('inv'), [op.f64Mul], set('l1'),
             get('e2'), get('inv'), [op.f64Mul], set('l2'),
             mul('l0', 'iw0'), mul('l1', 'iw1'), [op.f64Add], mul('l2', 'iw2'), [op.f64Add], set('z'),
             get('p'), i32const(2), [op.i32Shl], set('c'),
-            get('z'), get('depth'), get('c'), [op.i32Add], f32load, [op.f64Promote], [op.f64Le], brIf(0),
+            get('e0'), f64const(0), [op.f64Lt], get('e1'), f64const(0), [op.f64Lt], [op.i32Or], get('e2'), f64const(0), [op.f64Lt], [op.i32Or],
+            get('z'), get('depth'), get('c'), [op.i32Add], f32load, [op.f64Promote], [op.f64Le], [op.i32Or], brIf(0),
             get('depth'), get('c'), [op.i32Add], get('z'), [op.f32Demote], f32store,
             get('cov'), get('p'), [op.i32Add], i32const(1), i32store8,
             f64const(1), get('z'), [op.f64Div], set('rz'),

@@ -1,18 +1,24 @@
-import type { ImageLabel, Landmark } from '../dataset/index.js';
+import type { IdentityLabel, ImageLabel, ImageMaps, Landmark } from '../dataset/index.js';
 import { drawBackground } from './background.js';
 import { CAMERA, focalPixels, poseRotation } from './camera.js';
+import { renderMaps } from './maps.js';
 import { claimSlot, reconstruct, vertexNormals } from './model.js';
 import { simdKernel, type SimdKernel } from './simd.js';
 import type { Frame, ScreenVertices } from './raster.js';
 import { createRasterTarget, type RasterTarget } from './raster-wasm.js';
+import { createGlRasterTarget } from './raster-gl.js';
 import { STREAM, streamRng } from './rng.js';
 import { SH_CONST } from './sh.js';
 import { expressionVaries, sampleIdentity, sampleImage, type ImageSample, type RenderSetup } from './scene.js';
 
-/** One rendered image: RGB bytes (size × size × 3) and its label. */
+/** One rendered image: RGB bytes (size × size × 3), its label, its identity's draws and its maps. */
 export interface RenderedImage {
   readonly rgb: Uint8Array;
   readonly label: ImageLabel;
+  /** The same object for every image of one identity (stored once per identity in a shard). */
+  readonly identity: IdentityLabel;
+  /** The maps the params ask for (`maps depth, normal`); empty when none. */
+  readonly maps: ImageMaps;
 }
 
 /** Optional extra outputs of one render, for tests and previews. */
@@ -52,13 +58,14 @@ export class FaceRenderer {
   private readonly varies: boolean;
   private readonly kernel: SimdKernel | null;
   private currentId: number | null = null;
-  private identityExtra: { shape: number[]; color: number[] } = { shape: [], color: [] };
+  private identity: IdentityLabel | null = null;
 
   constructor(readonly setup: RenderSetup) {
     const { model, params } = setup;
     this.size = params.size;
     this.n = model.vertexCount;
-    this.target = createRasterTarget(this.size, this.n, model.triangles);
+    // The rasteriser the plan chose (RenderParams.raster); gl fails here as a NodeFailure when it cannot start.
+    this.target = params.raster === 'gl' ? createGlRasterTarget(this.size, this.n, model.triangles) : createRasterTarget(this.size, this.n, model.triangles);
     this.frame = this.target.frame;
     this.screen = this.target.screen;
     this.background = new Float32Array(this.size * this.size * 3);
@@ -79,6 +86,7 @@ export class FaceRenderer {
     this.idNormals = new Float32Array(n3);
     this.normals = new Float32Array(n3);
     this.varies = expressionVaries(params, model);
+    warmVertexStage();
   }
 
   private loadIdentity(id: number): void {
@@ -95,7 +103,7 @@ export class FaceRenderer {
       vertexNormals(this.outShape, this.triangles, this.idNormals);
     }
     this.idShape.set(this.outShape);
-    this.identityExtra = { shape: round(ident.shape), color: round(ident.color) };
+    this.identity = { id, model: model.uri, shape: round(ident.shape), color: round(ident.color) };
     this.currentId = id;
   }
 
@@ -126,7 +134,8 @@ export class FaceRenderer {
     // The background stream's first draw picked the choice; skip it so drawing starts fresh.
     if (params.background.type === 'mix') rb.uniform();
     const bgSet = s.background.name === 'folder' ? this.setup.backgrounds[s.background.arg ?? ''] : undefined;
-    const bgName = drawBackground(s.background.name, this.size, rb, this.background, bgSet);
+    // Only where the face left the frame uncovered: the rest of the background is never seen.
+    const bgName = drawBackground(s.background.name, this.size, rb, this.background, bgSet, this.frame.coverage);
     const rgb = this.compose(s, id, sample);
     const label: ImageLabel = {
       id,
@@ -141,60 +150,45 @@ export class FaceRenderer {
       background: bgName,
       landmarks,
       extra: {
-        model: model.uri,
         sh: round(s.sh),
         gain: round(s.gain),
-        contrast: round([s.contrast])[0],
+        contrast: round([s.contrast])[0]!,
         offset: round(s.offset),
-        noise: round([s.noise])[0],
-        blur: round([s.blur])[0],
-        shape: this.identityExtra.shape,
-        color: this.identityExtra.color,
+        noise: round([s.noise])[0]!,
+        blur: round([s.blur])[0]!,
         expression: round(s.expression),
       },
     };
-    return { image: { rgb, label }, extras: { frame: this.frame, sample: s } };
+    // The maps take the mesh through the rasteriser once more, so they cost only when asked for.
+    const maps = params.maps ? renderMaps(this.target, normals, poseRotation(s.yaw, s.pitch, s.roll), params.maps) : {};
+    return { image: { rgb, label, identity: this.identity!, maps }, extras: { frame: this.frame, sample: s } };
   }
 
-  /** Vertex stage: pose, camera, centring, SH shading and the colour transform, per vertex. */
+  /**
+   * Vertex stage: pose, camera, centring, SH shading and the colour transform, per vertex. Two
+   * passes (positions, then colours) run faster than one fused loop here: the fused body keeps ~45
+   * values live and spills.
+   */
   private project(verts: Float32Array, normals: Float32Array, s: ImageSample): void {
     const { params, model } = this.setup;
     const n = this.n;
     const R = poseRotation(s.yaw, s.pitch, s.roll);
-    const r0 = R[0]!, r1 = R[1]!, r2 = R[2]!, r3 = R[3]!, r4 = R[4]!, r5 = R[5]!, r6 = R[6]!, r7 = R[7]!, r8 = R[8]!;
     const f = focalPixels(this.size, s.scale);
     const tz = -CAMERA.distanceMm;
     const near = -CAMERA.near;
     const { x: sx, y: sy, iw, rw, gw, bw } = this.screen;
-    for (let i = 0; i < n; i++) {
-      const vx = verts[3 * i]!;
-      const vy = verts[3 * i + 1]!;
-      const vz = verts[3 * i + 2]!;
-      const X = r0 * vx + r1 * vy + r2 * vz;
-      const Y = r3 * vx + r4 * vy + r5 * vz;
-      const Z = r6 * vx + r7 * vy + r8 * vz + tz;
-      if (Z > near) {
-        iw[i] = -1;
-        sx[i] = 0;
-        sy[i] = 0;
-        continue;
-      }
-      const w = -1 / Z;
-      iw[i] = w;
-      sx[i] = f * X * w;
-      sy[i] = -f * Y * w;
-    }
-    // Principal point: the image centre plus (tx, ty), then the optional centring shift.
+    // Principal point: the image centre plus (tx, ty), then the optional centring shift, which
+    // needs every projected vertex first. The positions are rounded to float32 before the shift
+    // either way, so both paths store the same values.
     let cx = this.size / 2 + s.tx;
     let cy = this.size / 2 + s.ty;
-    if (params.center !== 'none') {
+    const centring = params.center !== 'none';
+    transformVertices(n, verts, R, f, tz, near, centring ? 0 : cx, centring ? 0 : cy, sx, sy, iw);
+    if (centring) {
       const c = this.centreOffset(verts, normals, R, params.center === 'landmarks' && model.landmarks.length > 0);
       cx -= c[0];
       cy -= c[1];
-    }
-    for (let i = 0; i < n; i++) {
-      sx[i] = sx[i]! + cx;
-      sy[i] = sy[i]! + cy;
+      shiftVertices(n, sx, sy, cx, cy);
     }
     // Shading: albedo × Σ s_k Y_k(R n), then gain ⊙ (grey + contrast · (colour - grey)) + offset.
     const sh = s.sh;
@@ -211,40 +205,7 @@ export class FaceRenderer {
       k[21 + c] = sh[21 + c]! * c2;
       k[24 + c] = sh[24 + c]! * c22;
     }
-    // Locals, not k[i]: the compiler cannot keep typed-array reads in registers across the writes
-    // to rw/gw/bw below (they might alias).
-    const k0 = k[0]!, k1 = k[1]!, k2 = k[2]!, k3 = k[3]!, k4 = k[4]!, k5 = k[5]!, k6 = k[6]!, k7 = k[7]!, k8 = k[8]!;
-    const k9 = k[9]!, k10 = k[10]!, k11 = k[11]!, k12 = k[12]!, k13 = k[13]!, k14 = k[14]!, k15 = k[15]!, k16 = k[16]!, k17 = k[17]!;
-    const k18 = k[18]!, k19 = k[19]!, k20 = k[20]!, k21 = k[21]!, k22 = k[22]!, k23 = k[23]!, k24 = k[24]!, k25 = k[25]!, k26 = k[26]!;
-    const albedo = this.albedo;
-    const [g0, g1, g2] = s.gain;
-    const [o0, o1, o2] = s.offset;
-    const ct = s.contrast;
-    for (let i = 0; i < n; i++) {
-      const w = iw[i]!;
-      if (w <= 0) continue;
-      const ax = normals[3 * i]!;
-      const ay = normals[3 * i + 1]!;
-      const az = normals[3 * i + 2]!;
-      const x = r0 * ax + r1 * ay + r2 * az;
-      const y = r3 * ax + r4 * ay + r5 * az;
-      const z = r6 * ax + r7 * ay + r8 * az;
-      const xy = x * y;
-      const yz = y * z;
-      const xz = x * z;
-      const zz = 3 * z * z - 1;
-      const xx = x * x - y * y;
-      const er = k0 + k3 * y + k6 * z + k9 * x + k12 * xy + k15 * yz + k18 * zz + k21 * xz + k24 * xx;
-      const eg = k1 + k4 * y + k7 * z + k10 * x + k13 * xy + k16 * yz + k19 * zz + k22 * xz + k25 * xx;
-      const eb = k2 + k5 * y + k8 * z + k11 * x + k14 * xy + k17 * yz + k20 * zz + k23 * xz + k26 * xx;
-      const r = albedo[3 * i]! * er;
-      const g = albedo[3 * i + 1]! * eg;
-      const b = albedo[3 * i + 2]! * eb;
-      const grey = LUMA[0] * r + LUMA[1] * g + LUMA[2] * b;
-      rw[i] = (g0 * (grey + ct * (r - grey)) + o0) * w;
-      gw[i] = (g1 * (grey + ct * (g - grey)) + o1) * w;
-      bw[i] = (g2 * (grey + ct * (b - grey)) + o2) * w;
-    }
+    shadeVertices(n, normals, this.albedo, R, k, s.gain, s.offset, s.contrast, iw, rw, gw, bw);
   }
 
   /** Pixel offset of the face box (or landmark) centre from the principal point. */
@@ -304,13 +265,12 @@ export class FaceRenderer {
     const { color, coverage } = this.frame;
     const bg = this.background;
     const out = new Uint8Array(np * 3);
-    const q = (v: number) => (v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255));
     if (s.blur <= 0 && s.noise <= 0) {
-      for (let p = 0; p < np; p++) {
+      for (let p = 0, c = 0; p < np; p++, c += 3) {
         const src = coverage[p] === 1 ? color : bg;
-        out[3 * p] = q(src[3 * p]!);
-        out[3 * p + 1] = q(src[3 * p + 1]!);
-        out[3 * p + 2] = q(src[3 * p + 2]!);
+        out[c] = quantise(src[c]!);
+        out[c + 1] = quantise(src[c + 1]!);
+        out[c + 2] = quantise(src[c + 2]!);
       }
       return out;
     }
@@ -326,10 +286,111 @@ export class FaceRenderer {
       const rn = streamRng(this.setup.params.seed, id, sample, STREAM.noise);
       for (let i = 0; i < np * 3; i++) img[i] = img[i]! + s.noise * rn.normal();
     }
-    for (let i = 0; i < np * 3; i++) out[i] = q(img[i]!);
+    for (let i = 0; i < np * 3; i++) out[i] = quantise(img[i]!);
     return out;
   }
 }
+
+/**
+ * [0, 1] to a byte, rounding half up: the same as Math.round(v · 255), since v · 255 of a float32 v
+ * is exact in float64 and so is adding 0.5, and `| 0` truncates the positive sum like floor.
+ */
+function quantise(v: number): number {
+  return v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0;
+}
+
+/**
+ * The vertex stage's loops, as functions of their own: run inside `project`, V8 compiles them by
+ * on-stack replacement on the first 28k-vertex call, and that code sometimes stays in use at about
+ * half the speed (measured 0.9 vs 2.0 ms per image, by chance per process). Warmed up on a few
+ * vertices first (see `warmVertexStage`), they are compiled as whole functions instead.
+ */
+function transformVertices(n: number, verts: Float32Array, R: Float64Array, f: number, tz: number, near: number, ox: number, oy: number, sx: Float32Array, sy: Float32Array, iw: Float32Array): void {
+  const r0 = R[0]!, r1 = R[1]!, r2 = R[2]!, r3 = R[3]!, r4 = R[4]!, r5 = R[5]!, r6 = R[6]!, r7 = R[7]!, r8 = R[8]!;
+  for (let i = 0; i < n; i++) {
+    const vx = verts[3 * i]!;
+    const vy = verts[3 * i + 1]!;
+    const vz = verts[3 * i + 2]!;
+    const X = r0 * vx + r1 * vy + r2 * vz;
+    const Y = r3 * vx + r4 * vy + r5 * vz;
+    const Z = r6 * vx + r7 * vy + r8 * vz + tz;
+    if (Z > near) {
+      iw[i] = -1;
+      sx[i] = ox;
+      sy[i] = oy;
+      continue;
+    }
+    const w = -1 / Z;
+    iw[i] = w;
+    sx[i] = Math.fround(f * X * w) + ox;
+    sy[i] = Math.fround(-f * Y * w) + oy;
+  }
+}
+
+function shiftVertices(n: number, sx: Float32Array, sy: Float32Array, cx: number, cy: number): void {
+  for (let i = 0; i < n; i++) {
+    sx[i] = sx[i]! + cx;
+    sy[i] = sy[i]! + cy;
+  }
+}
+
+/** Shading: albedo × Σ s_k Y_k(R n) with k the SH coefficients times the band constants, then the colour transform, × 1/depth. */
+function shadeVertices(
+  n: number, normals: Float32Array, albedo: Float32Array, R: Float64Array, k: Float64Array,
+  gain: readonly number[], offset: readonly number[], ct: number,
+  iw: Float32Array, rw: Float32Array, gw: Float32Array, bw: Float32Array,
+): void {
+  const r0 = R[0]!, r1 = R[1]!, r2 = R[2]!, r3 = R[3]!, r4 = R[4]!, r5 = R[5]!, r6 = R[6]!, r7 = R[7]!, r8 = R[8]!;
+  const g0 = gain[0]!, g1 = gain[1]!, g2 = gain[2]!;
+  const o0 = offset[0]!, o1 = offset[1]!, o2 = offset[2]!;
+  // Locals, not k[i]: the compiler cannot keep typed-array reads in registers across the writes
+  // to rw/gw/bw below (they might alias).
+  const k0 = k[0]!, k1 = k[1]!, k2 = k[2]!, k3 = k[3]!, k4 = k[4]!, k5 = k[5]!, k6 = k[6]!, k7 = k[7]!, k8 = k[8]!;
+  const k9 = k[9]!, k10 = k[10]!, k11 = k[11]!, k12 = k[12]!, k13 = k[13]!, k14 = k[14]!, k15 = k[15]!, k16 = k[16]!, k17 = k[17]!;
+  const k18 = k[18]!, k19 = k[19]!, k20 = k[20]!, k21 = k[21]!, k22 = k[22]!, k23 = k[23]!, k24 = k[24]!, k25 = k[25]!, k26 = k[26]!;
+  for (let i = 0; i < n; i++) {
+    const w = iw[i]!;
+    if (w <= 0) continue;
+    const ax = normals[3 * i]!;
+    const ay = normals[3 * i + 1]!;
+    const az = normals[3 * i + 2]!;
+    const x = r0 * ax + r1 * ay + r2 * az;
+    const y = r3 * ax + r4 * ay + r5 * az;
+    const z = r6 * ax + r7 * ay + r8 * az;
+    const xy = x * y;
+    const yz = y * z;
+    const xz = x * z;
+    const zz = 3 * z * z - 1;
+    const xx = x * x - y * y;
+    const er = k0 + k3 * y + k6 * z + k9 * x + k12 * xy + k15 * yz + k18 * zz + k21 * xz + k24 * xx;
+    const eg = k1 + k4 * y + k7 * z + k10 * x + k13 * xy + k16 * yz + k19 * zz + k22 * xz + k25 * xx;
+    const eb = k2 + k5 * y + k8 * z + k11 * x + k14 * xy + k17 * yz + k20 * zz + k23 * xz + k26 * xx;
+    const r = albedo[3 * i]! * er;
+    const g = albedo[3 * i + 1]! * eg;
+    const b = albedo[3 * i + 2]! * eb;
+    const grey = LUMA[0] * r + LUMA[1] * g + LUMA[2] * b;
+    rw[i] = (g0 * (grey + ct * (r - grey)) + o0) * w;
+    gw[i] = (g1 * (grey + ct * (g - grey)) + o1) * w;
+    bw[i] = (g2 * (grey + ct * (b - grey)) + o2) * w;
+  }
+}
+
+/** Runs the vertex stage's loops on a few vertices until V8 has compiled them (see above). */
+function warmVertexStage(): void {
+  if (vertexStageWarm) return;
+  vertexStageWarm = true;
+  const m = 16;
+  const v = new Float32Array(3 * m).fill(1);
+  const a = new Float32Array(m);
+  const R = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  const k = new Float64Array(27);
+  for (let t = 0; t < 3000; t++) {
+    transformVertices(m, v, R, 1, -1000, -1, 0, 0, a, a, a);
+    shiftVertices(m, a, a, 0, 0);
+    shadeVertices(m, v, v, R, k, [1, 1, 1], [0, 0, 0], 1, a, a, a, a);
+  }
+}
+let vertexStageWarm = false;
 
 function facesCamera(verts: Float32Array, normals: Float32Array, R: Float64Array, i: number): boolean {
   // n·(camera - p) in camera space; the camera is at the origin and the face at z = -1000.

@@ -1,3 +1,4 @@
+import type { Pose } from '../dataset/index.js';
 import type { Choice, RenderParams } from '../plan/index.js';
 import { choicesOf, sampleChoice, sampleDist } from './dist.js';
 import { frontalIllumination, sampleGaussianIllumination, samplePriorIllumination, type IlluminationGaussian } from './illumination.js';
@@ -24,16 +25,10 @@ export interface IdentitySample {
   readonly color: Float64Array;
 }
 
-/** Everything drawn for one image. */
-export interface ImageSample {
+/** Everything drawn for one image; the pose fields are the ones its label stores. */
+export interface ImageSample extends Pose {
   readonly id: number;
   readonly sample: number;
-  readonly yaw: number;
-  readonly pitch: number;
-  readonly roll: number;
-  readonly scale: number;
-  readonly tx: number;
-  readonly ty: number;
   readonly expression: Float64Array;
   /** `prior`, `frontal`, `empirical:<folder>#<index>`, `gaussian:<folder>`. */
   readonly illumination: string;

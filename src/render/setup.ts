@@ -5,6 +5,7 @@ import { loadBuiltinModel } from './builtin-model.js';
 import { fitIlluminationGaussian, loadIlluminationFolder, type IlluminationGaussian } from './illumination.js';
 import { shareModel, type MorphableModel } from './model.js';
 import { foldersOf, type RenderSetup } from './scene.js';
+import { requireGl } from './gl-context.js';
 
 /** Loads the model a render names: the built-in one, or a BFM 2017 HDF5 file. */
 export async function loadModel(ref: ModelRef): Promise<MorphableModel> {
@@ -13,10 +14,13 @@ export async function loadModel(ref: ModelRef): Promise<MorphableModel> {
 
 /**
  * Loads everything a render reads (model, illumination and background folders) once, and checks
- * it: bad files and folders become NodeFailures naming them. The model is placed in a shared
- * arena with scratch for `renderers` renderers (worker threads), see `shareModel`.
+ * it: bad files and folders become NodeFailures naming them, and so does a gl rasteriser that
+ * cannot start. The model is placed in a shared arena with scratch for `renderers` renderers
+ * (worker threads), see `shareModel`.
  */
 export async function prepareRender(params: RenderParams, model?: MorphableModel, renderers = 2): Promise<RenderSetup> {
+  // Before the model loads: `renderer: gl` without the package or a display fails at once.
+  if (params.raster === 'gl') requireGl();
   const m = shareModel(model ?? (await loadModel(params.model)), renderers);
   const folders = foldersOf(params);
   const illuminationSets: Record<string, readonly Float64Array[]> = {};

@@ -1,86 +1,109 @@
 /**
  * A tiny hand-assembled WebAssembly SIMD kernel for morphable-model reconstruction: out += w · col
- * over f32x4 lanes (one column, or four in one pass). It reads the model from a shared
- * WebAssembly.Memory, so every worker thread uses one copy of a BFM file's bases.
+ * over f32x4 lanes (one column, or four in one pass), where a column is stored as int16 codes (see
+ * `PcaBlock.codes`: a basis value is code · scale, and the scale is folded into w). It reads the
+ * model from a shared WebAssembly.Memory, so every worker thread uses one copy of a BFM file's bases;
+ * reconstruction is bound by reading them, and int16 codes halve the bytes read.
  *
- * Semantics are those of `axpyReference`: per element, out = f32(out + f32(col · w)), one column
- * after the other. WebAssembly has no fused multiply-add, so the kernel and the plain-JS reference
- * give the same bits, and renders do not depend on which one ran.
+ * Semantics are those of `axpyReference`: per element, out = f32(out + f32(code · f32(w))), one
+ * column after the other (an int16 converts to float32 exactly). WebAssembly has no fused
+ * multiply-add, so the kernel and the plain-JS reference give the same bits, and renders do not
+ * depend on which one ran.
  */
 
-// prettier-ignore
-const WASM = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  // type section: (i32 i32 i32 f32) -> (), (i32 i32 i32 i32 f32 f32 f32 f32) -> ()
-  0x01, 0x13, 0x02,
-  0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7d, 0x00,
-  0x60, 0x08, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0x7d, 0x7d, 0x7d, 0x00,
-  // import section: env.memory, shared, min 1 page, max 65536 pages
-  0x02, 0x12, 0x01,
-  0x03, 0x65, 0x6e, 0x76, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x03, 0x01, 0x80, 0x80, 0x04,
-  // function section: two functions of types 0 and 1
-  0x03, 0x03, 0x02, 0x00, 0x01,
-  // export section: "axpy" = 0, "axpy4" = 1
-  0x07, 0x10, 0x02,
-  0x04, 0x61, 0x78, 0x70, 0x79, 0x00, 0x00,
-  0x05, 0x61, 0x78, 0x70, 0x79, 0x34, 0x00, 0x01,
-  // code section (size patched below)
-  0x0a, 0x00, 0x02,
+// A small assembler for the two functions, with named locals (params first).
+const AXPY_LOCALS = { i32: ['out', 'col', 'n8'], f32: ['w'], v128: ['ws', 'v', 'lo', 'hi'], i32b: ['end'] } as const;
+const AXPY4_LOCALS = {
+  i32: ['out', 'c0', 'stride', 'n8'],
+  f32: ['w0', 'w1', 'w2', 'w3'],
+  v128: ['s0', 's1', 's2', 's3', 'v', 'lo', 'hi'],
+  i32b: ['end', 'c1', 'c2', 'c3'],
+} as const;
+
+function assemble(
+  locals: { i32: readonly string[]; f32: readonly string[]; v128: readonly string[]; i32b: readonly string[] },
+  code: (get: (n: string) => number[], set: (n: string) => number[]) => number[],
+): number[] {
+  const names = [...locals.i32, ...locals.f32, ...locals.v128, ...locals.i32b];
+  const at = (n: string) => {
+    const i = names.indexOf(n);
+    if (i < 0) throw new Error(`simd: unknown local ${n}`);
+    return leb(i);
+  };
+  const decl = [0x02, ...leb(locals.v128.length), 0x7b, ...leb(locals.i32b.length), 0x7f];
+  return [...decl, ...code((n) => [0x20, ...at(n)], (n) => [0x21, ...at(n)]), 0x0b];
+}
+
+const V = {
+  load: (offset: number) => [0xfd, 0x00, 0x04, ...leb(offset)],
+  store: (offset: number) => [0xfd, 0x0b, 0x04, ...leb(offset)],
+  f32x4Splat: [0xfd, 0x13],
+  f32x4Add: [0xfd, 0xe4, 0x01],
+  f32x4Mul: [0xfd, 0xe6, 0x01],
+  extendLow: [0xfd, 0xa7, 0x01], // i32x4.extend_low_i16x8_s
+  extendHigh: [0xfd, 0xa8, 0x01], // i32x4.extend_high_i16x8_s
+  convert: [0xfd, 0xfa, 0x01], // f32x4.convert_i32x4_s
+};
+const i32 = { add: 0x6a, shl: 0x74, geU: 0x4f, ltU: 0x49, const: (v: number) => [0x41, ...sleb(v)] };
+const blockLoop = (cond: number[], body: number[]) => [0x02, 0x40, ...cond, 0x0d, 0x00, 0x03, 0x40, ...body, 0x0b, 0x0b];
+
+/** lo/hi += codes (8 int16 in v) · splat, the low and high four lanes. */
+function madd(get: (n: string) => number[], set: (n: string) => number[], splat: string): number[] {
+  return [
+    ...get('lo'), ...get('v'), ...V.extendLow, ...V.convert, ...get(splat), ...V.f32x4Mul, ...V.f32x4Add, ...set('lo'),
+    ...get('hi'), ...get('v'), ...V.extendHigh, ...V.convert, ...get(splat), ...V.f32x4Mul, ...V.f32x4Add, ...set('hi'),
+  ];
+}
+
+// axpy(out, col, n8, w): 8 values per step; out is float32 (32 bytes a step), col int16 (16 bytes).
+const AXPY = assemble(AXPY_LOCALS, (get, set) => [
+  ...get('w'), ...V.f32x4Splat, ...set('ws'),
+  ...get('n8'), ...i32.const(5), i32.shl, ...get('out'), i32.add, ...set('end'),
+  ...blockLoop([...get('out'), ...get('end'), i32.geU], [
+    ...get('col'), ...V.load(0), ...set('v'),
+    ...get('out'), ...V.load(0), ...set('lo'),
+    ...get('out'), ...V.load(16), ...set('hi'),
+    ...madd(get, set, 'ws'),
+    ...get('out'), ...get('lo'), ...V.store(0),
+    ...get('out'), ...get('hi'), ...V.store(16),
+    ...get('col'), ...i32.const(16), i32.add, ...set('col'),
+    ...get('out'), ...i32.const(32), i32.add, 0x22, ...leb(0), // local.tee out
+    ...get('end'), i32.ltU, 0x0d, 0x00,
+  ]),
 ]);
 
-// axpy(out, col, n4, w): locals 4 = w splat (v128), 5 = end (i32).
-// prettier-ignore
-const AXPY = [
-  0x02, 0x01, 0x7b, 0x01, 0x7f,
-  0x20, 0x03, 0xfd, 0x13, 0x21, 0x04,
-  0x20, 0x02, 0x41, 0x04, 0x74, 0x20, 0x00, 0x6a, 0x21, 0x05,
-  0x02, 0x40,
-  0x20, 0x00, 0x20, 0x05, 0x4f, 0x0d, 0x00,
-  0x03, 0x40,
-  0x20, 0x00,
-  0x20, 0x00, 0xfd, 0x00, 0x00, 0x00,
-  0x20, 0x01, 0xfd, 0x00, 0x00, 0x00,
-  0x20, 0x04, 0xfd, 0xe6, 0x01,
-  0xfd, 0xe4, 0x01,
-  0xfd, 0x0b, 0x00, 0x00,
-  0x20, 0x01, 0x41, 0x10, 0x6a, 0x21, 0x01,
-  0x20, 0x00, 0x41, 0x10, 0x6a, 0x22, 0x00,
-  0x20, 0x05, 0x49, 0x0d, 0x00,
-  0x0b,
-  0x0b,
-  0x0b,
-];
+// axpy4(out, c0, stride, n8, w0..w3): four columns `stride` bytes apart, applied in order per step.
+const AXPY4 = assemble(AXPY4_LOCALS, (get, set) => [
+  ...get('w0'), ...V.f32x4Splat, ...set('s0'),
+  ...get('w1'), ...V.f32x4Splat, ...set('s1'),
+  ...get('w2'), ...V.f32x4Splat, ...set('s2'),
+  ...get('w3'), ...V.f32x4Splat, ...set('s3'),
+  ...get('c0'), ...get('stride'), i32.add, ...set('c1'),
+  ...get('c1'), ...get('stride'), i32.add, ...set('c2'),
+  ...get('c2'), ...get('stride'), i32.add, ...set('c3'),
+  ...get('n8'), ...i32.const(5), i32.shl, ...get('out'), i32.add, ...set('end'),
+  ...blockLoop([...get('out'), ...get('end'), i32.geU], [
+    ...get('out'), ...V.load(0), ...set('lo'),
+    ...get('out'), ...V.load(16), ...set('hi'),
+    ...(['c0', 'c1', 'c2', 'c3'] as const).flatMap((c, k) => [...get(c), ...V.load(0), ...set('v'), ...madd(get, set, `s${k}`)]),
+    ...get('out'), ...get('lo'), ...V.store(0),
+    ...get('out'), ...get('hi'), ...V.store(16),
+    ...(['c0', 'c1', 'c2', 'c3'] as const).flatMap((c) => [...get(c), ...i32.const(16), i32.add, ...set(c)]),
+    ...get('out'), ...i32.const(32), i32.add, 0x22, ...leb(0),
+    ...get('end'), i32.ltU, 0x0d, 0x00,
+  ]),
+]);
 
-// axpy4(out, c0, stride, n4, w0, w1, w2, w3): locals 8-11 splats, 12 end, 13-15 c1..c3, 16 acc.
-const madd = (col: number, splat: number) => [0x20, 0x10, 0x20, col, 0xfd, 0x00, 0x00, 0x00, 0x20, splat, 0xfd, 0xe6, 0x01, 0xfd, 0xe4, 0x01];
-const bump = (local: number) => [0x20, local, 0x41, 0x10, 0x6a, 0x21, local];
-// prettier-ignore
-const AXPY4 = [
-  0x03, 0x04, 0x7b, 0x04, 0x7f, 0x01, 0x7b,
-  0x20, 0x04, 0xfd, 0x13, 0x21, 0x08,
-  0x20, 0x05, 0xfd, 0x13, 0x21, 0x09,
-  0x20, 0x06, 0xfd, 0x13, 0x21, 0x0a,
-  0x20, 0x07, 0xfd, 0x13, 0x21, 0x0b,
-  0x20, 0x01, 0x20, 0x02, 0x6a, 0x21, 0x0d,
-  0x20, 0x0d, 0x20, 0x02, 0x6a, 0x21, 0x0e,
-  0x20, 0x0e, 0x20, 0x02, 0x6a, 0x21, 0x0f,
-  0x20, 0x03, 0x41, 0x04, 0x74, 0x20, 0x00, 0x6a, 0x21, 0x0c,
-  0x02, 0x40,
-  0x20, 0x00, 0x20, 0x0c, 0x4f, 0x0d, 0x00,
-  0x03, 0x40,
-  0x20, 0x00, 0xfd, 0x00, 0x00, 0x00, 0x21, 0x10,
-  ...madd(0x01, 0x08), 0x21, 0x10,
-  ...madd(0x0d, 0x09), 0x21, 0x10,
-  ...madd(0x0e, 0x0a), 0x21, 0x10,
-  ...madd(0x0f, 0x0b), 0x21, 0x10,
-  0x20, 0x00, 0x20, 0x10, 0xfd, 0x0b, 0x00, 0x00,
-  ...bump(0x01), ...bump(0x0d), ...bump(0x0e), ...bump(0x0f),
-  0x20, 0x00, 0x41, 0x10, 0x6a, 0x22, 0x00,
-  0x20, 0x0c, 0x49, 0x0d, 0x00,
-  0x0b,
-  0x0b,
-  0x0b,
-];
+/** Signed LEB128 (for i32.const). */
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
 
 /** Unsigned LEB128, the integer encoding of WebAssembly binaries. */
 export function leb(n: number): number[] {
@@ -95,9 +118,19 @@ export function leb(n: number): number[] {
 }
 
 function moduleBytes(): Uint8Array {
+  const name = (t: string) => [...leb(t.length), ...Buffer.from(t, 'ascii')];
+  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
   const bodies = [AXPY, AXPY4].flatMap((b) => [...leb(b.length), ...b]);
-  const head = Array.from(WASM.subarray(0, WASM.length - 3));
-  return new Uint8Array([...head, 0x0a, ...leb(bodies.length + 1), 0x02, ...bodies]);
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    // (i32 i32 i32 f32) -> (), (i32 i32 i32 i32 f32 f32 f32 f32) -> ()
+    ...section(1, [0x02, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7d, 0x00, 0x60, 0x08, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0x7d, 0x7d, 0x7d, 0x00]),
+    // env.memory: shared, min 1 page, max 65536 pages
+    ...section(2, [0x01, ...name('env'), ...name('memory'), 0x02, 0x03, 0x01, 0x80, 0x80, 0x04]),
+    ...section(3, [0x02, 0x00, 0x01]),
+    ...section(7, [0x02, ...name('axpy'), 0x00, 0x00, ...name('axpy4'), 0x00, 0x01]),
+    ...section(10, [0x02, ...bodies]),
+  ]);
 }
 
 /** The parts of WebAssembly's JS API used here (the project's lib settings carry no DOM types). */
@@ -116,10 +149,13 @@ interface WasmApi {
 /** The global WebAssembly object, typed. */
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** The kernel's functions; pointers and strides are byte offsets into the shared memory. */
+/**
+ * The kernel's functions; pointers and strides are byte offsets into the shared memory, `col`/`c0`
+ * point at int16 codes, `n8` counts steps of 8 values (out: 32 bytes, codes: 16 bytes per step).
+ */
 export interface SimdKernel {
-  axpy(out: number, col: number, n4: number, w: number): void;
-  axpy4(out: number, c0: number, stride: number, n4: number, w0: number, w1: number, w2: number, w3: number): void;
+  axpy(out: number, col: number, n8: number, w: number): void;
+  axpy4(out: number, c0: number, stride: number, n8: number, w0: number, w1: number, w2: number, w3: number): void;
 }
 
 let compiled: WasmModule | null | undefined;
@@ -150,8 +186,8 @@ export function simdKernel(memory: WasmMemory): SimdKernel | null {
   return k;
 }
 
-/** The kernel's semantics in plain JS (also its fallback): out[i] = f32(out[i] + f32(col[i] · w)). */
-export function axpyReference(out: Float32Array, col: Float32Array, colOffset: number, n: number, w: number): void {
+/** The kernel's semantics in plain JS (also its fallback): out[i] = f32(out[i] + f32(col[i] · f32(w))). */
+export function axpyReference(out: Float32Array, col: Float32Array | Int16Array, colOffset: number, n: number, w: number): void {
   const wf = Math.fround(w);
   for (let i = 0; i < n; i++) out[i] = out[i]! + Math.fround(col[colOffset + i]! * wf);
 }

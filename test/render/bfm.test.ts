@@ -77,7 +77,7 @@ describe('loadBfmModel', () => {
     const { image, extras } = new FaceRenderer(await prepareRender(params)).renderWithExtras(0, 0);
     expect(extras.frame.coverage.reduce((a, b) => a + b, 0)).toBe(22 * 22);
     expect(image.label.landmarks[0]!.x).toBeCloseTo(34.1333, 3);
-    expect(image.label.extra?.model).toBe(good);
+    expect(image.identity.model).toBe(good);
   });
 
   it('names the file and the missing dataset inside it', async () => {

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProjectConfig } from '../../src/config/index.js';
-import { ShardReader, readShardLabels } from '../../src/dataset/index.js';
+import { ShardReader, readShardIdentities, readShardLabels, readShardParameters } from '../../src/dataset/index.js';
 import type { NodeContext, Progress } from '../../src/exec/kind.js';
 import type { PlanNode, RenderParams } from '../../src/plan/index.js';
-import { FaceRenderer, exportReferenceLayout, prepareRender, renderKind } from '../../src/render/index.js';
+import { FaceRenderer, exportReferenceLayout, prepareRender, renderKind, sampleIdentity } from '../../src/render/index.js';
 import { baseParams } from './fixtures.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'synx-render-'));
@@ -72,6 +72,32 @@ describe('renderKind', () => {
     expect(Buffer.from(await r1.readImage(3)).equals(Buffer.from(alone.rgb))).toBe(true);
   });
 
+  it('stores each identity\'s coefficients once, and gives them back with every label', async () => {
+    const run = context(params, 1);
+    await renderKind.run(run.ctx);
+    const identities = readFileSync(path.join(run.outDir, 'identities.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(identities.map((i) => i.id)).toEqual([5, 6, 7]);
+    const setup = await prepareRender(params);
+    for (const i of identities) {
+      // 6 significant digits of the identity's own draws (10 shape and 10 colour components).
+      const drawn = sampleIdentity(setup, i.id);
+      expect(i.shape).toEqual(Array.from(drawn.shape, (v) => Number(v.toPrecision(6))));
+      expect(i.color).toEqual(Array.from(drawn.color, (v) => Number(v.toPrecision(6))));
+      expect(i.model).toBe(setup.model.uri);
+    }
+    const lines = readFileSync(path.join(run.outDir, 'labels.jsonl'), 'utf8').trim().split('\n');
+    for (const line of lines) {
+      const l = JSON.parse(line);
+      expect(Object.keys(l.extra).sort()).toEqual(['blur', 'contrast', 'expression', 'gain', 'noise', 'offset', 'sh']);
+      expect(l.extra.expression).toHaveLength(4);
+    }
+    const full = await readShardParameters(run.outDir);
+    expect(full.map((l) => l.identity?.id)).toEqual([5, 5, 6, 6, 7, 7]);
+    expect(full[3]!.identity).toEqual(identities[1]);
+    expect(full[3]!.yaw).toBe((await readShardLabels(run.outDir))[3]!.yaw);
+    expect((await readShardIdentities(run.outDir)).get(7)).toEqual(identities[2]);
+  });
+
   it('resumes from the identities a killed run left in scratch', async () => {
     const first = context(params, 1);
     await renderKind.run(first.ctx);
@@ -105,8 +131,27 @@ describe('renderKind', () => {
     expect(rps.pose.yaw).toBeCloseTo((label.yaw * Math.PI) / 180, 9);
     expect(rps.environmentMap.coefficients).toHaveLength(9);
     expect(rps.version).toBe('V4.0');
+    const identity = (await readShardIdentities(run.outDir)).get(5)!;
+    expect(rps.momo.shape).toEqual(identity.shape);
+    expect(rps.momo.color).toEqual(identity.color);
+    expect(rps.momo.shape).toHaveLength(10);
+    expect(rps.momo.expression).toEqual(label.extra!.expression);
+    expect(rps.momo.modelURI).toBe(identity.model);
     const tlms = readFileSync(path.join(out, 'landmarks', '5', '5_0.tlms'), 'utf8').trim().split('\n');
     expect(tlms[0]).toMatch(/^left\.eye\.corner_outer [01] [\d.]+ [\d.]+$/);
     expect(readFileSync(path.join(out, 'parameters.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('exports the shards of one set into one folder', async () => {
+    const a = context({ ...params, ids: 1 }, 1);
+    await renderKind.run(a.ctx);
+    const b = context({ ...params, firstId: 9, ids: 1 }, 1);
+    await renderKind.run(b.ctx);
+    const out = path.join(tmp, 'export-two');
+    expect(await exportReferenceLayout([a.outDir, b.outDir], out)).toBe(4);
+    expect(readdirSync(path.join(out, 'img')).sort()).toEqual(['5', '9']);
+    const rows = readFileSync(path.join(out, 'parameters.csv'), 'utf8').trim().split('\n');
+    expect(rows.slice(1).map((r) => r.split(',').slice(0, 2).join(','))).toEqual(['5,0', '5,1', '9,0', '9,1']);
+    expect(readdirSync(tmp).filter((f) => f.startsWith('export-two'))).toEqual(['export-two']);
   });
 });

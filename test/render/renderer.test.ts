@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FaceRenderer, Rng, createFrame, createRasterTarget, createScreenVertices, gaussianBlur, prepareRender, rasterize } from '../../src/render/index.js';
+import { FaceRenderer, Rng, createFrame, createRasterTarget, createScreenVertices, drawBackground, gaussianBlur, prepareRender, rasterize } from '../../src/render/index.js';
 import { baseParams, squareModel } from './fixtures.js';
 
 const c = (value: number) => ({ type: 'const' as const, value });
@@ -213,6 +213,28 @@ describe('FaceRenderer with the built-in model', () => {
     expect(Buffer.from(alone.rgb).equals(Buffer.from(afterOthers.rgb))).toBe(true);
     expect(alone.label).toEqual(afterOthers.label);
     expect(Buffer.from(a.render(0, 0).rgb).equals(Buffer.from(alone.rgb))).toBe(false);
+  });
+});
+
+describe('drawBackground with a coverage mask', () => {
+  it('leaves masked pixels alone and draws every other pixel exactly as without the mask', () => {
+    const size = 37;
+    // A disc in the middle, like a face's coverage.
+    const mask = new Uint8Array(size * size).map((_, p) => ((p % size) - 18) ** 2 + (Math.floor(p / size) - 18) ** 2 < 120 ? 1 : 0);
+    for (const name of ['noise', 'gradient', 'texture', 'plain'] as const) {
+      for (const seed of [1, 2, 3]) {
+        const full = new Float32Array(size * size * 3);
+        const masked = new Float32Array(size * size * 3).fill(-7);
+        const ra = new Rng(seed);
+        const rb = new Rng(seed);
+        expect(drawBackground(name, size, rb, masked, undefined, mask)).toBe(drawBackground(name, size, ra, full));
+        // The same draws were taken from the stream.
+        expect(rb.uniform()).toBe(ra.uniform());
+        for (let p = 0; p < size * size; p++) {
+          for (let k = 0; k < 3; k++) expect(masked[3 * p + k]).toBe(mask[p] ? -7 : full[3 * p + k]);
+        }
+      }
+    }
   });
 });
 
