@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
 # Installs everything synx needs on a fresh Debian machine with Node 20: the npm packages (from
 # package-lock.json) and the compiled CLI (npm's prepare step runs `tsc`). Safe to run again.
+#
+#   bash scripts/setup.sh          what `synx run` needs
+#   bash scripts/setup.sh --test   also what the tests exercise: the Vulkan driver the webgpu
+#                                  training backend runs on (scripts/setup-webgpu.sh) and the
+#                                  optional headless-gl render backend with Xvfb
+#                                  (scripts/setup-gl.sh), so their tests run instead of skipping
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+with_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) with_test=1 ;;
+    *) echo "usage: bash scripts/setup.sh [--test]" >&2; exit 2 ;;
+  esac
+done
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then
@@ -11,3 +25,8 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 npm ci --no-audit --no-fund
+
+if [ "$with_test" = 1 ]; then
+  bash scripts/setup-webgpu.sh
+  bash scripts/setup-gl.sh
+fi
