@@ -59,6 +59,15 @@ export async function evaluate(ctx: NodeContext<EvalParams>): Promise<EvalResult
         out.set(await embedder.embed(await set.images(part, def.input), part.length, p.flip), i * def.embedding);
         ctx.progress({ done: Math.min(i + step, which.length), total: which.length, unit: 'images', message: 'embedding' });
       }
+      // A diverged network (NaN weights) embeds to NaN; every metric of it would be meaningless.
+      const bad = out.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) {
+        throw new NodeFailure(
+          `eval ${ctx.node.label}: the model embeds image ${which[Math.floor(bad / def.embedding)]} of its test set to ${out[bad]} (the weights of ${modelIn.id} are not finite)`,
+          'the training diverged: retrain with a lower learning rate or a warmup',
+          'SX5005',
+        );
+      }
       return out;
     };
     return await protocol(ctx, set, embedAll, def.embedding, train.cosineRows);

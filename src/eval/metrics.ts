@@ -217,11 +217,23 @@ export function tarAtFar(
   });
 }
 
+/**
+ * Scores must be numbers: NaN never equals itself, so tie grouping would never advance and
+ * sorting would be undefined. A NaN here is a bug upstream (the eval node reports diverged
+ * embeddings itself), so it is an exception, not a result.
+ */
+function assertFinite(xs: readonly number[], where: string): void {
+  const bad = xs.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new RangeError(`${where}: score ${bad} is ${xs[bad]}; scores must be finite numbers`);
+}
+
 /** AUC = P(genuine > impostor) + ½·P(equal), by average ranks (Mann–Whitney U). */
 export function auc(genuine: readonly number[], impostor: readonly number[]): number {
   const nG = genuine.length;
   const nI = impostor.length;
   if (nG === 0 || nI === 0) return NaN;
+  assertFinite(genuine, 'auc');
+  assertFinite(impostor, 'auc');
   const all = [...genuine.map((s) => ({ s, g: true })), ...impostor.map((s) => ({ s, g: false }))];
   all.sort((a, b) => a.s - b.s);
   let rankSumG = 0;
@@ -244,6 +256,8 @@ export function rocCurve(
   impostor: readonly number[],
   maxPoints = 200,
 ): { far: number; tar: number }[] {
+  assertFinite(genuine, 'rocCurve');
+  assertFinite(impostor, 'rocCurve');
   const all = [...genuine.map((s) => ({ s, g: true })), ...impostor.map((s) => ({ s, g: false }))];
   all.sort((a, b) => b.s - a.s);
   const nG = Math.max(1, genuine.length);

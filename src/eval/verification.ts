@@ -29,6 +29,8 @@ export interface VerificationResult {
  * order in 10 parts), and TAR@FAR and AUC over the scores themselves.
  */
 export function verificationMetrics(pairs: readonly ScoredPair[]): VerificationResult {
+  const bad = pairs.findIndex((p) => !Number.isFinite(p.score));
+  if (bad >= 0) throw new RangeError(`verificationMetrics: pair ${bad} has score ${pairs[bad]!.score}; scores must be finite numbers`);
   const withFold = pairs.every((p) => p.fold !== undefined);
   const folds = withFold ? pairs.map((p) => p.fold!) : undefined;
   const dist: DistancePair[] = pairs.map((p) => ({ same: p.same, distance: 2 - 2 * p.score }));

@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NodeInput } from '../../src/exec/kind.js';
 import type { EvalParams, TrainParams } from '../../src/plan/index.js';
 import { dataKind } from '../../src/data/index.js';
-import { evalKind, type EvalResults } from '../../src/eval/index.js';
+import { evalKind, verificationMetrics, type EvalResults } from '../../src/eval/index.js';
 import { trainKind, useBackend } from '../../src/train/index.js';
 import { fakeContext, testConfig, tmpDir, writePng } from '../data/fixtures.js';
 import { proceduralImage, writeProceduralShard } from '../train/procedural.js';
@@ -67,6 +67,18 @@ describe('eval node kind', () => {
     expect(r.identification!.rank1).toBeGreaterThan(0.65);
     expect(r.identification!.byPose.map((b) => b.yaw)).toEqual([-60, -30, -15, 15, 30, 45, 60]);
     expect(r.roc!.length).toBeLessThanOrEqual(200);
+  });
+
+  it('a diverged model (NaN weights) is a NodeFailure naming the cause, not a hang or NaN metrics', async () => {
+    const nanModel = path.join(root, 'nan-model');
+    cpSync(model, nanModel, { recursive: true });
+    const w = readFileSync(path.join(nanModel, 'weights.bin'));
+    new Float32Array(w.buffer, w.byteOffset, w.byteLength / 4).fill(NaN);
+    writeFileSync(path.join(nanModel, 'weights.bin'), w);
+    const ctx = fakeContext('eval', evalParams('synthetic'), testConfig(root), [input(nanModel, 'model', 'train'), input(testShard, 'test', 'render')]);
+    await expect(evalKind.run(ctx)).rejects.toThrow(/embeds image \d+ of its test set to NaN \(the weights of nan-model are not finite\)/);
+    // The metrics themselves refuse NaN scores instead of looping on them.
+    expect(() => verificationMetrics([{ same: true, score: NaN }, { same: false, score: 0.1 }])).toThrow(RangeError);
   });
 
   it('LFW protocol from a data node: folds from pairs.txt, flip option', async () => {
