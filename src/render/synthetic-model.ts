@@ -14,7 +14,7 @@ export interface SyntheticModelSize {
 /**
  * A stand-in with the size of a real BFM file, for benchmarks and tests where the licensed file is
  * not available: a bumpy ellipsoidal face patch (a grid, plus unused padding vertices and repeated
- * triangles to reach the exact counts) with random smooth-ish bases. It is not a face.
+ * triangles to reach the exact counts) with random smooth bases. It is not a face.
  */
 export function syntheticModel(size: SyntheticModelSize = {}): MorphableModel {
   const nv = size.vertices ?? 28588;
@@ -50,9 +50,37 @@ export function syntheticModel(size: SyntheticModelSize = {}): MorphableModel {
     }
   }
   for (let q = 0; t < 3 * nt; q += 3, t += 3) tri.set(tri.subarray(q, q + 3), t);
+  // Components are smooth over the surface, as the principal components of real scans are: each
+  // is a sum of three separable low-frequency waves per axis. (Per-vertex white noise of a few mm
+  // on a 0.9 mm grid would make a spiky surface of slivers that no face model produces, and would
+  // make the rasteriser's cost unlike that of a real BFM.) Entries have the rms of the old uniform
+  // ±0.01 draw, so displacements stay a few mm.
+  const rmsEntry = 0.01 / Math.sqrt(3);
+  const uRow = new Float64Array(side);
+  const vCol = new Float64Array(side);
   const block = (k: number, m: Float32Array, amp: number): PcaBlock => {
     const basis = new Float32Array(3 * nv * k);
-    for (let i = 0; i < basis.length; i++) basis[i] = (rng.uniform() - 0.5) * 0.02;
+    const col = new Float64Array(grid);
+    for (let j = 0; j < k; j++) {
+      for (let a = 0; a < 3; a++) {
+        col.fill(0);
+        for (let q = 0; q < 3; q++) {
+          const fu = 0.5 + 2.5 * rng.uniform();
+          const fv = 0.5 + 2.5 * rng.uniform();
+          const pu = 2 * Math.PI * rng.uniform();
+          const pv = 2 * Math.PI * rng.uniform();
+          const w = rng.uniform() - 0.5;
+          for (let c = 0; c < side; c++) uRow[c] = Math.sin(Math.PI * fu * ((c / (side - 1)) * 2 - 1) + pu);
+          for (let r = 0; r < side; r++) vCol[r] = w * Math.cos(Math.PI * fv * ((r / (side - 1)) * 2 - 1) + pv);
+          for (let r = 0; r < side; r++) for (let c = 0; c < side; c++) col[r * side + c] = col[r * side + c]! + vCol[r]! * uRow[c]!;
+        }
+        let sq = 0;
+        for (let i = 0; i < grid; i++) sq += col[i]! * col[i]!;
+        const scale = sq > 0 ? rmsEntry / Math.sqrt(sq / grid) : 0;
+        // synx's layout (model.ts): component j's 3N values are contiguous.
+        for (let i = 0; i < grid; i++) basis[j * 3 * nv + 3 * i + a] = col[i]! * scale;
+      }
+    }
     const variance = new Float32Array(k);
     for (let j = 0; j < k; j++) variance[j] = (amp * amp) / (1 + j);
     return { mean: m, basis, variance, components: k };
