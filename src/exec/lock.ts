@@ -31,7 +31,8 @@ const HEARTBEAT_MS = 10_000;
  */
 const SAME_HOST_STALE_MS = 15 * 60_000;
 
-function processAlive(pid: number): boolean {
+/** Whether process `pid` exists on this host. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

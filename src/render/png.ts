@@ -25,6 +25,24 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
+/**
+ * A PNG file around filtered scanlines `raw` (each row led by its filter byte): signature, IHDR
+ * with the given bit depth and colour type (2 RGB, 0 grey), one zlib IDAT, IEND.
+ */
+function pngFile(width: number, height: number, bitDepth: number, colourType: number, raw: Buffer, level: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = bitDepth;
+  ihdr[9] = colourType;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level })),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
 /** Encodes RGB bytes (width × height × 3) as an 8-bit PNG with node:zlib (no filtering: fast). */
 export function encodePng(rgb: Uint8Array, width: number, height: number, level = 6): Buffer {
   if (rgb.length !== width * height * 3) throw new Error(`encodePng: ${rgb.length} bytes for ${width}×${height} RGB`);
@@ -33,17 +51,7 @@ export function encodePng(rgb: Uint8Array, width: number, height: number, level 
     raw[y * (width * 3 + 1)] = 0;
     raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (width * 3 + 1) + 1);
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // colour type RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level })),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
+  return pngFile(width, height, 8, 2, raw, level);
 }
 
 /**
@@ -57,15 +65,5 @@ export function encodePngGray16(values: Uint16Array, width: number, height: numb
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) raw.writeUInt16BE(values[y * width + x]!, y * row + 1 + 2 * x);
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 16; // bit depth
-  ihdr[9] = 0; // colour type greyscale
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level })),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
+  return pngFile(width, height, 16, 0, raw, level);
 }

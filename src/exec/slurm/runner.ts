@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { NodeError } from '../../events/index.js';
 import type { PlanNode } from '../../plan/index.js';
 import { NodeFailure } from '../kind.js';
+import { processAlive } from '../lock.js';
 import type { ComputeOutcome, NodeRunner, RunnerSetup, RunnerTask } from '../run-plan.js';
 import { progressFile, tailProgress, type JobFile, type ProgressLine } from './job-file.js';
 import { sbatchArgs, slurmSettings, type JobSpec, type SlurmSettings } from './settings.js';
@@ -41,16 +42,6 @@ interface Controller {
 const CONTROLLER_FILE = 'controller.json';
 /** `<slurm id> <node id>` per submitted job, appended as they are submitted. */
 const JOBS_FILE = 'jobs.txt';
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 interface Job {
   readonly node: PlanNode;
