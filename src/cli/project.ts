@@ -37,15 +37,19 @@ export function findSynexpFiles(cwd: string, args: readonly string[]): { files: 
   return { files: files.map((f) => path.relative(cwd, f) || f), missing };
 }
 
-/** Loads synx.yaml for the project the working directory is in; config diagnostics are printed. */
-export function projectConfig(io: CliIO, from?: string): LoadedConfig {
+/**
+ * Loads synx.yaml for the project the working directory is in; config diagnostics are printed.
+ * `plans: false` for commands that never build a plan (check, runs): they skip settling
+ * `renderer: auto`, which with a display loads the gl addon and opens a context.
+ */
+export function projectConfig(io: CliIO, from?: string, { plans = true }: { plans?: boolean } = {}): LoadedConfig {
   // The project is where synx.yaml is (searched upwards from the experiment file); without one,
   // the working folder, so `.synx/` and `reports/` land where the user ran synx.
   const found = from ? findConfigFile(path.resolve(io.cwd, path.dirname(from))) : undefined;
   const loaded = loadConfig(found ? path.dirname(found) : io.cwd, io.env);
   // `renderer: auto` is settled here, once, so every command plans (and fingerprints) the render
   // nodes the way `synx run` on this machine computes them.
-  return { ...loaded, config: resolveRenderer(loaded.config) };
+  return plans ? { ...loaded, config: resolveRenderer(loaded.config) } : loaded;
 }
 
 export function useColor(io: CliIO): boolean {

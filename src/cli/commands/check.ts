@@ -24,7 +24,7 @@ prints every problem with its code, place and a hint. Warnings do not fail the c
     const format = values.format as DiagnosticFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
     const { files, missing } = findSynexpFiles(io.cwd, positionals);
-    const loaded = projectConfig(io);
+    const loaded = projectConfig(io, undefined, { plans: false });
     const diagnostics: Diagnostic[] = [...loaded.diagnostics];
     for (const m of missing) diagnostics.push(makeDiagnostic('SX1004', m, FILE_START, `cannot read ${m}: no such file or folder`));
     const datasets = Object.fromEntries(Object.entries(loaded.config.datasets).map(([k, v]) => [k, v.format]));

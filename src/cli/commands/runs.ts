@@ -18,7 +18,7 @@ RUN is a run id, a unique prefix of one, or \`latest\`. Records live in .synx/ru
               json: [{ "experiment", "node", "label", "results": {...} }]
               csv:  experiment,node,label,metric,value (one row per number)`,
   async run(argv, io) {
-    const loaded = projectConfig(io);
+    const loaded = projectConfig(io, undefined, { plans: false });
     if (printDiagnostics(io, loaded.diagnostics, new Map())) return 2;
     const dir = loaded.config.runs;
     if (argv[0] === 'show') {
