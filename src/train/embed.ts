@@ -9,7 +9,7 @@ export class Embedder {
     readonly def: NetworkDef,
     weights: Weights,
   ) {
-    for (const p of def.params) this.params[p.name] = tf.tensor(weights.get(p.name)!, [...p.shape]);
+    for (const p of [...def.params, ...def.stats]) this.params[p.name] = tf.tensor(weights.get(p.name)!, [...p.shape]);
   }
 
   /**
@@ -22,10 +22,10 @@ export class Embedder {
     const s = this.def.input;
     const e = tf.tidy(() => {
       const xt = tf.tensor4d(x, [n, s, s, 3], 'int32').toFloat() as tf.Tensor4D;
-      const one = this.def.forward(this.params, xt);
+      const one = this.def.forward(this.params, xt, 'infer');
       if (!flip) return one;
       const mirrored = tf.reverse(xt, 2) as tf.Tensor4D;
-      const sum = tf.add(one, this.def.forward(this.params, mirrored));
+      const sum = tf.add(one, this.def.forward(this.params, mirrored, 'infer'));
       return tf.div(sum, tf.sqrt(tf.add(tf.sum(tf.square(sum), 1, true), 1e-10))) as tf.Tensor2D;
     });
     try {

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { NodeFailure, type Progress } from '../exec/kind.js';
 import type { TrainParams } from '../plan/index.js';
@@ -162,15 +163,72 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
       history.push({ epoch, loss: lossSum / batches.length, lr, images: seen, seconds, images_per_s: seen / seconds });
       run.log?.(`epoch ${epoch}: loss ${(lossSum / batches.length).toFixed(4)}, ${(seen / seconds).toFixed(1)} img/s`);
       const h = state.head();
-      saveCheckpoint(run.scratchDir, def, { epoch, weights: state.weights(), optimizer: opt.save(), history, ...(h ? { head: h } : {}) });
+      // Checkpoints hold the identity statistics: the population ones are measured once, at the end.
+      saveCheckpoint(run.scratchDir, def, { epoch, weights: new Map([...identityStats(def), ...state.weights()]), optimizer: opt.save(), history, ...(h ? { head: h } : {}) });
     }
-    writeModel(run.outDir, def, state.weights());
+    const trained = state.weights();
+    run.log?.(`measuring the embedding batch norm's statistics on ${Math.min(STATS_IMAGES, run.train.length)} training images`);
+    const stats = await embeddingStats(def, trained, run.set, run.train, p.seed);
+    writeModel(run.outDir, def, new Map([...trained, ...stats]));
     writeFileSync(path.join(run.outDir, 'history.json'), `${JSON.stringify(history, null, 1)}\n`);
     return { def, history };
   } finally {
     await pool.close();
     state.dispose();
   }
+}
+
+/** Training images the embedding batch norm's population statistics are measured on, at most. */
+export const STATS_IMAGES = 1024;
+
+/** Mean 0 and variance 1 for every statistics array of a network (a batch norm that is the identity before its shift and scale). */
+export function identityStats(def: NetworkDef): Weights {
+  const w = initWeights(def, 0);
+  return new Map(def.stats.map((s) => [s.name, w.get(s.name)!]));
+}
+
+/**
+ * The population mean and (biased) variance of the embedding layer's outputs, measured with the
+ * trained weights on up to STATS_IMAGES seeded training images ("precise BN", Wu & Johnson
+ * 2021): the moments inference normalises by. Exact over the images, rather than a running
+ * average of batch moments taken while the weights were still moving.
+ */
+export async function embeddingStats(def: NetworkDef, weights: Weights, set: ImageSet, train: readonly number[], seed: number): Promise<Weights> {
+  const which = new Rng(seed, 0xb57a)
+    .shuffle([...train])
+    .slice(0, STATS_IMAGES)
+    .sort((a, b) => a - b);
+  const d = def.embedding;
+  const sum = new Float64Array(d);
+  const sq = new Float64Array(d);
+  const params: Record<string, tf.Tensor> = {};
+  for (const p of def.params) params[p.name] = tf.tensor(weights.get(p.name)!, [...p.shape]);
+  try {
+    for (let i = 0; i < which.length; i += 64) {
+      const chunk = which.slice(i, i + 64);
+      const x = await set.images(chunk, def.input);
+      const f = tf.tidy(() => def.features(params, tf.tensor4d(x, [chunk.length, def.input, def.input, 3], 'int32').toFloat() as tf.Tensor4D));
+      const v = (await f.data()) as Float32Array;
+      f.dispose();
+      for (let r = 0; r < chunk.length; r++) {
+        for (let k = 0; k < d; k++) {
+          const y = v[r * d + k]!;
+          sum[k]! += y;
+          sq[k]! += y * y;
+        }
+      }
+    }
+  } finally {
+    tf.dispose(Object.values(params));
+  }
+  const n = which.length;
+  const mean = Float32Array.from(sum, (s) => s / n);
+  const variance = Float32Array.from(sq, (s, k) => Math.max(0, s / n - (sum[k]! / n) ** 2));
+  const [m, v] = def.stats;
+  return new Map([
+    [m!.name, mean],
+    [v!.name, variance],
+  ]);
 }
 
 /** Cuts a batch (grouped by identity) into `n` consecutive parts. */

@@ -12,7 +12,7 @@ export interface ModelFile {
   readonly network: Network;
   readonly input: number;
   readonly embedding: number;
-  /** Parameter names and shapes, in the order their float32 arrays follow each other in weights.bin. */
+  /** Parameter names and shapes (trained ones, then measured statistics), in the order their float32 arrays follow each other in weights.bin. */
   readonly params: readonly { readonly name: string; readonly shape: readonly number[] }[];
 }
 
@@ -44,9 +44,9 @@ export function writeModel(dir: string, def: NetworkDef, weights: Weights): void
     network: def.network,
     input: def.input,
     embedding: def.embedding,
-    params: def.params.map((p) => ({ name: p.name, shape: p.shape })),
+    params: [...def.params, ...def.stats].map((p) => ({ name: p.name, shape: p.shape })),
   };
-  writeFileSync(path.join(dir, WEIGHTS_FILE), concat(def.params.map((p) => weights.get(p.name)!)));
+  writeFileSync(path.join(dir, WEIGHTS_FILE), concat([...def.params, ...def.stats].map((p) => weights.get(p.name)!)));
   writeFileSync(path.join(dir, MODEL_FILE), `${JSON.stringify(m, null, 1)}\n`);
 }
 
@@ -65,7 +65,7 @@ export function readModel(dir: string): { def: NetworkDef; weights: Weights } {
   const def = networkDef(m.network, m.input, m.embedding);
   const weights: Weights = new Map();
   let o = 0;
-  for (const p of def.params) {
+  for (const p of [...def.params, ...def.stats]) {
     const n = p.shape.reduce((a, b) => a * b, 1);
     const saved = m.params.find((q) => q.name === p.name);
     if (!saved || saved.shape.join('x') !== p.shape.join('x') || o + n > data.length) {

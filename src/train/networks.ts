@@ -12,19 +12,36 @@ export interface ParamSpec {
 /** Named weight arrays, the form networks, checkpoints and workers exchange. */
 export type Weights = Map<string, Float32Array>;
 
+/**
+ * How a forward pass normalises the embedding: `train` with the batch's own moments, `infer`
+ * with the population moments stored in the model (the `stats` arrays).
+ */
+export type ForwardMode = 'train' | 'infer';
+
 /** A network with its parameter list and cost, for a given input size and embedding width. */
 export interface NetworkDef {
   readonly network: Network;
   readonly input: number;
   readonly embedding: number;
+  /** The trainable arrays. */
   readonly params: readonly ParamSpec[];
+  /**
+   * Arrays that are measured, not trained: the embedding batch norm's population mean and
+   * variance, set from the training images after training (see `features`).
+   */
+  readonly stats: readonly ParamSpec[];
   /** Multiply-adds of one forward pass of one image, ×2 (FLOPs). */
   readonly flopsPerImage: number;
   /** Embeddings (L2-normalised, [n, embedding]) of RGB images [n, input, input, 3] in 0..255. */
-  forward(p: Readonly<Record<string, tf.Tensor>>, x: tf.Tensor4D): tf.Tensor2D;
+  forward(p: Readonly<Record<string, tf.Tensor>>, x: tf.Tensor4D, mode: ForwardMode): tf.Tensor2D;
+  /** The embedding layer's outputs before its batch norm, whose moments become `stats`. */
+  features(p: Readonly<Record<string, tf.Tensor>>, x: tf.Tensor4D): tf.Tensor2D;
 }
 
-type Init = 'he' | 'zeros' | 'small' | 'dense';
+type Init = 'he' | 'zeros' | 'ones' | 'small' | 'dense';
+
+/** The variance floor of batch norm (PyTorch's and InsightFace's default). */
+export const BN_EPSILON = 1e-5;
 
 /** Gives a forward pass its parameters; in the define pass it creates them (and counts FLOPs). */
 class Layers {
@@ -32,6 +49,7 @@ class Layers {
   /** The network input: its conv needs no input gradient. */
   input: tf.Tensor | null = null;
   readonly specs: ParamSpec[] = [];
+  readonly statSpecs: ParamSpec[] = [];
   readonly created = new Map<string, { shape: number[]; init: Init }>();
 
   constructor(
@@ -39,13 +57,13 @@ class Layers {
     private readonly native: boolean,
   ) {}
 
-  private get(name: string, shape: number[], init: Init): tf.Tensor {
+  private get(name: string, shape: number[], init: Init, stat = false): tf.Tensor {
     if (this.p) {
       const t = this.p[name];
       if (!t) throw new Error(`network parameter ${name} missing`);
       return t;
     }
-    this.specs.push({ name, shape });
+    (stat ? this.statSpecs : this.specs).push({ name, shape });
     this.created.set(name, { shape, init });
     return tf.zeros(shape);
   }
@@ -70,6 +88,22 @@ class Layers {
     const b = this.get(`${name}/b`, [out], 'zeros');
     if (!this.p) this.flops += 2 * x.shape[1] * out;
     return tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
+  }
+
+  /**
+   * Batch norm over the rows of x, with a learned scale and shift: in `train` mode by the batch's
+   * moments, in `infer` mode by the stored population moments.
+   */
+  batchNorm(name: string, x: tf.Tensor2D, mode: ForwardMode): tf.Tensor2D {
+    const d = x.shape[1];
+    const gamma = this.get(`${name}/gamma`, [d], 'ones');
+    const beta = this.get(`${name}/beta`, [d], 'zeros');
+    // Training never reads the stored moments (the training state holds only trained arrays);
+    // the define pass creates them all the same.
+    const stored = mode === 'infer' || !this.p ? { mean: this.get(`${name}/mean`, [d], 'zeros', true), variance: this.get(`${name}/var`, [d], 'ones', true) } : null;
+    const { mean, variance } = mode === 'train' ? tf.moments(x, 0) : stored!;
+    const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, BN_EPSILON)));
+    return tf.add(tf.mul(normed, gamma), beta) as tf.Tensor2D;
   }
 }
 
@@ -138,12 +172,21 @@ function resnet(L: Layers, x: tf.Tensor4D): tf.Tensor4D {
 
 const BODIES: Record<Network, (L: Layers, x: tf.Tensor4D) => tf.Tensor4D> = { small, 'nn4-small': nn4Small, resnet };
 
-function run(L: Layers, network: Network, embedding: number, x: tf.Tensor4D): tf.Tensor2D {
+/**
+ * The whole network: input scaled to [-1, 1], body, global average pool, dense embedding, batch
+ * norm, L2 normalisation (`mode` null stops before the batch norm). The batch norm is the
+ * "BN-neck" of InsightFace: pooled ReLU features share a large positive mean, so without it every
+ * image starts at nearly the same embedding (cosine ≈ 0.99 between any two faces), and a
+ * margin softmax then settles at uniform logits instead of separating identities.
+ */
+function run(L: Layers, network: Network, embedding: number, x: tf.Tensor4D, mode: ForwardMode | null): tf.Tensor2D {
   const scaled = tf.sub(tf.div(x, 127.5), 1) as tf.Tensor4D;
   L.input = scaled;
   const h = BODIES[network](L, scaled);
   const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
-  const e = L.dense('embedding', pooled, embedding);
+  const f = L.dense('embedding', pooled, embedding);
+  if (mode === null) return f;
+  const e = L.batchNorm('embedding/bn', f, mode);
   return tf.div(e, tf.sqrt(tf.add(tf.sum(tf.square(e), 1, true), 1e-10))) as tf.Tensor2D;
 }
 
@@ -154,14 +197,16 @@ function define(network: Network, input: number, embedding: number) {
   const hit = defs.get(key);
   if (hit) return hit;
   const L = new Layers(null, true);
-  tf.tidy(() => run(L, network, embedding, tf.zeros([1, input, input, 3]) as tf.Tensor4D));
+  tf.tidy(() => run(L, network, embedding, tf.zeros([1, input, input, 3]) as tf.Tensor4D, 'train'));
   const def: NetworkDef = {
     network,
     input,
     embedding,
     params: L.specs,
+    stats: L.statSpecs,
     flopsPerImage: L.flops,
-    forward: (p, x) => run(new Layers(p, hasNativeFilterGrad()), network, embedding, x),
+    forward: (p, x, mode) => run(new Layers(p, hasNativeFilterGrad()), network, embedding, x, mode),
+    features: (p, x) => run(new Layers(p, hasNativeFilterGrad()), network, embedding, x, null),
   };
   const entry = { def, inits: L.created };
   defs.set(key, entry);
@@ -175,19 +220,21 @@ export function networkDef(network: Network, input: number, embedding: number): 
 
 /**
  * Seeded initial weights: He-normal convs (std √(2/fan-in)), zero biases, dense layers with std
- * √(1/fan-in), and the zero-initialised residual branches. Same seed ⇒ same bytes.
+ * √(1/fan-in), the zero-initialised residual branches, batch-norm scales 1 and shifts 0, and the
+ * identity batch-norm statistics (mean 0, variance 1). Same seed ⇒ same bytes.
  */
 export function initWeights(def: NetworkDef, seed: number): Weights {
   const { inits } = define(def.network, def.input, def.embedding);
   const rng = new Rng(seed, 0x1417);
   const out: Weights = new Map();
-  for (const spec of def.params) {
+  for (const spec of [...def.params, ...def.stats]) {
     const { shape, init } = inits.get(spec.name)!;
     const n = shape.reduce((a, b) => a * b, 1);
     const fanIn = shape.length === 4 ? shape[0]! * shape[1]! * shape[2]! : (shape[0] ?? 1);
     const std = init === 'he' ? Math.sqrt(2 / fanIn) : init === 'dense' ? Math.sqrt(1 / fanIn) : init === 'small' ? 0.01 : 0;
     const a = new Float32Array(n);
-    if (std > 0 && shape.length > 1) for (let i = 0; i < n; i++) a[i] = rng.normal() * std;
+    if (init === 'ones') a.fill(1);
+    else if (std > 0 && shape.length > 1) for (let i = 0; i < n; i++) a[i] = rng.normal() * std;
     out.set(spec.name, a);
   }
   return out;

@@ -67,13 +67,13 @@ export class GradientState {
       // same distances, so the same triplets, for one more forward pass per batch.
       let mined: ReturnType<typeof mineSemiHard> | undefined;
       if (this.lossConfig.loss === 'triplet' && !readsSynchronously()) {
-        const d = tf.tidy(() => pairwiseSq(this.def.forward(params, xt)));
+        const d = tf.tidy(() => pairwiseSq(this.def.forward(params, xt, 'train')));
         mined = mineSemiHard(await d.data(), labels);
         d.dispose();
       }
       const { value, grads } = tf.tidy(() =>
         tf.variableGrads(() => {
-          const e = this.def.forward(params, xt);
+          const e = this.def.forward(params, xt, 'train');
           return mined
             ? tripletLoss(e, labels, this.lossConfig.margin, mined)
             : batchLoss(this.lossConfig.loss, e, labels, this.lossConfig.margin, head, this.lossConfig.scale);
