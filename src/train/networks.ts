@@ -75,8 +75,7 @@ class Layers {
     const ho = Math.ceil(x.shape[1] / stride);
     const wo = Math.ceil(x.shape[2] / stride);
     if (!this.p) this.flops += 2 * ho * wo * k * k * cin * cout;
-    const y = conv2dSame(x, w, b, stride, this.native, x !== this.input);
-    return relu ? tf.relu(y) : y;
+    return conv2dSame(x, w, b, stride, this.native, x !== this.input, relu);
   }
 
   pool2(x: tf.Tensor4D): tf.Tensor4D {

@@ -95,9 +95,12 @@ export function hasNativeFilterGrad(): boolean {
 }
 
 /**
- * A 'same' conv2d plus bias whose gradients are `conv2dInputGrad`, `conv2dFilterGrad` and a
- * ones-vector matMul for the bias, so it trains on backends without Conv2DBackpropFilter (wasm),
- * and fast there. Backends with the native kernels (`native`) use the stock ops.
+ * A 'same' conv2d plus bias (and ReLU when `relu`) whose gradients are `conv2dInputGrad`,
+ * `conv2dFilterGrad` and a ones-vector matMul for the bias, so it trains on backends without
+ * Conv2DBackpropFilter (wasm), and fast there: the forward pass is one fused XNNPACK kernel
+ * (conv, bias, ReLU) instead of three passes over the activations, and the ReLU's gradient is a
+ * mask of the saved output (y > 0 exactly where the pre-activation is). Backends with the native
+ * kernels (`native`) use the stock ops.
  */
 export function conv2dSame(
   x: tf.Tensor4D,
@@ -107,18 +110,25 @@ export function conv2dSame(
   native = hasNativeFilterGrad(),
   /** False for a network's first conv: nothing upstream needs dx, so it is not computed. */
   inputGrad = true,
+  relu = false,
 ): tf.Tensor4D {
-  if (native) return tf.add(tf.conv2d(x, w, stride, 'same'), b) as tf.Tensor4D;
+  if (native) {
+    const y = tf.add(tf.conv2d(x, w, stride, 'same'), b) as tf.Tensor4D;
+    return relu ? tf.relu(y) : y;
+  }
+  if (plainConvGrad.enabled && relu) return tf.relu(conv2dSame(x, w, b, stride, native, inputGrad, false));
   const k = w.shape[0];
   const f = tf.customGrad(((xa: tf.Tensor, wa: tf.Tensor, ba: tf.Tensor, save: tf.GradSaveFunc) => {
     const x4 = xa as tf.Tensor4D;
     const w4 = wa as tf.Tensor4D;
-    save([x4, w4]);
+    const y = tf.fused.conv2d({ x: x4, filter: w4, strides: stride, pad: 'same', bias: ba, activation: relu ? 'relu' : 'linear' });
+    save(relu ? [x4, w4, y] : [x4, w4]);
     return {
-      value: tf.add(tf.conv2d(x4, w4, stride, 'same'), ba),
+      value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const d4 = dy as tf.Tensor4D;
+        const [sx, sw, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D | undefined];
+        // ReLU's gradient as TensorFlow defines it: dy where the output is positive, else 0.
+        const d4 = (sy ? tf.mul(dy, tf.step(sy)) : dy) as tf.Tensor4D;
         if (plainConvGrad.enabled) {
           return [tf.conv2dTranspose(d4, sw, sx.shape, stride, 'same'), plainFilterGrad(sx, d4, k, stride), tf.sum(d4, [0, 1, 2])];
         }

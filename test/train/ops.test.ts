@@ -76,6 +76,28 @@ describe('custom conv gradients on wasm', () => {
     expect([...gb!.dataSync()]).toEqual([50, 50, 50]);
   });
 
+  it('conv2dSame with relu: one fused kernel, the values and gradients of relu after the conv', () => {
+    const x = tf.tensor4d(seq(2 * 6 * 6 * 3, 7), [2, 6, 6, 3]);
+    const w = tf.tensor4d(seq(3 * 3 * 3 * 4, 8), [3, 3, 3, 4]);
+    const b = tf.tensor1d([0.1, -0.2, 0.3, 0]);
+    // A weighted sum, so every output position has its own upstream gradient.
+    const up = tf.tensor4d(seq(2 * 3 * 3 * 4, 9), [2, 3, 3, 4]);
+    for (const stride of [1, 2]) {
+      const loss = (relu: boolean) => (xa: tf.Tensor, wa: tf.Tensor, ba: tf.Tensor) => {
+        const y = conv2dSame(xa as tf.Tensor4D, wa as tf.Tensor4D, ba as tf.Tensor1D, stride, false, true, relu);
+        const out = relu ? y : tf.relu(y);
+        return tf.sum(tf.mul(out, stride === 2 ? up : tf.tile(up, [1, 2, 2, 1])));
+      };
+      const fused = conv2dSame(x, w, b, stride, false, true, true).dataSync();
+      const separate = tf.relu(tf.add(tf.conv2d(x, w, stride, 'same'), b)).dataSync();
+      expect(fused.some((v) => v === 0) && fused.some((v) => v > 0)).toBe(true);
+      separate.forEach((v, i) => expect(fused[i]).toBeCloseTo(v, 4));
+      const g1 = tf.grads(loss(true))([x, w, b]);
+      const g2 = tf.grads(loss(false))([x, w, b]);
+      g1.forEach((g, j) => g2[j]!.dataSync().forEach((v, i) => expect(g.dataSync()[i]).toBeCloseTo(v, 3)));
+    }
+  });
+
   it('maxPool2 routes the gradient to each window maximum', () => {
     const x = tf.tensor4d([1, 5, 3, 2, 0, 4, 8, 7, 9, 1, 1, 1, 2, 2, 6, 1], [1, 4, 4, 1]);
     const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(maxPool2(a as tf.Tensor4D, false), tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]))))(x);
