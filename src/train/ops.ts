@@ -32,6 +32,13 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, str
   });
 }
 
+/** The n×n permutation matrix that reverses a vector's order (ones on the anti-diagonal). */
+function antiDiagonal(n: number): tf.Tensor2D {
+  const a = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) a[i * n + (n - 1 - i)] = 1;
+  return tf.tensor2d(a, [n, n]);
+}
+
 /**
  * The input gradient of a 'same' conv2d as a forward convolution (XNNPACK on wasm; the stock
  * Conv2DBackpropInput there is a slow reference loop): dy dilated by the stride, padded by
@@ -57,9 +64,9 @@ export function conv2dInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: readonl
     const bottom = h + k - 1 - top - d.shape[1];
     const right = wd + k - 1 - left - d.shape[2];
     const padded = tf.pad(d, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-    // Flipping both spatial axes reverses the flattened k·k order: a gather (wasm's Reverse is slow).
-    const flipIdx = tf.tensor1d(Array.from({ length: k * k }, (_, i) => k * k - 1 - i), 'int32');
-    const flipped = tf.gather(w.reshape([k * k, w.shape[2] * w.shape[3]]), flipIdx).reshape(w.shape);
+    // Flipping both spatial axes reverses the flattened k·k order: a product with the k²×k²
+    // anti-diagonal permutation (on wasm ~25× faster than a gather, and Reverse is slower still).
+    const flipped = tf.matMul(antiDiagonal(k * k), w.reshape([k * k, w.shape[2] * w.shape[3]]) as tf.Tensor2D).reshape(w.shape);
     const wf = tf.transpose(flipped, [0, 1, 3, 2]) as tf.Tensor4D;
     return tf.conv2d(padded as tf.Tensor4D, wf, 1, 'valid');
   });
@@ -148,7 +155,7 @@ export function conv2dSame(
  * MaxPoolGrad is a slow reference loop. Other pools use the stock op.
  */
 export function maxPool2(x: tf.Tensor4D, native = hasNativeFilterGrad()): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
+  const [, h, w] = x.shape;
   if (native || plainConvGrad.enabled || h % 2 !== 0 || w % 2 !== 0) return tf.maxPool(x, 2, 2, 'same');
   const f = tf.customGrad(((xa: tf.Tensor, save: tf.GradSaveFunc) => {
     const y = tf.maxPool(xa as tf.Tensor4D, 2, 2, 'valid');
@@ -157,12 +164,9 @@ export function maxPool2(x: tf.Tensor4D, native = hasNativeFilterGrad()): tf.Ten
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sy] = saved as [tf.Tensor4D, tf.Tensor4D];
-        // Nearest-neighbour 2× upsampling by concatenation (wasm's Tile is slow).
-        const up = (t: tf.Tensor) => {
-          const r = t.reshape([n * (h / 2), 1, w / 2, 1, c]);
-          const a = tf.concat([r, r], 3);
-          return tf.concat([a, a], 1).reshape([n, h, w, c]);
-        };
+        // Nearest-neighbour 2× upsampling (wasm's Tile is slow; a resize is ~1.3× faster than
+        // two concatenations, and broadcasting the comparison ~10× slower).
+        const up = (t: tf.Tensor) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [h, w]);
         return [tf.mul(tf.cast(tf.equal(sx, up(sy)), 'float32'), up(dy))];
       },
     };
