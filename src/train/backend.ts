@@ -7,9 +7,14 @@ import { NodeFailure } from '../exec/kind.js';
 export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'tfjs-node', 'tfjs-node-gpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-/** Imports a module only some users install, by a name TypeScript does not try to resolve. */
+/**
+ * Imports a module only some users install, by a name TypeScript does not try to resolve. A
+ * bundle that packs such a module (bench/gpu/bundle.sh) supplies a loader for it in
+ * `globalThis.__synxModules`, since a bundler cannot follow an import by variable name.
+ */
 async function optionalImport(name: string): Promise<unknown> {
-  return import(name);
+  const packed = (globalThis as { __synxModules?: Record<string, () => Promise<unknown>> }).__synxModules?.[name];
+  return packed ? packed() : import(name);
 }
 
 /**

@@ -34,6 +34,7 @@ export class ParallelGradients {
   static async start(main: GradientState, threads: number, backend: string): Promise<ParallelGradients> {
     if (GPU_BACKENDS.has(backend)) threads = 1;
     const p = new ParallelGradients(main);
+    if (threads <= 1) return p;
     const { script, eval: isEval } = workerScript(import.meta.url, 'worker');
     const def: NetworkDef = main.def;
     const loss: LossConfig = main.lossConfig;
