@@ -33,6 +33,7 @@ export const trainKind: NodeKind<TrainParams> = {
     const set = await ImageSet.fromInputs(ctx.inputs, 'data');
     if (set.samples.length === 0) throw new NodeFailure(`train node ${ctx.node.label}: its data inputs hold no images`, 'give it render shards or a data node', 'SX5005');
     let init;
+    let neck;
     if (p.role === 'finetune') {
       const from = ctx.inputs.find((i) => i.role === 'init');
       if (!from) throw new NodeFailure(`finetune ${ctx.node.label} has no pretrain model to start from`, 'a finetune needs an `init` input (the pretrain train node)', 'SX5003');
@@ -45,6 +46,7 @@ export const trainKind: NodeKind<TrainParams> = {
         );
       }
       init = m.weights;
+      neck = m.def.neck;
     }
     let train = set.samples.map((_, i) => i);
     if (p.images !== null && p.images < train.length) {
@@ -56,6 +58,7 @@ export const trainKind: NodeKind<TrainParams> = {
       set,
       train,
       ...(init ? { init } : {}),
+      ...(neck ? { neck } : {}),
       scratchDir: ctx.scratchDir,
       outDir: ctx.outDir,
       backend,

@@ -5,7 +5,7 @@ import { NodeFailure, type Progress } from '../exec/kind.js';
 import type { TrainParams } from '../plan/index.js';
 import { Rng } from '../data/index.js';
 import { loadCheckpoint, saveCheckpoint, writeModel } from './model-io.js';
-import { initWeights, networkDef, type NetworkDef, type Weights } from './networks.js';
+import { initWeights, neckFor, networkDef, type Neck, type NetworkDef, type Weights } from './networks.js';
 import { ParallelGradients, type BatchPart } from './parallel.js';
 import type { ImageSet } from './samples.js';
 import { learningRate } from './schedule.js';
@@ -34,6 +34,8 @@ export interface TrainRun {
   readonly train: readonly number[];
   /** Start weights (a finetune's pretrain checkpoint); seeded init when absent. */
   readonly init?: Weights;
+  /** The network's neck: a finetune keeps its pretrain model's; else the loss's (`neckFor`). */
+  readonly neck?: Neck;
   readonly scratchDir: string;
   readonly outDir: string;
   readonly backend: string;
@@ -90,7 +92,7 @@ export function epochBatches(byClass: readonly (readonly number[])[], total: num
  */
 export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; history: EpochRecord[] }> {
   const p = run.params;
-  const def = networkDef(p.network, p.input, p.embedding);
+  const def = networkDef(p.network, p.input, p.embedding, run.neck ?? neckFor(p.loss));
   const lossConfig = { loss: p.loss, margin: p.margin, classes: run.set.classes, ...(p.scale !== undefined ? { scale: p.scale } : {}) };
   const byClass: number[][] = Array.from({ length: run.set.classes }, () => []);
   for (const i of run.train) byClass[run.set.samples[i]!.label]!.push(i);
@@ -167,8 +169,11 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
       saveCheckpoint(run.scratchDir, def, { epoch, weights: new Map([...identityStats(def), ...state.weights()]), optimizer: opt.save(), history, ...(h ? { head: h } : {}) });
     }
     const trained = state.weights();
-    run.log?.(`measuring the embedding batch norm's statistics on ${Math.min(STATS_IMAGES, run.train.length)} training images`);
-    const stats = await embeddingStats(def, trained, run.set, run.train, p.seed);
+    let stats: Weights = new Map();
+    if (def.stats.length > 0) {
+      run.log?.(`measuring the embedding batch norm's statistics on ${Math.min(STATS_IMAGES, run.train.length)} training images`);
+      stats = await embeddingStats(def, trained, run.set, run.train, p.seed);
+    }
     writeModel(run.outDir, def, new Map([...trained, ...stats]));
     writeFileSync(path.join(run.outDir, 'history.json'), `${JSON.stringify(history, null, 1)}\n`);
     return { def, history };

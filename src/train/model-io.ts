@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import path from 'node:path';
 import { NodeFailure } from '../exec/kind.js';
 import type { Network } from '../plan/index.js';
-import { networkDef, type NetworkDef, type Weights } from './networks.js';
+import { networkDef, type Neck, type NetworkDef, type Weights } from './networks.js';
 import type { OptimizerState } from './trainer.js';
 
 /** model.json: what a train node's output holds besides weights.bin. */
@@ -12,6 +12,8 @@ export interface ModelFile {
   readonly network: Network;
   readonly input: number;
   readonly embedding: number;
+  /** Between the embedding layer and the L2 normalisation; absent in models written before it existed ('none'). */
+  readonly neck?: Neck;
   /** Parameter names and shapes (trained ones, then measured statistics), in the order their float32 arrays follow each other in weights.bin. */
   readonly params: readonly { readonly name: string; readonly shape: readonly number[] }[];
 }
@@ -44,6 +46,7 @@ export function writeModel(dir: string, def: NetworkDef, weights: Weights): void
     network: def.network,
     input: def.input,
     embedding: def.embedding,
+    neck: def.neck,
     params: [...def.params, ...def.stats].map((p) => ({ name: p.name, shape: p.shape })),
   };
   writeFileSync(path.join(dir, WEIGHTS_FILE), concat([...def.params, ...def.stats].map((p) => weights.get(p.name)!)));
@@ -62,7 +65,7 @@ export function readModel(dir: string): { def: NetworkDef; weights: Weights } {
     throw new NodeFailure(`cannot read the model in ${dir}: ${(e as Error).message}`, 'rerun the train node that made it', 'SX5003');
   }
   if (m.format !== 'synx-model' || m.version !== 1) throw new NodeFailure(`${file} is not a synx model of version 1`, 'rerun the train node that made it', 'SX5003');
-  const def = networkDef(m.network, m.input, m.embedding);
+  const def = networkDef(m.network, m.input, m.embedding, m.neck ?? 'none');
   const weights: Weights = new Map();
   let o = 0;
   for (const p of [...def.params, ...def.stats]) {

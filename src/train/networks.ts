@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Network } from '../plan/index.js';
+import type { Loss, Network } from '../plan/index.js';
 import { Rng } from '../data/index.js';
 import { conv2dSame, hasNativeFilterGrad, maxPool2 } from './ops.js';
 
@@ -18,23 +18,41 @@ export type Weights = Map<string, Float32Array>;
  */
 export type ForwardMode = 'train' | 'infer';
 
+/**
+ * What sits between the embedding layer and the L2 normalisation: nothing (FaceNet's layout) or a
+ * batch norm (InsightFace's "BN-neck").
+ */
+export type Neck = 'none' | 'bn';
+
+/**
+ * The neck a loss trains with: a batch norm for the margin softmaxes, which without it start with
+ * every image at nearly the same embedding (pooled ReLU features share a large positive mean:
+ * cosine ≈ 0.95 between any two faces) and sit there at uniform logits; none for the triplet
+ * loss, which those collapsed starting embeddings suit (every triplet is active, so gradients are
+ * strong from the first step) and which a batch norm slowed (measured in docs/train-eval.md).
+ */
+export function neckFor(loss: Loss): Neck {
+  return loss === 'triplet' ? 'none' : 'bn';
+}
+
 /** A network with its parameter list and cost, for a given input size and embedding width. */
 export interface NetworkDef {
   readonly network: Network;
   readonly input: number;
   readonly embedding: number;
+  readonly neck: Neck;
   /** The trainable arrays. */
   readonly params: readonly ParamSpec[];
   /**
    * Arrays that are measured, not trained: the embedding batch norm's population mean and
-   * variance, set from the training images after training (see `features`).
+   * variance, set from the training images after training (see `features`); none without a neck.
    */
   readonly stats: readonly ParamSpec[];
   /** Multiply-adds of one forward pass of one image, ×2 (FLOPs). */
   readonly flopsPerImage: number;
   /** Embeddings (L2-normalised, [n, embedding]) of RGB images [n, input, input, 3] in 0..255. */
   forward(p: Readonly<Record<string, tf.Tensor>>, x: tf.Tensor4D, mode: ForwardMode): tf.Tensor2D;
-  /** The embedding layer's outputs before its batch norm, whose moments become `stats`. */
+  /** The embedding layer's outputs before the neck, whose moments become `stats`. */
   features(p: Readonly<Record<string, tf.Tensor>>, x: tf.Tensor4D): tf.Tensor2D;
 }
 
@@ -172,49 +190,47 @@ function resnet(L: Layers, x: tf.Tensor4D): tf.Tensor4D {
 const BODIES: Record<Network, (L: Layers, x: tf.Tensor4D) => tf.Tensor4D> = { small, 'nn4-small': nn4Small, resnet };
 
 /**
- * The whole network: input scaled to [-1, 1], body, global average pool, dense embedding, batch
- * norm, L2 normalisation (`mode` null stops before the batch norm). The batch norm is the
- * "BN-neck" of InsightFace: pooled ReLU features share a large positive mean, so without it every
- * image starts at nearly the same embedding (cosine ≈ 0.99 between any two faces), and a
- * margin softmax then settles at uniform logits instead of separating identities.
+ * The whole network: input scaled to [-1, 1], body, global average pool, dense embedding, the
+ * neck, L2 normalisation (`mode` null stops before the neck).
  */
-function run(L: Layers, network: Network, embedding: number, x: tf.Tensor4D, mode: ForwardMode | null): tf.Tensor2D {
+function run(L: Layers, network: Network, embedding: number, neck: Neck, x: tf.Tensor4D, mode: ForwardMode | null): tf.Tensor2D {
   const scaled = tf.sub(tf.div(x, 127.5), 1) as tf.Tensor4D;
   L.input = scaled;
   const h = BODIES[network](L, scaled);
   const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
   const f = L.dense('embedding', pooled, embedding);
   if (mode === null) return f;
-  const e = L.batchNorm('embedding/bn', f, mode);
+  const e = neck === 'bn' ? L.batchNorm('embedding/bn', f, mode) : f;
   return tf.div(e, tf.sqrt(tf.add(tf.sum(tf.square(e), 1, true), 1e-10))) as tf.Tensor2D;
 }
 
 const defs = new Map<string, { def: NetworkDef; inits: Map<string, { shape: number[]; init: Init }> }>();
 
-function define(network: Network, input: number, embedding: number) {
-  const key = `${network}/${input}/${embedding}`;
+function define(network: Network, input: number, embedding: number, neck: Neck) {
+  const key = `${network}/${input}/${embedding}/${neck}`;
   const hit = defs.get(key);
   if (hit) return hit;
   const L = new Layers(null, true);
-  tf.tidy(() => run(L, network, embedding, tf.zeros([1, input, input, 3]) as tf.Tensor4D, 'train'));
+  tf.tidy(() => run(L, network, embedding, neck, tf.zeros([1, input, input, 3]) as tf.Tensor4D, 'train'));
   const def: NetworkDef = {
     network,
     input,
     embedding,
+    neck,
     params: L.specs,
     stats: L.statSpecs,
     flopsPerImage: L.flops,
-    forward: (p, x, mode) => run(new Layers(p, hasNativeFilterGrad()), network, embedding, x, mode),
-    features: (p, x) => run(new Layers(p, hasNativeFilterGrad()), network, embedding, x, null),
+    forward: (p, x, mode) => run(new Layers(p, hasNativeFilterGrad()), network, embedding, neck, x, mode),
+    features: (p, x) => run(new Layers(p, hasNativeFilterGrad()), network, embedding, neck, x, null),
   };
   const entry = { def, inits: L.created };
   defs.set(key, entry);
   return entry;
 }
 
-/** The network `network` for square inputs of `input` px and `embedding`-d outputs. */
-export function networkDef(network: Network, input: number, embedding: number): NetworkDef {
-  return define(network, input, embedding).def;
+/** The network `network` for square inputs of `input` px and `embedding`-d outputs, with `neck`. */
+export function networkDef(network: Network, input: number, embedding: number, neck: Neck = 'none'): NetworkDef {
+  return define(network, input, embedding, neck).def;
 }
 
 /**
@@ -223,7 +239,7 @@ export function networkDef(network: Network, input: number, embedding: number): 
  * identity batch-norm statistics (mean 0, variance 1). Same seed ⇒ same bytes.
  */
 export function initWeights(def: NetworkDef, seed: number): Weights {
-  const { inits } = define(def.network, def.input, def.embedding);
+  const { inits } = define(def.network, def.input, def.embedding, def.neck);
   const rng = new Rng(seed, 0x1417);
   const out: Weights = new Map();
   for (const spec of [...def.params, ...def.stats]) {

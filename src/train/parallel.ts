@@ -42,7 +42,7 @@ export class ParallelGradients {
       Array.from({ length: Math.max(0, threads - 1) }, async () => {
         const w = new Worker(script, {
           eval: isEval,
-          workerData: { backend, network: def.network, input: def.input, embedding: def.embedding, loss },
+          workerData: { backend, network: def.network, input: def.input, embedding: def.embedding, neck: def.neck, loss },
         });
         p.workers.push(w);
         await new Promise<void>((resolve, reject) => {

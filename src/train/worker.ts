@@ -2,7 +2,7 @@
 // the batch parts the main thread sends, with the weights it sends along.
 import { parentPort, workerData } from 'node:worker_threads';
 import { useBackend } from './backend.js';
-import { networkDef } from './networks.js';
+import { networkDef, type Neck } from './networks.js';
 import { GradientState, type LossConfig } from './trainer.js';
 import type { Network } from '../plan/index.js';
 
@@ -11,6 +11,7 @@ interface Init {
   readonly network: Network;
   readonly input: number;
   readonly embedding: number;
+  readonly neck: Neck;
   readonly loss: LossConfig;
 }
 
@@ -23,7 +24,7 @@ interface Job {
 
 const init = workerData as Init;
 await useBackend(init.backend);
-const def = networkDef(init.network, init.input, init.embedding);
+const def = networkDef(init.network, init.input, init.embedding, init.neck);
 const zeros = new Map(def.params.map((p) => [p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1))]));
 const state = new GradientState(def, init.loss, zeros);
 // Jobs run one after another, in the order sent: a job without weights uses the previous one's.

@@ -14,7 +14,7 @@ beforeAll(async () => {
   set = await ImageSet.fromInputs([input(await writeProceduralShard(path.join(tmpDir(), 's'), { firstId: 0, ids: 6, imgsPerId: 4, size: 16 }))], 'data');
 });
 
-const def = () => networkDef('small', 16, 8);
+const def = () => networkDef('small', 16, 8, 'bn');
 
 /** Weights with a non-trivial batch-norm scale and shift, so the test sees them applied. */
 function weights(): Weights {
@@ -95,7 +95,7 @@ describe('the embedding batch norm', () => {
 
 describe('margin losses with the embedding batch norm', () => {
   it('ArcFace fits a repeated batch of 6 identities (without the batch norm it sat at identical embeddings)', async () => {
-    const d = networkDef('small', 16, 16);
+    const d = networkDef('small', 16, 16, 'bn');
     const idx = set.samples.map((_, i) => i).filter((i) => set.samples[i]!.label < 6);
     const x = await set.images(idx, 16);
     const labels = Int32Array.from(idx, (i) => set.samples[i]!.label);

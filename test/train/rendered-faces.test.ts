@@ -5,7 +5,7 @@ import type { NodeInput } from '../../src/exec/kind.js';
 import { syntheticPairs, verificationMetrics } from '../../src/eval/index.js';
 import { compileText, type PlanNode, type RenderParams, type TrainParams } from '../../src/plan/index.js';
 import { renderKind } from '../../src/render/index.js';
-import { cosineRows, Embedder, ImageSet, initWeights, networkDef, readModel, runTraining, useBackend, type Weights } from '../../src/train/index.js';
+import { cosineRows, Embedder, ImageSet, initWeights, neckFor, networkDef, readModel, runTraining, useBackend, type Weights } from '../../src/train/index.js';
 import { fakeContext, testConfig, tmpDir } from '../data/fixtures.js';
 
 // End to end on real rendered faces: the built-in morphable model rendered by the render kind, a
@@ -69,7 +69,7 @@ beforeAll(async () => {
 
 /** Held-out verification of a network's weights on the synthetic protocol's seeded pairs. */
 async function heldOut(weights: Weights) {
-  const def = networkDef(trainParams.network, trainParams.input, trainParams.embedding);
+  const def = networkDef(trainParams.network, trainParams.input, trainParams.embedding, neckFor(trainParams.loss));
   const em = new Embedder(def, weights);
   try {
     const all = testSet.samples.map((_, i) => i);
@@ -95,7 +95,7 @@ describe('training on rendered faces', () => {
       backend: 'wasm',
       threads: 1,
     });
-    const before = await heldOut(initWeights(networkDef(trainParams.network, trainParams.input, trainParams.embedding), trainParams.seed));
+    const before = await heldOut(initWeights(networkDef(trainParams.network, trainParams.input, trainParams.embedding, neckFor(trainParams.loss)), trainParams.seed));
     const after = await heldOut(readModel(out).weights);
     // It learns on the training set: the mean triplet loss falls.
     expect(history.at(-1)!.loss).toBeLessThan(history[0]!.loss);

@@ -133,6 +133,25 @@ describe('train node kind', () => {
     await expect(trainKind.run(bad)).rejects.toThrow('the pretrain model is small at 16 px with 16-d embeddings, the finetune asks for small at 16 px, 32-d');
   });
 
+  it('margin losses train with the batch-norm neck, triplet without; a finetune keeps its pretrain model\'s neck', async () => {
+    const config = testConfig(tmpDir());
+    const pre = fakeContext('train', params({ epochs: 1, loss: 'arcface', margin: 0.5 }), config, [input(shard)]);
+    await trainKind.run(pre);
+    const m = readModel(pre.outDir);
+    expect(m.def.neck).toBe('bn');
+    expect(JSON.parse(readFileSync(path.join(pre.outDir, 'model.json'), 'utf8'))).toMatchObject({ neck: 'bn' });
+    // The measured moments, not the identity ones the checkpoints hold.
+    expect([...m.weights.get('embedding/bn/var')!].some((v) => v !== 1)).toBe(true);
+    // A triplet finetune of the ArcFace model keeps its batch norm (its weights were trained for it).
+    const ft = fakeContext('train', params({ role: 'finetune', epochs: 1 }), config, [input(shard), input(pre.outDir, 'init', 'train')]);
+    await trainKind.run(ft);
+    expect(readModel(ft.outDir).def.neck).toBe('bn');
+    const tri = fakeContext('train', params({ epochs: 1 }), config, [input(shard)]);
+    await trainKind.run(tri);
+    expect(readModel(tri.outDir).def.neck).toBe('none');
+    expect(readModel(tri.outDir).weights.has('embedding/bn/mean')).toBe(false);
+  });
+
   it('draws `images` training images by a seeded choice', async () => {
     const ctx = fakeContext('train', params({ epochs: 1, images: 20 }), testConfig(tmpDir()), [input(shard)]);
     await trainKind.run(ctx);
