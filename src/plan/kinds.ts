@@ -5,7 +5,7 @@
 export const KIND_VERSIONS = {
   render: '3',
   data: '1',
-  train: '2',
+  train: '3',
   eval: '1',
   report: '1',
 } as const;
