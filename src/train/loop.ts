@@ -218,8 +218,8 @@ export async function embeddingStats(def: NetworkDef, weights: Weights, set: Ima
       for (let r = 0; r < chunk.length; r++) {
         for (let k = 0; k < d; k++) {
           const y = v[r * d + k]!;
-          sum[k]! += y;
-          sq[k]! += y * y;
+          sum[k] = sum[k]! + y;
+          sq[k] = sq[k]! + y * y;
         }
       }
     }
