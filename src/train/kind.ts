@@ -7,6 +7,7 @@ import { useBackend } from './backend.js';
 import { runTraining } from './loop.js';
 import { GPU_BACKENDS } from './parallel.js';
 import { readModel } from './model-io.js';
+import { neckFor } from './networks.js';
 import { ImageSet } from './samples.js';
 
 /** Whether a backend name runs on a GPU (for the scheduler's slots; one training thread). */
@@ -46,7 +47,10 @@ export const trainKind: NodeKind<TrainParams> = {
         );
       }
       init = m.weights;
-      neck = m.def.neck;
+      // A margin-loss finetune adds the batch-norm neck to a triplet pretrain (fresh: scale 1,
+      // shift 0); a pretrain's neck is kept whatever the finetune's loss, as its weights were
+      // trained through it.
+      neck = m.def.neck === 'bn' ? 'bn' : neckFor(p.loss);
     }
     let train = set.samples.map((_, i) => i);
     if (p.images !== null && p.images < train.length) {

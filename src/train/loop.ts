@@ -34,7 +34,7 @@ export interface TrainRun {
   readonly train: readonly number[];
   /** Start weights (a finetune's pretrain checkpoint); seeded init when absent. */
   readonly init?: Weights;
-  /** The network's neck: a finetune keeps its pretrain model's; else the loss's (`neckFor`). */
+  /** The network's neck (a finetune's is set by the train kind); the loss's (`neckFor`) when absent. */
   readonly neck?: Neck;
   readonly scratchDir: string;
   readonly outDir: string;
@@ -101,7 +101,9 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
   }
 
   const ckpt = loadCheckpoint(run.scratchDir);
-  const weights = ckpt?.weights ?? run.init ?? initWeights(def, p.seed);
+  // A finetune's start weights may lack the neck's arrays (a triplet pretrain under a margin-loss
+  // finetune): those start from the seeded init.
+  const weights = ckpt?.weights ?? (run.init ? new Map([...initWeights(def, p.seed), ...run.init]) : initWeights(def, p.seed));
   const head = ckpt?.head ?? (p.loss === 'triplet' ? undefined : initHead(def.embedding, run.set.classes, p.seed));
   const state = new GradientState(def, lossConfig, weights, head);
   const opt = new Optimizer(state, p.optimizer, p.lr, {

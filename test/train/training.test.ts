@@ -133,7 +133,7 @@ describe('train node kind', () => {
     await expect(trainKind.run(bad)).rejects.toThrow('the pretrain model is small at 16 px with 16-d embeddings, the finetune asks for small at 16 px, 32-d');
   });
 
-  it('margin losses train with the batch-norm neck, triplet without; a finetune keeps its pretrain model\'s neck', async () => {
+  it('margin losses train with the batch-norm neck, triplet without; a finetune keeps a pretrain\'s neck and a margin-loss finetune adds one', async () => {
     const config = testConfig(tmpDir());
     const pre = fakeContext('train', params({ epochs: 1, loss: 'arcface', margin: 0.5 }), config, [input(shard)]);
     await trainKind.run(pre);
@@ -150,6 +150,13 @@ describe('train node kind', () => {
     await trainKind.run(tri);
     expect(readModel(tri.outDir).def.neck).toBe('none');
     expect(readModel(tri.outDir).weights.has('embedding/bn/mean')).toBe(false);
+    // An ArcFace finetune of the triplet model adds the neck, the rest starting from the pretrain.
+    const arc = fakeContext('train', params({ role: 'finetune', epochs: 1, loss: 'arcface', margin: 0.5, lr: 0, optimizer: 'sgd' }), config, [input(shard), input(tri.outDir, 'init', 'train')]);
+    await trainKind.run(arc);
+    const a = readModel(arc.outDir);
+    expect(a.def.neck).toBe('bn');
+    expect([...a.weights.get('embedding/bn/gamma')!]).toEqual(new Array(16).fill(1));
+    expect(a.weights.get('conv1/w')).toEqual(readModel(tri.outDir).weights.get('conv1/w'));
   });
 
   it('draws `images` training images by a seeded choice', async () => {
