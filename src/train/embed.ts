@@ -19,15 +19,24 @@ export class Embedder {
    * can return them under Node.
    */
   async embed(x: Uint8Array, n: number, flip = false): Promise<Float32Array> {
-    const s = this.def.input;
-    const e = tf.tidy(() => {
-      const xt = tf.tensor4d(x, [n, s, s, 3], 'int32').toFloat() as tf.Tensor4D;
+    return this.read(x, n, (xt) => {
       const one = this.def.forward(this.params, xt, 'infer');
       if (!flip) return one;
       const mirrored = tf.reverse(xt, 2) as tf.Tensor4D;
       const sum = tf.add(one, this.def.forward(this.params, mirrored, 'infer'));
       return tf.div(sum, tf.sqrt(tf.add(tf.sum(tf.square(sum), 1, true), 1e-10))) as tf.Tensor2D;
     });
+  }
+
+  /** The embedding layer's outputs before the neck ([n × embedding]): what the neck's moments are measured on. */
+  async features(x: Uint8Array, n: number): Promise<Float32Array> {
+    return this.read(x, n, (xt) => this.def.features(this.params, xt));
+  }
+
+  /** Runs `f` on n u8 images as a float tensor and reads its result back asynchronously. */
+  private async read(x: Uint8Array, n: number, f: (xt: tf.Tensor4D) => tf.Tensor2D): Promise<Float32Array> {
+    const s = this.def.input;
+    const e = tf.tidy(() => f(tf.tensor4d(x, [n, s, s, 3], 'int32').toFloat() as tf.Tensor4D));
     try {
       return ((await e.data()) as Float32Array).slice();
     } finally {

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { NodeFailure, type Progress } from '../exec/kind.js';
 import type { TrainParams } from '../plan/index.js';
@@ -10,6 +9,7 @@ import { ParallelGradients, type BatchPart } from './parallel.js';
 import type { ImageSet } from './samples.js';
 import { learningRate } from './schedule.js';
 import { GradientState, initHead, Optimizer } from './trainer.js';
+import { Embedder } from './embed.js';
 
 /** Images per identity in a batch (P identities × K images), so each batch has positives. */
 export const IMAGES_PER_IDENTITY = 4;
@@ -115,6 +115,8 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
     run.log?.(`resuming after epoch ${ckpt.epoch} from ${run.scratchDir}`);
   }
   const history: EpochRecord[] = [...((ckpt?.history ?? []) as EpochRecord[])];
+  // Checkpoints hold the identity statistics: the population ones are measured once, at the end.
+  const identity = identityStats(def);
   const pool = await ParallelGradients.start(state, run.threads, run.backend);
   try {
     const nParts = batchParts(p.batch);
@@ -167,8 +169,7 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
       history.push({ epoch, loss: lossSum / batches.length, lr, images: seen, seconds, images_per_s: seen / seconds });
       run.log?.(`epoch ${epoch}: loss ${(lossSum / batches.length).toFixed(4)}, ${(seen / seconds).toFixed(1)} img/s`);
       const h = state.head();
-      // Checkpoints hold the identity statistics: the population ones are measured once, at the end.
-      saveCheckpoint(run.scratchDir, def, { epoch, weights: new Map([...identityStats(def), ...state.weights()]), optimizer: opt.save(), history, ...(h ? { head: h } : {}) });
+      saveCheckpoint(run.scratchDir, def, { epoch, weights: new Map([...identity, ...state.weights()]), optimizer: opt.save(), history, ...(h ? { head: h } : {}) });
     }
     const trained = state.weights();
     let stats: Weights = new Map();
@@ -208,15 +209,12 @@ export async function embeddingStats(def: NetworkDef, weights: Weights, set: Ima
   const d = def.embedding;
   const sum = new Float64Array(d);
   const sq = new Float64Array(d);
-  const params: Record<string, tf.Tensor> = {};
-  for (const p of def.params) params[p.name] = tf.tensor(weights.get(p.name)!, [...p.shape]);
+  // The neck's stored moments are not read by `features`; the identity ones complete the set.
+  const em = new Embedder(def, new Map([...identityStats(def), ...weights]));
   try {
     for (let i = 0; i < which.length; i += 64) {
       const chunk = which.slice(i, i + 64);
-      const x = await set.images(chunk, def.input);
-      const f = tf.tidy(() => def.features(params, tf.tensor4d(x, [chunk.length, def.input, def.input, 3], 'int32').toFloat() as tf.Tensor4D));
-      const v = (await f.data()) as Float32Array;
-      f.dispose();
+      const v = await em.features(await set.images(chunk, def.input), chunk.length);
       for (let r = 0; r < chunk.length; r++) {
         for (let k = 0; k < d; k++) {
           const y = v[r * d + k]!;
@@ -226,7 +224,7 @@ export async function embeddingStats(def: NetworkDef, weights: Weights, set: Ima
       }
     }
   } finally {
-    tf.dispose(Object.values(params));
+    em.dispose();
   }
   const n = which.length;
   const mean = Float32Array.from(sum, (s) => s / n);
