@@ -24,7 +24,9 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-npm ci --no-audit --no-fund
+# onnxruntime-node (optional) ships its Linux binaries in the package; its install script would
+# download CUDA extras, which these machines cannot reach.
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 
 if [ "$with_test" = 1 ]; then
   bash scripts/setup-webgpu.sh
