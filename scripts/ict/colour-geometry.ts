@@ -245,7 +245,8 @@ export function ambientOcclusion(pos: Float32Array, normals: Float32Array, occlu
     const bx = ny * tz - nz * ty;
     const by = nz * tx - nx * tz;
     const bz = nx * ty - ny * tx;
-    const eps = 0.005 * reach;
+    // Start a hair above the surface so that the vertex's own triangles do not count.
+    const eps = Math.min(0.005 * reach, 0.01);
     const ox = pos[3 * v]! + eps * nx;
     const oy = pos[3 * v + 1]! + eps * ny;
     const oz = pos[3 * v + 2]! + eps * nz;

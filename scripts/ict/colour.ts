@@ -168,8 +168,8 @@ export interface ColourMasks {
   readonly lips: Float32Array;
   readonly brows: Float32Array;
   /**
-   * Signed changes of the brow mask: per 20% of width (thicker minus thinner, halved) and per
-   * 1.5 mm of arch (raised minus lowered, halved). Centred differences, so a component's negative
+   * Signed changes of the brow mask: per 12% of width (thicker minus thinner, halved) and per
+   * 0.6 mm of arch (raised minus lowered, halved). Centred differences, so a component's negative
    * sd thins or lowers the brow as its positive one thickens or raises it.
    */
   readonly browThickness: Float32Array;
@@ -212,7 +212,8 @@ function polylineDistance(x: number, y: number, pts: readonly (readonly [number,
   return best;
 }
 
-const gauss = (t: number) => Math.exp(-0.5 * t * t);
+/** A Gaussian bump cut to zero beyond 3 sd, so regions have compact support. */
+const gauss = (t: number) => Math.exp(-0.5 * t * t) * smoothstep(3, 2.5, Math.abs(t));
 
 /** Computes the region masks from the neutral mesh and its 68 landmarks. */
 export function colourMasks(pos: Float32Array, landmarks: readonly number[]): ColourMasks {
@@ -273,8 +274,8 @@ export function colourMasks(pos: Float32Array, landmarks: readonly number[]): Co
         return best * smoothstep(eyeZ - 3, eyeZ - 1.5, z);
       };
       m.brows[v] = browMask(0.2, 1, 0);
-      m.browThickness[v] = (browMask(0.2, 1.2, 0) - browMask(0.2, 0.8, 0)) / 2;
-      m.browArch[v] = (browMask(0.2, 1, 0.15) - browMask(0.2, 1, -0.15)) / 2;
+      m.browThickness[v] = (browMask(0.2, 1.12, 0) - browMask(0.2, 0.88, 0)) / 2;
+      m.browArch[v] = (browMask(0.2, 1, 0.06) - browMask(0.2, 1, -0.06)) / 2;
       // Lash line: the lid contour itself, 1 mm either side.
       let lid = Infinity;
       for (const e of [eyeR, eyeL]) lid = Math.min(lid, polylineDistance(x, y, [...e, e[0]!]).d);
@@ -351,15 +352,18 @@ export function colourMasks(pos: Float32Array, landmarks: readonly number[]): Co
 
 type Rgb = readonly [number, number, number];
 
-const HAIR_MEAN: Rgb = [0.16, 0.11, 0.08];
+const HAIR_MEAN: Rgb = [0.17, 0.12, 0.09];
 /** One sd of hair colour: dark brown ↔ black at -2 sd, light brown at +2 sd. */
-const HAIR_AXIS: Rgb = [0.085, 0.065, 0.045];
-const SCLERA: Rgb = [0.84, 0.8, 0.76];
+const HAIR_AXIS: Rgb = [0.08, 0.056, 0.04];
+const SCLERA: Rgb = [0.88, 0.85, 0.81];
 const PUPIL: Rgb = [0.03, 0.03, 0.03];
-/** Iris: -2 sd dark brown, mean hazel-grey, +2 sd grey-blue; a second axis towards green. */
-const IRIS_MEAN: Rgb = [0.28, 0.25, 0.24];
-const IRIS_BLUE: Rgb = [0.035, 0.075, 0.11];
-const IRIS_GREEN: Rgb = [0.01, 0.035, -0.03];
+/**
+ * Iris: a medium brown mean (brown eyes are the large majority worldwide); one axis from dark
+ * brown (-2 sd) to light brown (+2 sd), one from amber (-2 sd) to grey-blue (+2 sd).
+ */
+const IRIS_MEAN: Rgb = [0.25, 0.18, 0.13];
+const IRIS_LIGHT: Rgb = [0.045, 0.032, 0.02];
+const IRIS_BLUE: Rgb = [-0.03, 0.025, 0.055];
 const MOUTH: Rgb = [0.5, 0.24, 0.24];
 const GUMS_TONGUE: Rgb = [0.74, 0.4, 0.4];
 const TEETH: Rgb = [0.88, 0.84, 0.74];
@@ -371,6 +375,8 @@ const CHEEK_TINT: Rgb = [1.0, 0.95, 0.95];
 const NOSE_EAR_TINT: Rgb = [1.0, 0.94, 0.94];
 const UNDER_EYE_TINT: Rgb = [0.9, 0.87, 0.9];
 /** Mean hair coverage of the scalp and the beard region (the rest is the components' doing). */
+/** Mean hair cover of the brows. */
+const BROW_COVER = 0.7;
 const SCALP_COVER = 0.55;
 /** One sd of scalp cover: -2 sd bald, +1.7 sd fully covered (short hair). */
 const SCALP_SD = 0.27;
@@ -419,7 +425,7 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
       mixTint(CHEEK_TINT, masks.cheeks[v]!);
       mixTint(NOSE_EAR_TINT, masks.noseEars[v]!);
       mixTint(UNDER_EYE_TINT, masks.underEye[v]!);
-      hair = Math.min(1, 0.85 * masks.brows[v]! + 0.6 * masks.lashLine[v]! + SCALP_COVER * masks.scalp[v]! + BEARD_COVER * masks.beard[v]!);
+      hair = Math.min(1, BROW_COVER * masks.brows[v]! + 0.6 * masks.lashLine[v]! + SCALP_COVER * masks.scalp[v]! + BEARD_COVER * masks.beard[v]!);
       skin = 1 - hair;
     } else if (region === 'eyeballLeft' || region === 'eyeballRight') {
       const s = masks.sclera[v]!;
@@ -462,15 +468,15 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
   add('hair colour', 'identity', field((v, k) => ao[v]! * hairW[v]! * HAIR_AXIS[k]!));
   add('scalp hair cover', 'identity', cover(masks.scalp, SCALP_SD));
   add('beard', 'identity', cover(masks.beard, BEARD_SD));
-  add('brow density', 'identity', cover(masks.brows, 0.25));
-  add('brow thickness', 'identity', cover(masks.browThickness, 0.85));
-  add('brow arch', 'identity', cover(masks.browArch, 0.85));
+  add('brow density', 'identity', cover(masks.brows, 0.15));
+  add('brow thickness', 'identity', cover(masks.browThickness, BROW_COVER));
+  add('brow arch', 'identity', cover(masks.browArch, BROW_COVER));
   add('hairline height', 'identity', cover(masks.hairline, SCALP_COVER));
-  add('lip colour', 'identity', tinted(masks.lips, [0.035, -0.03, -0.015]));
+  add('lip colour', 'identity', tinted(masks.lips, [0.025, -0.02, -0.01]));
   add('lip darkness', 'identity', tinted(masks.lips, [-0.05, -0.045, -0.035]));
   const eyeField = (rgb: Rgb) => field((v, k) => ao[v]! * masks.iris[v]! * rgb[k]!);
-  add('iris colour (brown-blue)', 'identity', eyeField(IRIS_BLUE));
-  add('iris colour (green)', 'identity', eyeField(IRIS_GREEN));
+  add('iris lightness', 'identity', eyeField(IRIS_LIGHT));
+  add('iris colour (amber-blue)', 'identity', eyeField(IRIS_BLUE));
   add('cheek flush', 'identity', tinted(masks.cheeks, [0.022, -0.01, -0.005]));
   add('nose and ear redness', 'identity', tinted(masks.noseEars, [0.035, -0.015, -0.01]));
   add('under-eye darkness', 'identity', tinted(masks.underEye, [-0.05, -0.05, -0.03]));
@@ -503,20 +509,48 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
   return { mean, components, note };
 }
 
-/** Ambient occlusion of the visible parts (not the thin eye layers or lashes), as an albedo factor. */
+/**
+ * Ambient occlusion as an albedo factor. Skin, eye sockets and eyeballs are occluded by every
+ * solid part (not the thin eye layers or the lashes). The mouth's inside is not: in the neutral
+ * mesh the closed lips and the socket's front wall cover it completely, and an open mouth must not
+ * show black teeth. So teeth, gums and tongue are occluded only by each other, and the socket by
+ * itself and them.
+ */
 function occlusion(pos: Float32Array, tris: Uint32Array): Float32Array {
   const lastSolid = ICT_RANGES.eyeballRight[1];
-  const solid: number[] = [];
+  const within = (v: number, r: readonly [number, number]) => v >= r[0] && v <= r[1];
+  const dental = (v: number) => within(v, ICT_RANGES.gumsTongue) || within(v, ICT_RANGES.teeth);
+  const socket = (v: number) => within(v, ICT_RANGES.mouthSocket);
+  const all: number[] = [];
+  const mouth: number[] = [];
+  const teeth: number[] = [];
   for (let t = 0; t < tris.length; t += 3) {
-    if (tris[t]! <= lastSolid && tris[t + 1]! <= lastSolid && tris[t + 2]! <= lastSolid) solid.push(tris[t]!, tris[t + 1]!, tris[t + 2]!);
+    const c = [tris[t]!, tris[t + 1]!, tris[t + 2]!];
+    if (c.every((v) => v <= lastSolid)) all.push(...c);
+    if (c.every((v) => dental(v) || socket(v))) mouth.push(...c);
+    if (c.every(dental)) teeth.push(...c);
   }
-  const occluders = Uint32Array.from(solid);
+  const occluders = Uint32Array.from(all);
   const normals = vertexNormals(pos, occluders);
-  const targets: number[] = [];
-  for (let v = 0; v <= lastSolid; v++) targets.push(v);
-  const ao = ambientOcclusion(pos, normals, occluders, targets, AO_RAYS, AO_REACH_CM, 0x1c7);
-  const out = new Float32Array(ao.length);
-  for (let v = 0; v < ao.length; v++) out[v] = v <= lastSolid ? 1 - AO_STRENGTH * (1 - ao[v]!) : 1;
+  const groups: [number[], Uint32Array][] = [[[], occluders], [[], Uint32Array.from(mouth)], [[], Uint32Array.from(teeth)]];
+  for (let v = 0; v <= lastSolid; v++) groups[dental(v) ? 2 : socket(v) ? 1 : 0]![0].push(v);
+  const ao = new Float32Array(pos.length / 3).fill(1);
+  for (const [targets, occ] of groups) {
+    const part = ambientOcclusion(pos, normals, occ, targets, AO_RAYS, AO_REACH_CM, 0x1c7);
+    for (const v of targets) ao[v] = part[v]!;
+  }
+  // Teeth and tongue take half of the closed mouth's occlusion as well: the neutral lips part a
+  // little, and teeth glimpsed between them are in the mouth's shade.
+  const dentalTargets = groups[2]![0];
+  const closed = ambientOcclusion(pos, normals, occluders, dentalTargets, AO_RAYS, AO_REACH_CM, 0x1c7);
+  for (const v of dentalTargets) ao[v] = 0.5 * (ao[v]! + closed[v]!);
+  // The eyeballs sit under the lids, whose overhang would grey the whole visible sclera; a wet
+  // eye also reflects much of its light, so they take 40% of the occlusion.
+  const out = new Float32Array(ao.length).fill(1);
+  for (let v = 0; v <= lastSolid; v++) {
+    const strength = v >= ICT_RANGES.eyeballLeft[0] ? 0.4 * AO_STRENGTH : AO_STRENGTH;
+    out[v] = 1 - strength * (1 - ao[v]!);
+  }
   return out;
 }
 
