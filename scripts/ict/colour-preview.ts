@@ -1,7 +1,7 @@
 /**
  * Preview of the ICT colour model on the neutral mesh: a grid of identities (rows) in three views
- * (frontal, 40° and 80° yaw), shaded like the renderer (albedo × ambient + Lambert light, no cast
- * shadows, per-vertex colour interpolated), written as a PNG.
+ * (frontal, 40° and 80° yaw), shaded like the renderer (albedo × (ambient + Lambert light) per
+ * vertex, no cast shadows, interpolated over triangles), written as a PNG.
  *
  *   npx tsx scripts/ict/colour-preview.ts [out.png] [ict-facekit folder] [rows] [seed]
  *
@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { buildIctColourModel, type IctColourModel } from './colour.js';
-import { SeededRng } from './colour-geometry.js';
+import { SeededRng, vertexNormals } from './colour-geometry.js';
 import { parseObj, triangulate } from './obj.js';
 
 const LAST_RENDERED = 24590; // face, head, sockets, mouth, teeth and eyeballs; no lashes or eye layers
@@ -37,21 +37,23 @@ function render(pos: Float32Array, tris: Uint32Array, albedo: Float32Array, yawD
   const depth = new Float32Array(size * size).fill(-Infinity);
   const light = [-0.3, 0.45, 0.84];
   const ll = Math.hypot(...light);
+  const normals = vertexNormals(pos, tris);
+  const shade = new Float32Array(n);
+  for (let v = 0; v < n; v++) {
+    const nx = normals[3 * v]!;
+    const ny = normals[3 * v + 1]!;
+    const nz = normals[3 * v + 2]!;
+    const rx = c * nx + s * nz;
+    const rz = -s * nx + c * nz;
+    shade[v] = 0.45 + 0.6 * Math.max(0, (rx * light[0]! + ny * light[1]! + rz * light[2]!) / ll);
+  }
   for (let t = 0; t < tris.length; t += 3) {
     const a = tris[t]!;
     const b = tris[t + 1]!;
     const d = tris[t + 2]!;
     if (a > LAST_RENDERED || b > LAST_RENDERED || d > LAST_RENDERED) continue;
-    // Face normal in view space for Lambert shading (flat per triangle is enough for a preview).
-    const ux = pos[3 * b]! - pos[3 * a]!, uy = pos[3 * b + 1]! - pos[3 * a + 1]!, uz = pos[3 * b + 2]! - pos[3 * a + 2]!;
-    const vx = pos[3 * d]! - pos[3 * a]!, vy = pos[3 * d + 1]! - pos[3 * a + 1]!, vz = pos[3 * d + 2]! - pos[3 * a + 2]!;
-    let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
-    const nl = Math.hypot(nx, ny, nz) || 1;
-    nx /= nl; ny /= nl; nz /= nl;
-    const rx = c * nx + s * nz;
-    const rz = -s * nx + c * nz;
-    const lam = Math.max(0, (rx * light[0]! + ny * light[1]! + rz * light[2]!) / ll);
-    const shade = 0.45 + 0.6 * lam;
+    // Back faces are hidden by the depth test; shading is per vertex, interpolated (as the
+    // renderer's Gouraud shading).
     const minX = Math.max(0, Math.floor(Math.min(sx[a]!, sx[b]!, sx[d]!)));
     const maxX = Math.min(size - 1, Math.ceil(Math.max(sx[a]!, sx[b]!, sx[d]!)));
     const minY = Math.max(0, Math.floor(Math.min(sy[a]!, sy[b]!, sy[d]!)));
@@ -72,8 +74,9 @@ function render(pos: Float32Array, tris: Uint32Array, albedo: Float32Array, yawD
         depth[p] = zz;
         const o = 4 * ((oy + py) * stride + ox + px);
         for (let k = 0; k < 3; k++) {
-          const al = w0 * albedo[3 * a + k]! + w1 * albedo[3 * b + k]! + w2 * albedo[3 * d + k]!;
-          img[o + k] = Math.round(255 * Math.min(1, Math.max(0, Math.min(1, Math.max(0, al)) * shade)));
+          const lit = (u: number) => Math.min(1, Math.max(0, albedo[3 * u + k]!)) * shade[u]!;
+          const col = w0 * lit(a) + w1 * lit(b) + w2 * lit(d);
+          img[o + k] = Math.round(255 * Math.min(1, Math.max(0, col)));
         }
         img[o + 3] = 255;
       }

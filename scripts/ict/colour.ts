@@ -185,8 +185,12 @@ export interface ColourMasks {
   readonly beard: Float32Array;
   /** Scalp above the hairline. */
   readonly scalp: Float32Array;
-  /** Signed change of the scalp mask per 1 cm lower hairline (centred difference, as above). */
-  readonly hairline: Float32Array;
+  /**
+   * Signed changes of the scalp mask (centred differences, as above): per 1 cm lower hairline at
+   * the front, and per 1.5 cm longer hair at the sides and the back.
+   */
+  readonly hairlineFront: Float32Array;
+  readonly hairlineBack: Float32Array;
   /** Sun-exposed skin: forehead, nose, cheeks (for the per-image tan). */
   readonly sunExposed: Float32Array;
   readonly iris: Float32Array;
@@ -213,6 +217,19 @@ function polylineDistance(x: number, y: number, pts: readonly (readonly [number,
 }
 
 /** A Gaussian bump cut to zero beyond 3 sd, so regions have compact support. */
+/** Piecewise-linear interpolation through (x, y) knots sorted by x, constant beyond them. */
+function piecewise(x: number, knots: readonly (readonly [number, number])[]): number {
+  if (x <= knots[0]![0]) return knots[0]![1];
+  for (let i = 1; i < knots.length; i++) {
+    const [x1, y1] = knots[i]!;
+    if (x <= x1) {
+      const [x0, y0] = knots[i - 1]!;
+      return y0 + ((x - x0) / (x1 - x0)) * (y1 - y0);
+    }
+  }
+  return knots[knots.length - 1]![1];
+}
+
 const gauss = (t: number) => Math.exp(-0.5 * t * t) * smoothstep(3, 2.5, Math.abs(t));
 
 /** Computes the region masks from the neutral mesh and its 68 landmarks. */
@@ -221,7 +238,7 @@ export function colourMasks(pos: Float32Array, landmarks: readonly number[]): Co
   const mk = () => new Float32Array(n);
   const m = {
     skin: mk(), lips: mk(), brows: mk(), browThickness: mk(), browArch: mk(), lashLine: mk(), underEye: mk(), cheeks: mk(),
-    noseEars: mk(), ears: mk(), beard: mk(), scalp: mk(), hairline: mk(), sunExposed: mk(), iris: mk(), pupil: mk(), sclera: mk(),
+    noseEars: mk(), ears: mk(), beard: mk(), scalp: mk(), hairlineFront: mk(), hairlineBack: mk(), sunExposed: mk(), iris: mk(), pupil: mk(), sclera: mk(),
   };
   const L = (k: number): [number, number, number] => {
     const v = landmarks[k]!;
@@ -247,6 +264,14 @@ export function colourMasks(pos: Float32Array, landmarks: readonly number[]): Co
   const browY = (L(19)[1] + L(24)[1]) / 2;
   const earZ = (L(0)[2] + L(16)[2]) / 2;
   const faceHalfWidth = (L(16)[0] - L(0)[0]) / 2;
+  const earMidY = (L(0)[1] + L(2)[1]) / 2;
+  let zMin = Infinity;
+  let zMax = -Infinity;
+  for (let v = ICT_RANGES.headNeck[0]; v <= ICT_RANGES.headNeck[1]; v++) {
+    zMin = Math.min(zMin, pos[3 * v + 2]!);
+    zMax = Math.max(zMax, pos[3 * v + 2]!);
+  }
+  const headCentreZ = (Math.max(zMax, L(30)[2]) + zMin) / 2;
 
   for (let v = 0; v < n; v++) {
     const region = regionOf(v);
@@ -304,18 +329,21 @@ export function colourMasks(pos: Float32Array, landmarks: readonly number[]): Co
       // A gap of bare skin between the moustache and the nose, and between moustache and lips.
       const upperLip = Math.max(smoothstep(nostrilY - 0.15, nostrilY - 0.5, y), smoothstep(1.8, 2.8, ax));
       m.beard[v] = belowCheeks * neckFade * sideFade * upperLip * (1 - m.lips[v]!) * smoothstep(0.1, 0.3, sd);
-      // Scalp: above a hairline that runs about 5.5 cm above the brows at the front, over the
-      // temples and above the ears to the nape.
-      const hairline = (lower: number) => {
-        // Front: 4.5 cm above the brows, receding 1 cm at the temples; it falls over the
-        // temples to above the ears and down to the nape at the back.
-        const fz = smoothstep(earZ - 7, earZ + 5, z);
-        const temples = 1 - 0.3 * gauss((ax - 3.8) / 1.2);
-        const h = browY - 8 + fz * (12.5 + 0.9 * smoothstep(1, 4, ax) * temples) - lower;
-        return smoothstep(h - 1, h + 1, y) * (1 - m.ears[v]!) * (region === 'headNeck' || y > browY + 3 ? 1 : 0);
+      // Scalp: above a hairline given by its height at azimuths around the head's vertical axis
+      // (0° = straight ahead): 4.5 cm above the brows at the front, receding at the temples,
+      // down to mid-ear in front of the ears (sideburns), over the ears and down to the nape.
+      // `front` / `back` lower it there (cm); the transition widens towards the back.
+      const phi = (Math.atan2(ax, z - headCentreZ) * 180) / Math.PI;
+      const fz = smoothstep(110, 50, phi);
+      const base = piecewise(phi, [[0, browY + 4.5], [30, browY + 4.1], [50, browY + 2.8], [62, browY + 1], [70, earMidY], [82, earMidY], [100, browY], [125, earMidY - 2], [180, earMidY - 4.5]]);
+      const hairline = (front: number, back: number) => {
+        const h = base - fz * front - (1 - fz) * back;
+        const w = 0.8 + 0.7 * (1 - fz);
+        return smoothstep(h - w, h + w, y) * (1 - m.ears[v]!);
       };
-      m.scalp[v] = hairline(0);
-      m.hairline[v] = (hairline(1) - hairline(-1)) / 2;
+      m.scalp[v] = hairline(0, 0);
+      m.hairlineFront[v] = (hairline(1, 0) - hairline(-1, 0)) / 2;
+      m.hairlineBack[v] = (hairline(0, 1.5) - hairline(0, -1.5)) / 2;
       m.sunExposed[v] = front * smoothstep(chinY - 0.5, chinY + 2, y) * (1 - m.scalp[v]!);
     } else if (region === 'eyeballLeft' || region === 'eyeballRight') {
       // Filled below, once the eyeball's centre is known.
@@ -409,6 +437,7 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
   // Per vertex: the weight of skin colour (1 - hair cover), its regional tint, and a fixed colour
   // for what is not skin (eyes, mouth, teeth), all darkened by the ambient occlusion.
   const skinW = new Float32Array(3 * n);
+  const toneW = new Float32Array(3 * n);
   const hairW = new Float32Array(n);
   const mean = new Float32Array(3 * n);
   for (let v = 0; v < n; v++) {
@@ -416,6 +445,7 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
     let fixed: Rgb = [0, 0, 0];
     let skin = 0;
     let hair = 0;
+    let dense = 0;
     let tint: [number, number, number] = [1, 1, 1];
     const mixTint = (t: Rgb, w: number) => {
       for (let k = 0; k < 3; k++) tint[k] = tint[k]! * (1 - w + w * t[k]!);
@@ -425,7 +455,8 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
       mixTint(CHEEK_TINT, masks.cheeks[v]!);
       mixTint(NOSE_EAR_TINT, masks.noseEars[v]!);
       mixTint(UNDER_EYE_TINT, masks.underEye[v]!);
-      hair = Math.min(1, BROW_COVER * masks.brows[v]! + 0.6 * masks.lashLine[v]! + SCALP_COVER * masks.scalp[v]! + BEARD_COVER * masks.beard[v]!);
+      dense = Math.min(1, BROW_COVER * masks.brows[v]! + 0.6 * masks.lashLine[v]!);
+      hair = Math.min(1, dense + SCALP_COVER * masks.scalp[v]! + BEARD_COVER * masks.beard[v]!);
       skin = 1 - hair;
     } else if (region === 'eyeballLeft' || region === 'eyeballRight') {
       const s = masks.sclera[v]!;
@@ -445,6 +476,11 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
     hairW[v] = hair;
     for (let k = 0; k < 3; k++) {
       skinW[3 * v + k] = ao[v]! * skin * tint[k]!;
+      // The skin-tone axes act almost fully under the scalp's and the beard's hair: cover × skin is
+      // a product a linear model cannot hold, and a bald scalp (cover drawn low) must not stay
+      // pale on a dark face. Hair then follows the skin: lighter with fair skin, darker with dark
+      // skin, as it tends to. Under the dense brows and lash lines less, to stay in [0, 1].
+      toneW[3 * v + k] = region === 'face' || region === 'headNeck' ? ao[v]! * tint[k]! * (1 - 0.6 * dense - 0.2 * (hair - dense)) : 0;
       mean[3 * v + k] = ao[v]! * (skin * tint[k]! * prior.mean[k]! + hair * HAIR_MEAN[k]! + fixed[k]!);
     }
   }
@@ -457,21 +493,28 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
   };
   const add = (name: string, per: 'identity' | 'image', f: Float32Array) => components.push({ name, field: f, per });
   // Hair over skin: covering a region by `w` more moves it from the skin colour towards the hair's.
-  const cover = (w: Float32Array, amount: number) => field((v, k) => ao[v]! * amount * w[v]! * (HAIR_MEAN[k]! - prior.mean[k]!));
+  // The skin it moves from is taken 1 sd darker than the mean: cover × skin is a product, and
+  // with the mean skin a bald scalp (cover drawn low) on a dark face would turn paler than the
+  // face. This way a bald scalp matches a darkish face and shows a faint stubble shadow on a fair
+  // one (as shaved heads do).
+  const coverFrom = prior.mean.map((m, k) => m + prior.axes[0]![k]!);
+  const cover = (w: Float32Array, amount: number) => field((v, k) => ao[v]! * amount * w[v]! * (HAIR_MEAN[k]! - coverFrom[k]!));
   const tinted = (w: Float32Array, rgb: Rgb) => field((v, k) => skinW[3 * v + k]! * w[v]! * rgb[k]!);
 
   // Skin tone: the principal axes of the melanin/blood population, everywhere the skin shows.
   const toneNames = ['skin tone (melanin)', 'skin tone (warmth)', 'skin tone (redness)'];
-  // Darker skin comes with darker hair (the melanin axis also darkens brows, lashes and scalp
-  // hair by 0.8 sd of hair colour per sd), so +2 sd is not a dark face with fair brows.
-  prior.axes.forEach((axis, j) => add(toneNames[j]!, 'identity', field((v, k) => skinW[3 * v + k]! * axis[k]! + (j === 0 ? -0.8 * ao[v]! * hairW[v]! * HAIR_AXIS[k]! : 0))));
+  // Darker skin comes with darker hair: the melanin axis reaches the hair on the skin (above)
+  // and darkens the eyelashes by 0.3 sd of hair colour per sd.
+  const lashes = (v: number) => v >= ICT_RANGES.eyelashes[0];
+  prior.axes.forEach((axis, j) => add(toneNames[j]!, 'identity', field((v, k) => toneW[3 * v + k]! * axis[k]! + (j === 0 && lashes(v) ? -0.3 * ao[v]! * HAIR_AXIS[k]! : 0))));
   add('hair colour', 'identity', field((v, k) => ao[v]! * hairW[v]! * HAIR_AXIS[k]!));
   add('scalp hair cover', 'identity', cover(masks.scalp, SCALP_SD));
   add('beard', 'identity', cover(masks.beard, BEARD_SD));
   add('brow density', 'identity', cover(masks.brows, 0.15));
   add('brow thickness', 'identity', cover(masks.browThickness, BROW_COVER));
   add('brow arch', 'identity', cover(masks.browArch, BROW_COVER));
-  add('hairline height', 'identity', cover(masks.hairline, SCALP_COVER));
+  add('hairline height', 'identity', cover(masks.hairlineFront, SCALP_COVER));
+  add('hair length (sides and back)', 'identity', cover(masks.hairlineBack, SCALP_COVER));
   add('lip colour', 'identity', tinted(masks.lips, [0.025, -0.02, -0.01]));
   add('lip darkness', 'identity', tinted(masks.lips, [-0.05, -0.045, -0.035]));
   const eyeField = (rgb: Rgb) => field((v, k) => ao[v]! * masks.iris[v]! * rgb[k]!);

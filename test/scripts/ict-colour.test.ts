@@ -203,7 +203,8 @@ describe.skipIf(!haveIct)(`ICT colour model on the ICT neutral mesh (${haveIct ?
       [/^iris/, (v) => eyeball(v) && z(v) > 8.5],
       [/^beard/, (v) => skin(v) && y(v) < landmark(1)[1] + 0.8 && y(v) > chin - 5],
       [/^brow/, (v) => skin(v) && y(v) > eyeTop - 0.3 && y(v) < brow + 1.5 && Math.abs(x(v)) < landmark(45)[0] + 2 && z(v) > 5],
-      [/^scalp|^hairline/, (v) => skin(v) && (y(v) > brow + 2 || z(v) < landmark(0)[2])],
+      // 1.5 cm above the brows, the sides of the head from mid-ear up (sideburns), or behind the ears.
+      [/^scalp|^hairline|^hair length/, (v) => skin(v) && (y(v) > brow + 1.5 || (Math.abs(x(v)) > 5.5 && y(v) > landmark(2)[1] - 1) || z(v) < landmark(0)[2])],
       [/^hair colour/, (v) => skin(v) || regionOf(v) === 'eyelashes'],
       [/^cheek flush/, (v) => skin(v) && y(v) > lipsBottom - 2 && y(v) < eyeTop + 1 && z(v) > 3],
       [/^under-eye/, (v) => skin(v) && nearEye(v, 3.5)],
