@@ -1,5 +1,5 @@
-import type { Plan, PlanNode } from '../plan/index.js';
-import { KIND_VERSIONS } from '../plan/index.js';
+import type { NodeKindName, Plan, PlanNode } from '../plan/index.js';
+import { ContentDigester, KIND_VERSIONS, locationFree } from '../plan/index.js';
 import { canonicalJson, type JsonValue } from '../util/index.js';
 import type { Cache } from './cache.js';
 import type { Manifest } from './manifest.js';
@@ -42,6 +42,20 @@ export type Difference =
       readonly now: JsonValue | undefined;
     }
   | {
+      /** A file or folder the node reads holds other bytes (its content digest differs). */
+      readonly what: 'content';
+      /** Dotted path of the digest among the params: `model.sha256`, `content.folder`. */
+      readonly path: string;
+      /** What the input is, in words: `model file`, `dataset folder`, `pairs file`. */
+      readonly input: string;
+      /** Where the plan reads it now, when the params say. */
+      readonly location?: string;
+      /** For a folder whose two listings this cache has seen: relative paths by what happened. */
+      readonly files?: { readonly changed: readonly string[]; readonly added: readonly string[]; readonly removed: readonly string[] };
+      readonly cached: string;
+      readonly now: string;
+    }
+  | {
       readonly what: 'input';
       readonly role: string;
       /** Position among the node's inputs (0-based). */
@@ -78,15 +92,61 @@ function leaves(value: JsonValue | undefined, prefix: string, out: Map<string, J
   return out;
 }
 
-function paramDifferences(cached: JsonValue, now: JsonValue): Difference[] {
-  const a = leaves(cached, '', new Map());
-  const b = leaves(now, '', new Map());
+/** A content digest's param path → what the input is and the param holding its location. */
+function contentInput(p: string): { input: string; location?: string } | undefined {
+  if (p === 'content.folder') return { input: 'dataset folder', location: 'path' };
+  if (p === 'content.pairs') return { input: 'pairs file' };
+  if (p === 'content.metadata') return { input: 'metadata file' };
+  const m = /^(.*)\.sha256$/.exec(p);
+  if (!m) return undefined;
+  const head = m[1]!.split(/[.[]/)[0]!;
+  if (head === 'model') return { input: 'model file', location: `${m[1]}.path` };
+  return { input: `${head} folder`, location: `${m[1]}.arg` };
+}
+
+/** Which files differ between two folder listings, when this cache keeps both (see ContentDigester). */
+function listingChanges(digests: ContentDigester, cached: string, now: string): { changed: string[]; added: string[]; removed: string[] } | undefined {
+  const a = digests.readListing(cached);
+  const b = digests.readListing(now);
+  if (!a || !b) return undefined;
+  const was = new Map(a);
+  const is = new Map(b);
+  return {
+    changed: b.filter(([f, d]) => was.has(f) && was.get(f) !== d).map(([f]) => f),
+    added: b.filter(([f]) => !was.has(f)).map(([f]) => f),
+    removed: a.filter(([f]) => !is.has(f)).map(([f]) => f),
+  };
+}
+
+/**
+ * Param differences, compared without file locations (a moved project is not a difference: see
+ * `locationFree`); a differing content digest is named as the file or folder it keys.
+ */
+function paramDifferences(kind: NodeKindName, cachedParams: JsonValue, nowParams: JsonValue, digests: ContentDigester): Difference[] {
+  const a = leaves(locationFree(kind, cachedParams), '', new Map());
+  const b = leaves(locationFree(kind, nowParams), '', new Map());
+  const where = leaves(nowParams, '', new Map());
   const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
   const out: Difference[] = [];
   for (const p of paths) {
     const x = a.get(p);
     const y = b.get(p);
     if (x !== undefined && y !== undefined && canonicalJson(x) === canonicalJson(y)) continue;
+    const content = typeof x === 'string' && typeof y === 'string' ? contentInput(p) : undefined;
+    if (content && typeof x === 'string' && typeof y === 'string') {
+      const location = content.location !== undefined ? where.get(content.location) : undefined;
+      const files = listingChanges(digests, x, y);
+      out.push({
+        what: 'content',
+        path: p,
+        input: content.input,
+        ...(typeof location === 'string' ? { location } : {}),
+        ...(files ? { files } : {}),
+        cached: x,
+        now: y,
+      });
+      continue;
+    }
     out.push({ what: 'param', path: p, cached: x, now: y });
   }
   return out;
@@ -96,7 +156,7 @@ function differences(plan: Plan, node: PlanNode, m: Manifest, cache: Cache, byId
   const out: Difference[] = [];
   const version = (KIND_VERSIONS as Record<string, string>)[node.kind];
   if (version !== undefined && m.version !== version) out.push({ what: 'version', cached: m.version, now: version });
-  out.push(...paramDifferences(m.params, node.params));
+  out.push(...paramDifferences(node.kind, m.params, node.params, ContentDigester.forCache(cache.root)));
   const count = Math.max(m.inputs.length, node.inputs.length);
   for (let k = 0; k < count; k++) {
     const was = m.inputs[k];
@@ -127,6 +187,13 @@ export function describeDifference(d: Difference): string {
       return `the node kind's code changed: version ${d.cached} → ${d.now}`;
     case 'param':
       return `param ${d.path}: ${show(d.cached)} → ${show(d.now)}`;
+    case 'content': {
+      const head = `content of ${d.input}${d.location !== undefined ? ` ${d.location}` : ''}`;
+      if (!d.files) return `${head} changed (sha256 ${d.cached.slice(0, 12)} → ${d.now.slice(0, 12)})`;
+      const names = (xs: readonly string[]): string => (xs.length <= 5 ? xs.join(', ') : `${xs.slice(0, 5).join(', ')} and ${xs.length - 5} more`);
+      const parts = (['changed', 'added', 'removed'] as const).filter((k) => d.files![k].length > 0).map((k) => `${k}: ${names(d.files![k])}`);
+      return `${head}: ${parts.length > 0 ? parts.join('; ') : 'changed'}`;
+    }
     case 'input': {
       const head = `input ${d.position + 1} (${d.role})`;
       if (!d.now) return `${head}: no longer read (was ${d.cached?.label ?? '?'})`;

@@ -1,9 +1,11 @@
+import path from 'node:path';
 import type { JsonValue } from '../util/index.js';
 import type { ProjectConfig } from '../config/index.js';
 import { BENCHMARKS, type ExperimentSpec, type RenderSpec, type TrainSpec } from '../lang/index.js';
+import { ABSENT_DIGEST, ContentDigester } from './content.js';
 import { fingerprintOf, fingerprintRecord } from './fingerprint.js';
 import type { NodeKindName } from './kinds.js';
-import type { DataParams, EvalParams, InputRole, RenderParams, ReportParams, TrainParams } from './params.js';
+import type { ChoiceDist, DataParams, EvalParams, InputRole, RenderParams, ReportParams, TrainParams } from './params.js';
 import type { Plan, PlanExperiment, PlanNode } from './types.js';
 
 /**
@@ -36,7 +38,24 @@ export class DagBuilder {
   constructor(
     private readonly file: string,
     private readonly config: ProjectConfig,
+    /** Digests of the files nodes read (see content.ts); `finish` saves what it learned. */
+    private readonly digester: ContentDigester = ContentDigester.forCache(config.cache),
   ) {}
+
+  private keyChoice(c: ChoiceDist): ChoiceDist {
+    if (c.type === 'mix') return { type: 'mix', parts: c.parts.map((p) => ({ weight: p.weight, dist: this.keyChoice(p.dist) as typeof p.dist })) };
+    return c.arg === undefined ? c : { ...c, sha256: this.digester.digest(c.arg) };
+  }
+
+  /** A render spec with the content digest of each file it reads beside that file's location. */
+  private keyRender(spec: RenderSpec): RenderSpec {
+    return {
+      ...spec,
+      model: spec.model.kind === 'bfm' ? { ...spec.model, sha256: this.digester.digest(spec.model.path) } : spec.model,
+      illumination: this.keyChoice(spec.illumination),
+      background: this.keyChoice(spec.background),
+    };
+  }
 
   private add(kind: NodeKindName, label: string, params: JsonValue, inputs: { role: InputRole; node: MutableNode }[]): MutableNode {
     // Sweeps re-create equal params thousands of times; a native JSON key skips re-hashing them.
@@ -91,12 +110,13 @@ export class DagBuilder {
     }
     const per = Math.max(1, Math.floor(SHARD_IMAGES / spec.imgsPerId));
     const out: MutableNode[] = [];
+    const keyed = this.keyRender(spec);
     for (let start = 0; start < spec.ids; start += per) {
       const ids = Math.min(per, spec.ids - start);
       const firstId = spec.firstId + start;
       // `renderer` is resolved (auto → software or gl) before planning, by `resolveRenderer`; an
       // unresolved auto plans as software. Only gl is written (see RenderParams.raster).
-      const params: RenderParams = { ...spec, firstId, ids, ...(this.config.renderer === 'gl' ? { raster: 'gl' as const } : {}) };
+      const params: RenderParams = { ...keyed, firstId, ids, ...(this.config.renderer === 'gl' ? { raster: 'gl' as const } : {}) };
       out.push(
         this.add('render', `render ${setName} ids ${firstId}-${firstId + ids - 1} x ${spec.imgsPerId}`, params as unknown as JsonValue, []),
       );
@@ -107,10 +127,17 @@ export class DagBuilder {
 
   private data(dataset: string, fraction: number, seed: number): MutableNode {
     const ds = this.config.datasets[dataset];
+    const where = ds?.path ?? '';
     const params: DataParams = {
       dataset,
       format: ds?.format ?? BENCHMARKS[dataset] ?? 'folder',
-      path: ds?.path ?? '',
+      path: where,
+      // An unconfigured dataset (path '') is stopped by `datasetProblems` before any node runs.
+      content: {
+        folder: ds ? this.digester.digest(path.resolve(this.config.root, where)) : ABSENT_DIGEST,
+        ...(ds?.pairs !== undefined ? { pairs: this.digester.digest(ds.pairs) } : {}),
+        ...(ds?.metadata !== undefined ? { metadata: this.digester.digest(ds.metadata) } : {}),
+      },
       fraction,
       seed,
       // Both change the node's output (see DataParams); only non-defaults are written, so
@@ -199,6 +226,7 @@ export class DagBuilder {
       this.current = undefined;
       experiments = experiments.map((e) => (e.evals.length > 0 ? { ...e, nodes: [...e.nodes, report.id] } : e));
     }
+    this.digester.save();
     return { file: this.file, nodes: this.order.map((n) => ({ ...n })), experiments };
   }
 }

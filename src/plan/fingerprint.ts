@@ -1,6 +1,6 @@
 import { canonicalJson, sha256, type JsonValue } from '../util/index.js';
 import { KIND_VERSIONS, type NodeKindName } from './kinds.js';
-import type { InputRole } from './params.js';
+import type { ChoiceDist, DataParams, InputRole, RenderParams, ReportParams } from './params.js';
 import type { Fingerprint } from './types.js';
 
 /**
@@ -12,7 +12,7 @@ export interface FingerprintRecord {
   readonly kind: NodeKindName;
   /** Which version of that code: bumped when its outputs change. */
   readonly version: string;
-  /** Every setting the code reads. */
+  /** Every setting the code reads, with file locations replaced by content digests (`locationFree`). */
   readonly params: JsonValue;
   /**
    * The inputs' fingerprints (chained keys, not bytes: an input's fingerprint already fixes its
@@ -26,7 +26,50 @@ export function fingerprintRecord(
   params: JsonValue,
   inputs: readonly { role: InputRole; fingerprint: Fingerprint }[],
 ): FingerprintRecord {
-  return { kind, version: KIND_VERSIONS[kind], params, inputs };
+  return { kind, version: KIND_VERSIONS[kind], params: locationFree(kind, params), inputs };
+}
+
+function choiceFree(c: ChoiceDist): ChoiceDist {
+  if (c.type === 'mix') return { type: 'mix', parts: c.parts.map((p) => ({ weight: p.weight, dist: choiceFree(p.dist) as typeof p.dist })) };
+  if (c.arg === undefined) return c;
+  const { arg: _where, ...rest } = c;
+  return rest;
+}
+
+// Fields are checked before use: tests and tools fingerprint partial params too.
+function renderFree(p: RenderParams): RenderParams {
+  const out: { -readonly [K in keyof RenderParams]: RenderParams[K] } = { ...p };
+  if (p.model?.kind === 'bfm') out.model = (({ path: _where, ...m }) => m)(p.model) as RenderParams['model'];
+  if (p.illumination) out.illumination = choiceFree(p.illumination);
+  if (p.background) out.background = choiceFree(p.background);
+  return out;
+}
+
+/**
+ * Params without the fields that say where an input file lies (a BFM model's path, an
+ * illumination or background folder, a dataset's folder): each sits beside the content digest
+ * the planner wrote for it, and the digest is what the output depends on. Keeping absolute paths
+ * out means a moved or re-cloned project, another user's checkout or a Slurm node with another
+ * mount point hits the same cache entries. A kind that gains a file input (a pretrained network)
+ * adds its location field here.
+ */
+export function locationFree(kind: NodeKindName, params: JsonValue): JsonValue {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) return params;
+  switch (kind) {
+    case 'render':
+      return renderFree(params as unknown as RenderParams) as unknown as JsonValue;
+    case 'data': {
+      const { path: _where, ...rest } = params as unknown as DataParams;
+      return rest as unknown as JsonValue;
+    }
+    case 'report': {
+      const r = params as unknown as ReportParams;
+      if (!Array.isArray(r.samples)) return params;
+      return { ...r, samples: r.samples.map((s) => ({ ...s, params: renderFree(s.params) })) } as unknown as JsonValue;
+    }
+    default:
+      return params;
+  }
 }
 
 export function fingerprintOf(record: FingerprintRecord): Fingerprint {

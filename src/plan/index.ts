@@ -18,7 +18,9 @@ export type {
 export { KIND_VERSIONS } from './kinds.js';
 export type { NodeKindName } from './kinds.js';
 export type { Fingerprint, PlanNode, PlanInput, PlanExperiment, Plan } from './types.js';
-export { fingerprintOf, fingerprintRecord } from './fingerprint.js';
+export { fingerprintOf, fingerprintRecord, locationFree } from './fingerprint.js';
+export { ContentDigester, ABSENT_DIGEST } from './content.js';
+export type { ContentDigest, DigestedInput, ListingEntry } from './content.js';
 export type { FingerprintRecord } from './fingerprint.js';
 export { compileFile, compileText, planResolution, datasetProblems, scaleSpec, MAX_EXPERIMENTS } from './compile.js';
 export type { CompileResult } from './compile.js';

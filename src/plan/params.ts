@@ -1,8 +1,10 @@
 /**
  * The params of each node kind, as plain JSON. This is the contract between the planner (which
  * writes them from a checked experiment) and the node kinds (which read them): every field here
- * changes a node's output and so is part of its fingerprint.
+ * changes a node's output and so is part of its fingerprint, except the locations of files, which
+ * are keyed by their content digests instead (see `locationFree` in fingerprint.ts).
  */
+import type { ContentDigest } from './content.js';
 
 /** A distribution over a number. Angles are in degrees, coefficients in units of the PCA std. */
 export type Dist =
@@ -15,8 +17,10 @@ export type Dist =
 export interface Choice {
   readonly type: 'choice';
   readonly name: string;
-  /** The argument, e.g. the folder of a `prior "folder"` or `folder "path"` choice. */
+  /** The argument, e.g. the folder of a `prior "folder"` or `folder "path"` choice (resolved; not fingerprinted). */
   readonly arg?: string;
+  /** The content digest of the `arg` folder, written by the planner: what the fingerprint keys instead of `arg`. */
+  readonly sha256?: ContentDigest;
 }
 
 /** A choice, or a weighted mixture of choices (`background ~ mix(0.5 noise, 0.5 gradient)`). */
@@ -24,7 +28,13 @@ export type ChoiceDist =
   | Choice
   | { readonly type: 'mix'; readonly parts: readonly { readonly weight: number; readonly dist: Choice }[] };
 
-export type ModelRef = { readonly kind: 'builtin' } | { readonly kind: 'bfm'; readonly path: string };
+/**
+ * The morphable model. A BFM file is read at `path` (resolved; not fingerprinted) and keyed by
+ * `sha256`, its content digest written by the planner. The built-in model ships with the code:
+ * it is keyed by the render kind's version, and a test pins its digest so a new model file cannot
+ * land without a version bump (test/plan/content.test.ts).
+ */
+export type ModelRef = { readonly kind: 'builtin' } | { readonly kind: 'bfm'; readonly path: string; readonly sha256?: ContentDigest };
 
 /**
  * One render shard: identities [firstId, firstId + ids) with imgsPerId images each. Each
@@ -126,7 +136,19 @@ export interface TrainParams {
 export interface DataParams {
   readonly dataset: string;
   readonly format: 'folder' | 'lfw' | 'ijba' | 'multipie';
+  /** The image folder, resolved: where the node reads, not what it reads, so not fingerprinted. */
   readonly path: string;
+  /**
+   * Content digests of what the node reads, written by the planner: the image folder (which holds
+   * LFW's default pairs.txt) and the pairs and metadata files synx.yaml names. A changed image,
+   * pair list or pose CSV re-runs the node; a moved dataset does not. The node never reads it, so
+   * params built by hand for a node kind alone (tests, tools) may leave it out.
+   */
+  readonly content?: {
+    readonly folder: ContentDigest;
+    readonly pairs?: ContentDigest;
+    readonly metadata?: ContentDigest;
+  };
   /** Fraction in (0, 1]; subsets keep whole identities, chosen by a seeded shuffle. */
   readonly fraction: number;
   readonly seed: number;
