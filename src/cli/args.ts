@@ -17,9 +17,37 @@ export type ParsedValues<T extends Options> = {
 /** node:util parseArgs, with its errors turned into usage errors (exit 2, usage printed). */
 export function parse<T extends Options>(argv: readonly string[], options: T): { values: ParsedValues<T>; positionals: string[] } {
   try {
-    const r = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    const r = parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true });
     return { values: r.values as unknown as ParsedValues<T>, positionals: r.positionals };
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
+}
+
+/**
+ * `--jobs -1`: node's parser takes `-1` for an option and answers "argument is ambiguous"; a
+ * negative number after an option that takes a value is that option's value, so the command's own
+ * check can say what is wrong with it.
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, o] of Object.entries(options)) {
+    if (o.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (o.short !== undefined) takesValue.add(`-${o.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (takesValue.has(a) && next !== undefined && /^-\d/.test(next)) {
+      out.push(a.startsWith('--') ? `${a}=${next}` : `${a}${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }

@@ -87,6 +87,19 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
       ],
     };
   }
+  const binary = firstBinaryOffset(text);
+  if (binary >= 0) {
+    const line = text.slice(0, binary).split('\n').length;
+    return {
+      config: withEnv(base),
+      file,
+      diagnostics: [
+        makeDiagnostic('SX4002', file, { start: { line, column: 1, offset: binary }, end: { line, column: 1, offset: binary } }, `${CONFIG_FILE} is not a text file: it holds binary bytes (the first on line ${line})`, {
+          hint: `${CONFIG_FILE} is YAML text; see "Configuration" in the README`,
+        }),
+      ],
+    };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const rangeOf = (offsets: readonly number[] | undefined): Range => {
@@ -103,7 +116,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
       config: withEnv(base),
       file,
       diagnostics: doc.errors.map((err) =>
-        makeDiagnostic('SX4001', file, rangeOf(err.pos), `invalid YAML: ${err.message.split('\n')[0]}`),
+        makeDiagnostic('SX4001', file, rangeOf(err.pos), `invalid YAML: ${shortText(err.message.split('\n')[0] ?? '')}`),
       ),
     };
   }
@@ -115,7 +128,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
         'SX4001',
         file,
         rangeOf(node?.range ? [node.range[0], node.range[1]] : undefined),
-        `${err.instancePath || '(top level)'} ${describeSchemaError(err)}`,
+        shortText(`${err.instancePath || '(top level)'} ${describeSchemaError(err)}`),
         { hint: 'see "Configuration" in the README for every key of synx.yaml' },
       );
     });
@@ -160,6 +173,23 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
     datasets,
   };
   return { config: withEnv(config), file, diagnostics: envDiagnostics };
+}
+
+/**
+ * The offset of the first byte that text never holds (NUL, other control characters, bytes that
+ * are not UTF-8), or -1: a binary file saved as synx.yaml is refused in one line instead of its
+ * bytes being quoted back in YAML errors.
+ */
+function firstBinaryOffset(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  return text.search(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/);
+}
+
+/** A message that quotes the file, cut to a printable line of at most 200 characters. */
+function shortText(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = message.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
 }
 
 function describeSchemaError(err: ErrorObject): string {

@@ -50,16 +50,30 @@ function excerpt(source: string, d: Diagnostic, color: boolean, sevColor: string
   if (text === undefined) return [];
   const gutter = String(lineNo);
   const pad = ' '.repeat(gutter.length);
-  const startCol = Math.max(1, d.range.start.column);
+  const fullStart = Math.max(1, d.range.start.column);
   // A range spanning lines is underlined to the end of its first line.
-  const endCol =
-    d.range.end.line === lineNo ? Math.max(d.range.end.column, startCol + 1) : text.length + 1;
-  const width = Math.max(1, Math.min(endCol, text.length + 1) - startCol);
-  const underline = ' '.repeat(startCol - 1) + '~'.repeat(width);
+  const fullEnd =
+    d.range.end.line === lineNo ? Math.max(d.range.end.column, fullStart + 1) : text.length + 1;
+  // At most EXCERPT_MAX characters around the error: a binary or minified file passed where a
+  // text file belongs must not pour kilobytes (or whatever secrets it holds) onto the terminal.
+  const from = text.length > EXCERPT_MAX ? Math.max(0, Math.min(fullStart - 1 - EXCERPT_MAX / 4, text.length - EXCERPT_MAX)) : 0;
+  const shown = printable(text.slice(from, from + EXCERPT_MAX));
+  const startCol = fullStart - from;
+  const width = Math.max(1, Math.min(fullEnd - from, shown.length + 1) - startCol);
+  const underline = ' '.repeat(Math.max(0, startCol - 1)) + '~'.repeat(width);
   return [
-    `  ${gutter} | ${text.replace(/\t/g, ' ')}`,
-    `  ${pad} | ${paint(color, sevColor, underline)}`,
+    `  ${gutter} | ${from > 0 ? '…' : ''}${shown}${from + EXCERPT_MAX < text.length ? '…' : ''}`,
+    `  ${pad} | ${from > 0 ? ' ' : ''}${paint(color, sevColor, underline)}`,
   ];
+}
+
+/** The longest piece of a source line a diagnostic shows. */
+const EXCERPT_MAX = 120;
+
+/** Tabs as spaces; control characters, and bytes that were not text, as '?' (same width). */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
 }
 
 /** Escapes a GitHub workflow-command property or message. */

@@ -76,7 +76,10 @@ export function parse(text: string, file: string): ParseResult {
   for (const e of lexed.errors) {
     const start = positionAt(text, e.offset);
     const end = positionAt(text, e.offset + Math.max(1, e.length));
-    const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
+    // Shown escaped when not printable, and cut short: the file may not be text at all.
+    const raw = text.slice(e.offset, e.offset + Math.min(20, Math.max(1, e.length)));
+    // eslint-disable-next-line no-control-regex
+    const ch = raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + (e.length > 20 ? '…' : '');
     diagnostics.push(
       makeDiagnostic('SX1001', file, { start, end }, `unexpected character${ch.length > 1 ? 's' : ''} '${ch}'`, {
         hint: 'a synexp file holds names, numbers with units (10k, 10%, 112px), "strings", ~, commas, ( ) and { }; comments start with #',
@@ -89,6 +92,17 @@ export function parse(text: string, file: string): ParseResult {
         makeDiagnostic('SX1003', file, tokenRange(t), 'unterminated string', { hint: 'close the string with " on the same line' }),
       );
     }
+  }
+  // The parser descends once per open bracket; a file nested deeper than any experiment needs
+  // (`mix(1 mix(1 …` 300 deep) would overflow the stack, so it is refused here, before parsing.
+  const tooDeep = firstTooDeep(lexed.tokens);
+  if (tooDeep !== undefined) {
+    diagnostics.push(
+      makeDiagnostic('SX1002', file, tokenRange(tooDeep), `brackets nested more than ${MAX_NESTING} deep`, {
+        hint: `nest distributions, mixtures and sweeps at most ${MAX_NESTING} levels deep`,
+      }),
+    );
+    return { ast: { file, items: [], comments: [] }, diagnostics };
   }
   // The grammar's top level is a loop over items; a token that can start no item stops Chevrotain
   // there ("not all input parsed"). Report it, skip to the next line, and parse on, so one run
@@ -178,6 +192,33 @@ function collectItems(node: CstNode, builder: AstBuilder, items: (ImportDecl | B
 }
 
 
+/** The deepest nesting of ( and { a file may have: far beyond any real experiment, far below the stack. */
+export const MAX_NESTING = 64;
+
+/** The first opening bracket that nests deeper than MAX_NESTING, if any. */
+function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  for (const t of tokens) {
+    const n = t.tokenType.name;
+    if (n === 'LParen' || n === 'LBrace') {
+      if (++depth > MAX_NESTING) return t;
+    } else if (n === 'RParen' || n === 'RBrace') depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+/** Whether a sorted list holds a value in [lo, hi): binary search, as files may hold 100,000s of clauses. */
+function anyIn(sorted: readonly number[], lo: number, hi: number): boolean {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (sorted[m]! < lo) a = m + 1;
+    else b = m;
+  }
+  return a < sorted.length && sorted[a]! < hi;
+}
+
 function checkSeparated(
   items: readonly { range: { start: { offset: number }; end: { offset: number } } }[],
   separators: readonly number[],
@@ -190,7 +231,7 @@ function checkSeparated(
     const from = prev.range.end.offset;
     const to = next.range.start.offset;
     if (from > to) continue;
-    if (!separators.some((s) => s >= from - 1 && s < to)) {
+    if (!anyIn(separators, from - 1, to)) {
       diagnostics.push(
         makeDiagnostic('SX1002', file, (next as { range: Range }).range, 'missing separator before this clause', {
           hint: 'separate clauses with a comma or a new line',

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { didYouMean, makeDiagnostic, type Diagnostic, type Range } from '../diag/index.js';
@@ -60,17 +60,42 @@ interface Decl {
 /** Reads files for imports; tests give an in-memory one. */
 export interface SourceHost {
   read(file: string): string | undefined;
+  /**
+   * What `file` is when it is there but not a regular file ('a folder', 'a device'...), so an
+   * import of it is refused before anything is read; undefined for a file or nothing.
+   */
+  special?(file: string): string | undefined;
 }
 
 export const fsHost: SourceHost = {
   read(file) {
     try {
-      return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+      return existsSync(file) && statSync(file).isFile() ? readFileSync(file, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  special(file) {
+    try {
+      return describeSpecial(statSync(file));
     } catch {
       return undefined;
     }
   },
 };
+
+/** 'a folder', 'a device'... for what is not a regular file; undefined for a regular file. */
+export function describeSpecial(st: import('node:fs').Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return 'a folder';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** Imports take the DSL's own files only: reading anything else could echo its bytes back. */
+const IMPORT_EXTENSION = '.synexp';
 
 function libraryPresets(): string[] {
   try {
@@ -111,6 +136,9 @@ export function resolve(ast: SynexpFile, text: string, host: SourceHost = fsHost
   const sources = new Map<string, string>([[ast.file, text]]);
   const decls = new Map<string, Decl>();
   const loaded = new Set<string>([path.resolve(cwd, ast.file)]);
+  // The chain of files being loaded, to name an import cycle (a file importing one that imports it).
+  const chain: string[] = [path.resolve(cwd, ast.file)];
+  const displayOf = (abs: string) => path.relative(cwd, abs) || abs;
 
   const addDecls = (file: SynexpFile, local: boolean) => {
     for (const item of file.items) {
@@ -136,7 +164,34 @@ export function resolve(ast: SynexpFile, text: string, host: SourceHost = fsHost
       const target = item.isPath
         ? path.resolve(cwd, path.dirname(file.file), item.target)
         : path.join(LIB_PRESETS, `${item.target}.synexp`);
+      const at = chain.indexOf(path.resolve(target));
+      if (at >= 0) {
+        const cycle = [...chain.slice(at), path.resolve(target)].map(displayOf).join(' -> ');
+        diagnostics.push(
+          makeDiagnostic('SX2012', file.file, item.range, `import cycle: ${cycle}`, {
+            hint: 'files may not import each other; move the shared presets into a third file that both import',
+          }),
+        );
+        continue;
+      }
       if (loaded.has(path.resolve(target))) continue;
+      if (item.isPath && path.extname(target) !== IMPORT_EXTENSION) {
+        diagnostics.push(
+          makeDiagnostic('SX2012', file.file, item.range, `cannot import '${item.target}': only ${IMPORT_EXTENSION} files can be imported`, {
+            hint: `imports name another ${IMPORT_EXTENSION} file (relative to the importing file) or a preset library such as \`import seed-study\``,
+          }),
+        );
+        continue;
+      }
+      const special = host.special?.(target);
+      if (special !== undefined) {
+        diagnostics.push(
+          makeDiagnostic('SX2012', file.file, item.range, `cannot import '${item.target}': it is ${special}, not a file`, {
+            hint: `imports name a ${IMPORT_EXTENSION} file`,
+          }),
+        );
+        continue;
+      }
       const src = host.read(target);
       if (src === undefined) {
         const known = libraryPresets();
@@ -158,7 +213,9 @@ export function resolve(ast: SynexpFile, text: string, host: SourceHost = fsHost
       sources.set(display, src);
       const parsed = parseImported(src, display);
       diagnostics.push(...parsed.diagnostics);
+      chain.push(path.resolve(target));
       loadImports(parsed.ast);
+      chain.pop();
       for (const it of parsed.ast.items) {
         if (it.type !== 'block' && it.type !== 'import') {
           diagnostics.push(
