@@ -14,3 +14,15 @@ export {
   SAME_PERSON_DISTANCE,
 } from './detect.js';
 export type { DetectedFace, DetectOptions, Detector, Pixels, Point } from './detect.js';
+export {
+  alignFace,
+  applySimilarity,
+  ARCFACE_TEMPLATE_112,
+  arcfaceTemplate,
+  fivePointsOf68,
+  fivePointsOfLabel,
+  invertSimilarity,
+  umeyama,
+  warpSimilarity,
+} from './align.js';
+export type { Similarity, WarpOptions } from './align.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { descriptorDistance, detectFaces, paddedTensor } from '../../src/faceapi/index.js';
+import { alignFace, descriptorDistance, descriptorsOfAlignedCrops, detectFaces, fivePointsOf68, paddedTensor } from '../../src/faceapi/index.js';
 import type { DetectedFace } from '../../src/faceapi/index.js';
 import { cropRgb, DEMO_FACE_COUNTS, demoPhoto } from './demo-photos.js';
 
@@ -51,6 +51,29 @@ describe('face-api on its demo photos', () => {
     }
     expect(genuineMax).toBeLessThan(impostorMin);
     expect(genuineMax).toBeLessThan(0.3);
+  }, 120_000);
+
+  it('recognises ArcFace-aligned crops with the raw recogniser: same face re-found closer than two people', async () => {
+    // Each face aligned from the whole photo, and again from a re-detection in a padded crop.
+    const aligned = (img: { data: Uint8Array; width: number; height: number }, f: DetectedFace) => ({
+      data: alignFace(img, fivePointsOf68(f.landmarks!), 150, { fill: [128, 128, 128] }).crop,
+      width: 150,
+      height: 150,
+    });
+    const photos = [1, 2, 3, 4, 5, 6].map(demoPhoto);
+    const all = await descriptorsOfAlignedCrops(found.flatMap((faces, i) => faces.map((f) => aligned(photos[i]!, f))));
+    expect(all).toHaveLength(22);
+    let impostorMin = Infinity;
+    for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) impostorMin = Math.min(impostorMin, descriptorDistance(all[i]!, all[j]!));
+    let genuineMax = 0;
+    for (const [k, f] of found[0]!.entries()) {
+      const { x, y, width: w, height: h } = f.box;
+      const crop = cropRgb(photos[0]!, x - 0.3 * w, y - 0.3 * h, 1.6 * w, 1.6 * h);
+      const [again] = await detectFaces(crop, { descriptors: false });
+      const [d] = await descriptorsOfAlignedCrops([aligned(crop, again!)]);
+      genuineMax = Math.max(genuineMax, descriptorDistance(d!, all[k]!));
+    }
+    expect(genuineMax).toBeLessThan(impostorMin);
   }, 120_000);
 
   it('is deterministic: the same pixels give the same bytes', async () => {
