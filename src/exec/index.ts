@@ -25,5 +25,5 @@ export { listRuns, findRun, writeRunRecord, runState, newRunId } from './runs.js
 export type { NodeResult, RunRecord } from './runs.js';
 export { currentEnvironment, synxVersion } from './environment.js';
 export type { Environment } from './environment.js';
-export { collectResults, resultsToCsv } from './results.js';
-export type { ExperimentResult } from './results.js';
+export { collectResults, resultsToCsv, readCachedResults, readResultsFile, EVAL_RESULTS_FILE } from './results.js';
+export type { ExperimentResult, CachedResults } from './results.js';

@@ -4,31 +4,63 @@ import type { JsonValue } from '../util/index.js';
 import type { Cache } from './cache.js';
 import type { RunRecord } from './runs.js';
 
+/** An eval's output file (see eval/kind.ts, which writes it). */
+export const EVAL_RESULTS_FILE = 'results.json';
+
+/**
+ * Parses the results.json of an eval output folder: the one place it is read. Throws when it
+ * cannot be read or parsed; callers hold a verified entry, so that means damage.
+ */
+export function readResultsFile(outDir: string): JsonValue {
+  return JSON.parse(readFileSync(path.join(outDir, EVAL_RESULTS_FILE), 'utf8')) as JsonValue;
+}
+
+/** An eval's results as the cache holds them: verified, absent, or refused with what is wrong. */
+export type CachedResults =
+  | { readonly state: 'ok'; readonly results: JsonValue }
+  | { readonly state: 'missing' }
+  | { readonly state: 'corrupt'; readonly problem: string };
+
+/**
+ * The results of a cached eval, after the full check a run makes before reading an entry (every
+ * output re-hashed against the manifest): a tampered or damaged entry is refused, never shown.
+ */
+export async function readCachedResults(cache: Cache, fingerprint: string): Promise<CachedResults> {
+  const check = await cache.verify(fingerprint);
+  if (check.state !== 'ok') return check;
+  try {
+    return { state: 'ok', results: readResultsFile(cache.outDir(fingerprint)) };
+  } catch (e) {
+    return { state: 'corrupt', problem: `${EVAL_RESULTS_FILE} cannot be read: ${(e as Error).message}` };
+  }
+}
+
 /** The results of one eval node of one experiment (the eval's `results.json`). */
 export interface ExperimentResult {
   readonly experiment: string;
   readonly node: string;
   readonly label: string;
-  /** The parsed results.json, or undefined when the eval did not finish or its entry is gone. */
+  /** The verified results.json, or undefined when the eval did not finish or its entry is gone or corrupt. */
   readonly results: JsonValue | undefined;
+  /** What is wrong with the eval's cache entry, when it is corrupt (its results are not shown). */
+  readonly corrupt?: { readonly fingerprint: string; readonly problem: string };
 }
 
-/** The eval results of a run, per experiment, read from the cache entries its record names. */
-export function collectResults(record: RunRecord, cache: Cache): ExperimentResult[] {
+/** The eval results of a run, per experiment, read (verified) from the cache entries its record names. */
+export async function collectResults(record: RunRecord, cache: Cache): Promise<ExperimentResult[]> {
   const byId = new Map(record.nodes.map((n) => [n.id, n]));
   const out: ExperimentResult[] = [];
   for (const e of record.experiments) {
     for (const id of e.evals) {
       const node = byId.get(id);
       let results: JsonValue | undefined;
+      let corrupt: ExperimentResult['corrupt'];
       if (node && (node.outcome === 'ran' || node.outcome === 'cached')) {
-        try {
-          results = JSON.parse(readFileSync(path.join(cache.outDir(node.fingerprint), 'results.json'), 'utf8')) as JsonValue;
-        } catch {
-          results = undefined;
-        }
+        const read = await readCachedResults(cache, node.fingerprint);
+        if (read.state === 'ok') results = read.results;
+        else if (read.state === 'corrupt') corrupt = { fingerprint: node.fingerprint, problem: read.problem };
       }
-      out.push({ experiment: e.name, node: id, label: node?.label ?? id, results });
+      out.push({ experiment: e.name, node: id, label: node?.label ?? id, results, ...(corrupt ? { corrupt } : {}) });
     }
   }
   return out;

@@ -190,7 +190,11 @@ export async function runPlan(
 
   // 1. What is cached: a stat-only check of every node, then a full re-hash of the cached entries
   // that a node about to run will read (in reverse order, so a corrupt input found there makes its
-  // own inputs needed in turn). A corrupt entry is reported, removed and recomputed.
+  // own inputs needed in turn). Eval and report entries are re-hashed too, even with no node to
+  // read them: they are what people read (`runs show`, `report`, the published report), they are
+  // small, and a tampered one would otherwise stay cached for good. A corrupt entry is reported,
+  // removed and recomputed.
+  const readByPeople = (i: number): boolean => plan.nodes[i]!.kind === 'eval' || plan.nodes[i]!.kind === 'report';
   const cached: boolean[] = new Array<boolean>(n).fill(false);
   const verified = new Set<string>();
   const corrupt = (i: number, problem: string): void => {
@@ -209,7 +213,7 @@ export async function runPlan(
     else if (check.state === 'corrupt') corrupt(i, check.problem);
   }
   for (let i = n - 1; i >= 0; i--) {
-    if (!cached[i] || !dependents[i]!.some((j) => !cached[j])) continue;
+    if (!cached[i] || !(readByPeople(i) || dependents[i]!.some((j) => !cached[j]))) continue;
     const fp = plan.nodes[i]!.fingerprint;
     const check = await store.verify(fp);
     if (check.state === 'ok') verified.add(fp);

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { EvalResults } from '../eval/index.js';
-import { synxVersion } from '../exec/index.js';
+import { readResultsFile, synxVersion } from '../exec/index.js';
 import { NodeFailure, type NodeKind } from '../exec/kind.js';
 import { KIND_VERSIONS, type EvalParams, type ReportParams } from '../plan/index.js';
 import { sampleSheets, writeReport } from './build.js';
@@ -19,12 +17,12 @@ export const reportKind: NodeKind<ReportParams> = {
       for (const fp of e.evals) {
         const input = byFingerprint.get(fp);
         if (!input) throw new Error(`report: eval ${fp} is not among the node's inputs`);
-        const file = path.join(input.dir, 'results.json');
         let results: EvalResults;
         try {
-          results = JSON.parse(readFileSync(file, 'utf8')) as EvalResults;
+          // The executor verified the entry before this node started (see run-plan.ts).
+          results = readResultsFile(input.dir) as unknown as EvalResults;
         } catch (err) {
-          throw new NodeFailure(`cannot read the eval results ${file}: ${(err as Error).message}`, 'run `synx cache verify`; a damaged entry is recomputed on the next run');
+          throw new NodeFailure(`cannot read the eval results in ${input.dir}: ${(err as Error).message}`, 'run `synx cache verify`; a damaged entry is recomputed on the next run');
         }
         const p = input.params as unknown as EvalParams;
         rows.push({ experiment: e.name, base: e.base, sweep: e.sweep, evalId: input.id, fingerprint: fp, dataset: p.dataset, protocol: p.protocol, results });

@@ -10,8 +10,10 @@ export interface ReportRow {
   readonly fingerprint: string;
   readonly dataset: string;
   readonly protocol: string;
-  /** Undefined when the eval has not run (or failed). */
+  /** Undefined when the eval has not run (or failed), or its cache entry is corrupt. */
   readonly results: EvalResults | undefined;
+  /** What is wrong with the eval's cache entry, when it is corrupt: shown instead of numbers. */
+  readonly corrupt?: string;
 }
 
 /** Where the numbers came from. */

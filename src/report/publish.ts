@@ -6,11 +6,12 @@ import type { Plan } from '../plan/index.js';
 /**
  * Copies the cached report of a plan to `<root>/reports/<file name>/`, where people look for it,
  * replacing an older copy in one rename (a reader never sees half a report). Returns the folder,
- * or undefined when the plan has no report or its report is not cached.
+ * or undefined when the plan has no report or its report is not cached (or its entry is corrupt).
  */
-export function publishReport(plan: Plan, cache: Cache, root: string): string | undefined {
+export async function publishReport(plan: Plan, cache: Cache, root: string): Promise<string | undefined> {
   const node = plan.nodes.find((n) => n.kind === 'report');
-  if (!node || cache.check(node.fingerprint).state !== 'ok') return undefined;
+  // Verified like any entry read outside a node: a damaged report is not published.
+  if (!node || (await cache.verify(node.fingerprint)).state !== 'ok') return undefined;
   const title = path.basename(plan.file).replace(/\.synexp$/, '');
   const dest = path.join(root, 'reports', title);
   const tmp = `${dest}.tmp-${process.pid}`;

@@ -17,7 +17,7 @@ function verificationTable(rows: readonly ReportRow[]): Table | undefined {
     head: ['experiment', 'dataset', 'accuracy (%)', 'TAR@FAR=1e-1', 'TAR@FAR=1e-2', 'TAR@FAR=1e-3', 'AUC', 'pairs', 'eval node'],
     rows: v.map((r) => {
       const x = r.results?.verification;
-      if (!x) return [r.experiment, r.dataset, 'not run', '–', '–', '–', '–', '–', r.evalId];
+      if (!x) return [r.experiment, r.dataset, r.corrupt !== undefined ? 'corrupt cache entry' : 'not run', '–', '–', '–', '–', '–', r.evalId];
       return [
         r.experiment,
         r.dataset,

@@ -35,7 +35,7 @@ describe('run records', () => {
     expect(rec.summary).toMatchObject({ ran: 1, cached: 4, status: 'ok' });
     expect(rec.nodes.map((n: { outcome: string }) => n.outcome)).toEqual(['cached', 'cached', 'cached', 'cached', 'ran']);
 
-    const results = collectResults(runs[0]!, cache);
+    const results = await collectResults(runs[0]!, cache);
     expect(results).toEqual([
       { experiment: 'exp', node: b.nodes[4]!.id, label: 'eval e', results: { accuracy: 0.75, far: { '0.01': 0.25 } } },
     ]);

@@ -56,12 +56,15 @@ function renderSets(plan: Plan, experiments: readonly string[]): RenderSet[] {
   return sets;
 }
 
-/** Why a shard cannot be exported from the cache, or undefined when it can. */
-function notReady(cache: Cache | undefined, node: PlanNode): string | undefined {
+/**
+ * Why a shard cannot be exported from the cache, or undefined when it can. The entry gets the full
+ * check a run makes before reading one (every file re-hashed): a damaged shard is never exported.
+ */
+async function notReady(cache: Cache | undefined, node: PlanNode): Promise<string | undefined> {
   if (!cache) return 'not computed yet (there is no cache)';
-  const c = cache.check(node.fingerprint);
+  const c = await cache.verify(node.fingerprint);
   if (c.state === 'missing') return 'not computed yet';
-  if (c.state === 'corrupt') return `its cache entry is damaged (${c.problem})`;
+  if (c.state === 'corrupt') return `its cache entry ${node.fingerprint.slice(0, 12)} is corrupt (${c.problem})`;
   return undefined;
 }
 
@@ -145,16 +148,20 @@ exit codes: 0 exported, 1 writing failed, 2 bad input or a set not computed yet`
       return 2;
     }
     const cache = opened?.ok ? opened.cache : undefined;
-    const problems = sets.flatMap((s) =>
-      s.shards.flatMap((n) => {
-        const why = notReady(cache, n);
-        return why ? [`  ${n.label} (${n.id}) of ${s.experiment}: ${why}`] : [];
-      }),
-    );
+    const problems: string[] = [];
+    for (const s of sets) {
+      for (const n of s.shards) {
+        const why = await notReady(cache, n);
+        if (why) problems.push(`  ${n.label} (${n.id}) of ${s.experiment}: ${why}`);
+      }
+    }
     if (problems.length > 0) {
       writeLine(io.stderr, `synx export: ${problems.length} render shard(s) of ${file} are not in the cache:`);
       for (const p of problems) writeLine(io.stderr, p);
-      writeLine(io.stderr, `hint: \`synx run ${file}\` computes them; then export again`);
+      // `run` re-hashes a shard only when a node about to run reads it, so a corrupt shard whose
+      // dependents are cached is removed by `cache verify --fix` first.
+      if (problems.some((p) => p.includes(' is corrupt ('))) writeLine(io.stderr, `hint: \`synx cache verify --fix\` removes the corrupt entries; then \`synx run ${file}\` recomputes them and you can export again`);
+      else writeLine(io.stderr, `hint: \`synx run ${file}\` computes them; then export again`);
       return 2;
     }
     const title = path.basename(file).replace(/\.synexp$/, '');

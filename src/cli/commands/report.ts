@@ -1,30 +1,27 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EvalResults } from '../../eval/index.js';
-import { findRun, openCache, synxVersion, type Cache } from '../../exec/index.js';
+import { findRun, openCache, readCachedResults, synxVersion, type Cache } from '../../exec/index.js';
 import { compileFile, type EvalParams, type Plan, type ReportParams } from '../../plan/index.js';
 import { sampleSheets, writeReport, type ReportRow } from '../../report/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
 import { printDiagnostics, projectConfig } from '../project.js';
 
-function readResults(cache: Cache, fingerprint: string): EvalResults | undefined {
-  if (cache.check(fingerprint).state !== 'ok') return undefined;
-  try {
-    return JSON.parse(readFileSync(path.join(cache.outDir(fingerprint), 'results.json'), 'utf8')) as EvalResults;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The report's rows: every eval of every experiment, with its results if they are cached. */
-function rowsOf(plan: Plan, cache: Cache | undefined): ReportRow[] {
+/**
+ * The report's rows: every eval of every experiment, with its results if they are cached and
+ * verified (every output re-hashed, as a run does before reading an entry); a corrupt entry's
+ * row says so instead of showing numbers.
+ */
+async function rowsOf(plan: Plan, cache: Cache | undefined): Promise<ReportRow[]> {
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
-  return plan.experiments.flatMap((e) =>
-    e.evals.map((id) => {
+  const rows: ReportRow[] = [];
+  for (const e of plan.experiments) {
+    for (const id of e.evals) {
       const node = byId.get(id)!;
       const p = node.params as unknown as EvalParams;
-      return {
+      const read = cache ? await readCachedResults(cache, node.fingerprint) : { state: 'missing' as const };
+      rows.push({
         experiment: e.name,
         base: e.base,
         sweep: e.sweep,
@@ -32,10 +29,12 @@ function rowsOf(plan: Plan, cache: Cache | undefined): ReportRow[] {
         fingerprint: node.fingerprint,
         dataset: p.dataset,
         protocol: p.protocol,
-        results: cache ? readResults(cache, node.fingerprint) : undefined,
-      };
-    }),
-  );
+        results: read.state === 'ok' ? (read.results as unknown as EvalResults) : undefined,
+        ...(read.state === 'corrupt' ? { corrupt: read.problem } : {}),
+      });
+    }
+  }
+  return rows;
 }
 
 /** `synx report`: a Markdown and HTML report of a run or an experiment file. */
@@ -86,7 +85,7 @@ report.html, results.csv and results.json, from the eval results in the cache.
     }
     const opened = existsSync(config.cache) ? openCache(config.cache) : undefined;
     const cache = opened?.ok ? opened.cache : undefined;
-    const rows = rowsOf(plan, cache);
+    const rows = await rowsOf(plan, cache);
     const reportNode = plan.nodes.find((n) => n.kind === 'report');
     const samples = values['no-samples'] ? [] : ((reportNode?.params as unknown as ReportParams | undefined)?.samples ?? []);
     const title = path.basename(file).replace(/\.synexp$/, '');
@@ -100,6 +99,14 @@ report.html, results.csv and results.json, from the eval results in the cache.
     const done = rows.filter((x) => x.results).length;
     writeLine(io.stdout, `report of ${file}${runId ? ` (run ${runId})` : ''}: ${done} of ${rows.length} evals have results`);
     for (const f of Object.values(files)) writeLine(io.stdout, `  ${path.relative(io.cwd, f) || f}`);
+    const corrupt = rows.filter((x) => x.corrupt !== undefined);
+    for (const x of corrupt) {
+      writeLine(io.stderr, `synx report: ${x.experiment}: eval ${x.evalId}: its cache entry ${x.fingerprint.slice(0, 12)} is corrupt (${x.corrupt}); reported as "corrupt cache entry", not as numbers`);
+    }
+    if (corrupt.length > 0) {
+      writeLine(io.stderr, `hint: \`synx run ${file}\` removes the corrupt entries and recomputes them`);
+      return 1;
+    }
     return 0;
   },
 };

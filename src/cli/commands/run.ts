@@ -117,7 +117,7 @@ exit codes: 0 all nodes ran or were cached, 1 a node failed, 2 bad input, 130 in
         const s = result.summary.status;
         if (s !== 'cancelled' && !values.json) {
           const { publishReport } = await import('../../report/index.js');
-          const dir = publishReport(plan, opened.cache, config.root);
+          const dir = await publishReport(plan, opened.cache, config.root);
           if (dir) writeLine(io.stdout, `report: ${path.relative(io.cwd, path.join(dir, 'report.html')) || dir}`);
         }
         return s === 'ok' ? 0 : s === 'failed' ? 1 : EXIT_CANCELLED;

@@ -40,8 +40,17 @@ RUN is a run id, a unique prefix of one, or \`latest\`. Records live in .synx/ru
           writeLine(io.stderr, `synx runs: no usable cache at ${loaded.config.cache}, so no results to read`);
           return 2;
         }
-        const results = collectResults(run, opened.cache);
+        const results = await collectResults(run, opened.cache);
         writeLine(io.stdout, values.format === 'csv' ? resultsToCsv(results).trimEnd() : JSON.stringify(results, null, 2));
+        // A corrupt entry's numbers are never shown (its `results` is null); say which and what to do.
+        const corrupt = results.filter((r) => r.corrupt);
+        for (const r of corrupt) {
+          writeLine(io.stderr, `synx runs: ${r.label} (${r.node}) of ${r.experiment}: its cache entry ${r.corrupt!.fingerprint.slice(0, 12)} is corrupt (${r.corrupt!.problem}); its results are not shown`);
+        }
+        if (corrupt.length > 0) {
+          writeLine(io.stderr, `hint: \`synx run ${run.file}\` removes the corrupt entries and recomputes them`);
+          return 1;
+        }
         return 0;
       }
       if (values.json) {
