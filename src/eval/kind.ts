@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NodeFailure, type NodeContext, type NodeKind } from '../exec/kind.js';
-import { KIND_VERSIONS, type EvalParams } from '../plan/index.js';
+import { KIND_VERSIONS, type EvalParams, type PretrainedNetwork, type RenderParams } from '../plan/index.js';
+import type { PretrainedEmbedder } from '../networks/index.js';
 import { Rng } from '../data/index.js';
 import type { Embedder, ImageSet } from '../train/index.js';
 import { meanStd, rank1ByPose, rocCurve, tarAtFar, type Rank1Result } from './metrics.js';
@@ -43,6 +44,7 @@ export async function evaluate(ctx: NodeContext<EvalParams>): Promise<EvalResult
   const train = await import('../train/index.js');
   const p = ctx.params;
   await train.useBackend(ctx.config.backend);
+  if (p.network) return evaluatePretrained(ctx, p.network);
   const modelIn = ctx.inputs.find((i) => i.role === 'model');
   if (!modelIn) throw new NodeFailure(`eval ${ctx.node.label} has no model input`, 'an eval needs a `model` input (a train node)', 'SX5003');
   const { def, weights } = train.readModel(modelIn.dir);
@@ -71,6 +73,63 @@ export async function evaluate(ctx: NodeContext<EvalParams>): Promise<EvalResult
       return out;
     };
     return await protocol(ctx, set, embedAll, def.embedding, train.cosineRows);
+  } finally {
+    embedder.dispose();
+  }
+}
+
+/**
+ * Evaluates a network synx did not train (`eval ... with network face-api | "model.onnx"`): test
+ * images are read at the render's size (or the network's input for real data) and resized by the
+ * network's own preprocessing, as face-api resizes its inputs.
+ */
+async function evaluatePretrained(ctx: NodeContext<EvalParams>, network: PretrainedNetwork): Promise<EvalResults> {
+  const train = await import('../train/index.js');
+  const networks = await import('../networks/index.js');
+  const set = await train.ImageSet.fromInputs(ctx.inputs, 'test');
+  if (set.samples.length === 0) throw new NodeFailure(`eval ${ctx.node.label}: its test inputs hold no images`, 'give it render shards or a data node', 'SX5005');
+  // Render shards are read at their own size and resized by the network's preprocessing, as
+  // face-api resizes what it is given; real data is decoded straight to the network's input.
+  const tests = ctx.inputs.filter((i) => i.role === 'test');
+  const sizes = new Set(tests.map((i) => (i.kind === 'render' ? (i.params as unknown as Partial<RenderParams> | null)?.size : undefined)));
+  const only = sizes.size === 1 ? [...sizes][0] : undefined;
+  const size = only ?? network.input;
+  let embedder: PretrainedEmbedder;
+  try {
+    embedder = await networks.loadPretrained(network);
+  } catch (e) {
+    if (e instanceof networks.NetworkError) throw new NodeFailure(`eval ${ctx.node.label}: ${e.message}`, e.hint, 'SX5003');
+    throw e;
+  }
+  const d = embedder.dim;
+  try {
+    const embedAll = async (which: readonly number[]): Promise<Float32Array> => {
+      const out = new Float32Array(which.length * d);
+      const step = 32;
+      for (let i = 0; i < which.length; i += step) {
+        if (ctx.signal.aborted) throw new NodeFailure('evaluation cancelled', undefined, 'SX5005');
+        const part = which.slice(i, i + step);
+        let rows: Float32Array;
+        try {
+          rows = await embedder.embed(await set.images(part, size), part.length, size, ctx.params.flip);
+        } catch (e) {
+          if (e instanceof networks.NetworkError) throw new NodeFailure(`eval ${ctx.node.label}: ${e.message}`, e.hint, 'SX5003');
+          throw e;
+        }
+        out.set(rows, i * d);
+        ctx.progress({ done: Math.min(i + step, which.length), total: which.length, unit: 'images', message: `embedding with ${network.file}` });
+      }
+      const bad = out.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) {
+        throw new NodeFailure(
+          `eval ${ctx.node.label}: ${network.file} embeds image ${which[Math.floor(bad / d)]} of its test set to ${out[bad]}`,
+          'the network produces non-finite embeddings: check its normalisation and input size, or the file',
+          'SX5003',
+        );
+      }
+      return out;
+    };
+    return await protocol(ctx, set, embedAll, d, train.cosineRows);
   } finally {
     embedder.dispose();
   }

@@ -11,5 +11,5 @@ export type { Resolution, ResolvedDecl, SourceHost, Located } from './resolve.js
 export { lowerExperiment, sweepAxes } from './lower.js';
 export type { Axis, Pick, LowerContext } from './lower.js';
 export { TESTSET_FIRST_ID, RENDER_DEFAULTS, TRAIN_DEFAULTS, TRAIN_OPTION_DEFAULTS, BENCHMARKS, NUMERIC_PARAMS, CHOICE_PARAMS, SETTINGS } from './spec.js';
-export type { ExperimentSpec, RenderSpec, TrainSpec, EvalSpec } from './spec.js';
+export type { ExperimentSpec, RenderSpec, TrainSpec, EvalSpec, NetworkSpec } from './spec.js';
 export { format, formatValue, formatClause } from './format.js';

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { closest, didYouMean, makeDiagnostic, type Code, type Diagnostic, type Range } from '../diag/index.js';
 import type { Choice, ChoiceDist, Dist, Loss, LrSchedule, ModelRef, Network, RenderMap } from '../plan/params.js';
-import type { Clause, StageClause, SweepValue, Value } from './ast.js';
+import type { Clause, StageClause, StageOption, SweepValue, Value } from './ast.js';
+import { FACE_API_INPUT, FACE_API_NORMALIZATION, NORMALIZATIONS, faceApiRecogniserManifest, modelFileKind, modelFiles, normalization } from '../networks/index.js';
 import type { Located, ResolvedDecl } from './resolve.js';
 import {
   BENCHMARKS,
@@ -17,6 +18,7 @@ import {
   TRAIN_OPTION_DEFAULTS,
   type EvalSpec,
   type ExperimentSpec,
+  type NetworkSpec,
   type RenderSpec,
   type TrainSpec,
 } from './spec.js';
@@ -59,7 +61,10 @@ const OPTION_EXAMPLES: Record<string, string> = {
   'weight-decay': 'weight-decay 5e-4',
   warmup: 'warmup 1',
 };
-const EVAL_OPTIONS = ['flip'];
+const EVAL_OPTIONS = ['flip', 'network', 'input', 'normalize', 'mean', 'std', 'channels'];
+/** Pretrained networks known by name (the rest are files). */
+const NAMED_NETWORKS = ['face-api'];
+const NETWORK_HINT = 'e.g. with network face-api, or with network "arcface.onnx", input 112, normalize arcface';
 const CENTER = ['none', 'facebox', 'landmarks'];
 
 function sliceOf(sources: ReadonlyMap<string, string>, file: string, r: Range): string {
@@ -758,14 +763,123 @@ class Lowerer {
     return { source: { kind: 'dataset', dataset: ds }, images: null, fraction, ...opts };
   }
 
+  /**
+   * The pretrained network of an eval's options (`network face-api`, or `network "m.onnx",
+   * input 112, normalize arcface, channels bgr`): undefined when there is none, null when it is
+   * wrong (reported).
+   */
+  private network(options: readonly StageOption[]): NetworkSpec | undefined | null {
+    const opt = (name: string) => options.find((o) => o.name === name);
+    const net = opt('network');
+    const extras = ['input', 'normalize', 'mean', 'std', 'channels'].map(opt).filter((o): o is StageOption => o !== undefined);
+    if (!net) {
+      for (const o of extras) this.report('SX2014', o.nameRange, `${o.name} describes a pretrained network's input, but the eval has no network option`, NETWORK_HINT);
+      return extras.length > 0 ? null : undefined;
+    }
+    if (!net.value) {
+      this.report('SX2010', net.nameRange, 'network needs a pretrained network: face-api or the path of a model file in quotes', NETWORK_HINT);
+      return null;
+    }
+    const v = this.v(net.value);
+    if (v.type === 'error') return null;
+    if (v.type === 'name' && !v.arg) {
+      if (!NAMED_NETWORKS.includes(v.name)) {
+        this.report('SX2001', v.range, `unknown network '${v.name}'${didYouMean(v.name, NAMED_NETWORKS)}`, `pretrained networks are ${NAMED_NETWORKS.join(', ')}, or a model file in quotes ("model.json", "model.onnx")`);
+        return null;
+      }
+      // face-api's recogniser fixes its input and normalisation: nothing to declare.
+      for (const o of extras) this.report('SX2014', o.nameRange, `face-api's recogniser reads ${FACE_API_INPUT} px crops normalised its own way; ${o.name} cannot change that`, 'remove it');
+      if (extras.length > 0) return null;
+      const manifest = faceApiRecogniserManifest();
+      const listed = modelFiles(manifest);
+      if ('problem' in listed) {
+        this.report('SX5003', v.range, `face-api's recogniser weights cannot be read: ${listed.problem}`, 'reinstall @vladmandic/face-api (npm install)');
+        return null;
+      }
+      return { kind: 'face-api', file: 'face-api', path: manifest, files: listed.files, input: FACE_API_INPUT, mean: FACE_API_NORMALIZATION.mean, std: FACE_API_NORMALIZATION.std, channels: 'rgb' };
+    }
+    if (v.type !== 'string') {
+      this.report('SX2010', v.range, `network is face-api or the path of a model file in quotes, not '${this.text(v)}'`, NETWORK_HINT);
+      return null;
+    }
+    const kind = modelFileKind(v.value);
+    if (!kind) {
+      this.report('SX5003', v.range, `'${v.value}' is neither a TensorFlow.js model (model.json) nor an ONNX model (.onnx)`, 'give the model.json of a tfjs graph or layers model, or a .onnx file');
+      return null;
+    }
+    const file = this.resolvePath(v.value);
+    const listed = modelFiles(file);
+    if ('problem' in listed) {
+      this.report('SX5003', v.range, `network '${v.value}': ${listed.problem.replace(file, 'the file')}`, 'paths are relative to the .synexp file');
+      return null;
+    }
+    let failed = false;
+    let input = 0;
+    const inputOpt = opt('input');
+    if (inputOpt) {
+      const n = inputOpt.value ? this.count(inputOpt.value, 'the network input size') : undefined;
+      if (!inputOpt.value) this.report('SX2010', inputOpt.nameRange, 'input needs the size in pixels of the square images the network reads', 'e.g. input 112');
+      if (n === undefined) failed = true;
+      else input = n;
+    }
+    const normOpt = opt('normalize');
+    const meanOpt = opt('mean');
+    const stdOpt = opt('std');
+    let mean: [number, number, number] | undefined;
+    let std: [number, number, number] | undefined;
+    const normHint = `write normalize ${Object.keys(NORMALIZATIONS).join('|')}, or mean M, std S (pixels are 0..255): ${Object.entries(NORMALIZATIONS).map(([k, x]) => `${k} is ${x.why}`).join('; ')}`;
+    if (normOpt) {
+      if (meanOpt || stdOpt) {
+        this.report('SX2014', (meanOpt ?? stdOpt)!.nameRange, 'give either normalize or mean and std, not both', normHint);
+        failed = true;
+      }
+      const name = normOpt.value ? this.nameOf(normOpt.value, 'normalisation', Object.keys(NORMALIZATIONS)) : undefined;
+      if (!normOpt.value) this.report('SX2010', normOpt.nameRange, 'normalize needs the name of a normalisation', normHint);
+      if (name === undefined) failed = true;
+      else ({ mean, std } = normalization(name)!);
+    } else if (meanOpt || stdOpt) {
+      const read = (o: StageOption | undefined, what: string, fallback: number): number | undefined => {
+        if (!o) return fallback;
+        if (!o.value) {
+          this.report('SX2010', o.nameRange, `${what} needs a number`, normHint);
+          return undefined;
+        }
+        return this.number(o.value, what, [''], normHint);
+      };
+      const m = read(meanOpt, 'mean', 0);
+      const sd = read(stdOpt, 'std', 1);
+      if (sd !== undefined && !(sd > 0)) {
+        this.report('SX2010', this.v(stdOpt!.value!).range, `std must be above 0, not ${sd}`, normHint);
+        failed = true;
+      } else if (m === undefined || sd === undefined) failed = true;
+      else [mean, std] = [[m, m, m], [sd, sd, sd]];
+    } else {
+      // A silent default would evaluate a network on pixels it never saw, and look merely bad.
+      this.report('SX2015', v.range, `network '${v.value}': say how it expects its pixels`, normHint);
+      failed = true;
+    }
+    let channels: 'rgb' | 'bgr' = 'rgb';
+    const chOpt = opt('channels');
+    if (chOpt) {
+      const c = chOpt.value ? this.nameOf(chOpt.value, 'channel order', ['rgb', 'bgr']) : undefined;
+      if (!chOpt.value) this.report('SX2010', chOpt.nameRange, 'channels needs the colour order the network reads', 'channels rgb or channels bgr');
+      if (c === undefined) failed = true;
+      else channels = c as 'rgb' | 'bgr';
+    }
+    if (failed || !mean || !std) return null;
+    return { kind, file: v.value, path: file, files: listed.files, input, mean, std, channels };
+  }
+
   private evals(loc: Located | undefined): EvalSpec[] {
     if (!loc) return [];
     const c = this.at(loc) as StageClause;
     let flip = false;
     for (const o of c.options) {
       if (o.name === 'flip') flip = true;
-      else this.report('SX2011', o.nameRange, `unknown eval option '${o.name}'${didYouMean(o.name, EVAL_OPTIONS)}`, 'eval takes the option flip (add the embedding of the mirrored image)');
+      else if (!EVAL_OPTIONS.includes(o.name)) this.report('SX2011', o.nameRange, `unknown eval option '${o.name}'${didYouMean(o.name, EVAL_OPTIONS)}`, 'eval takes the options flip (add the embedding of the mirrored image) and network (evaluate a pretrained network)');
     }
+    const network = this.network(c.options);
+    if (network === null) return [];
     if (c.args.length === 0) {
       this.report('SX2015', c.keywordRange, 'eval needs at least one dataset', 'e.g. eval lfw, ijba, multipie');
       return [];
@@ -799,7 +913,7 @@ class Lowerer {
           }
           continue;
         }
-        out.push({ dataset: ds, protocol: 'synthetic', flip, testset: { ...r, imgsPerId: r.imgsPerId || RENDER_DEFAULTS.imgsPerId } });
+        out.push({ dataset: ds, protocol: 'synthetic', flip, ...(network ? { network } : {}), testset: { ...r, imgsPerId: r.imgsPerId || RENDER_DEFAULTS.imgsPerId } });
         continue;
       }
       const format = this.ctx.datasets[ds] ?? BENCHMARKS[ds];
@@ -807,7 +921,7 @@ class Lowerer {
         this.report('SX2010', this.v(a).range, `'${ds}' is a training set (image folders) and has no evaluation protocol`, 'evaluate on lfw, ijba, multipie, a testset, or a synx.yaml dataset of format lfw, ijba or multipie');
         continue;
       }
-      out.push({ dataset: ds, protocol: format, flip });
+      out.push({ dataset: ds, protocol: format, flip, ...(network ? { network } : {}) });
     }
     return out;
   }
@@ -858,9 +972,15 @@ class Lowerer {
       this.report('SX2014', (tr.clause as StageClause).keywordRange, 'train (a real-only baseline) and pretrain cannot be in one experiment', 'to continue from the pretrained network use `finetune DATASET FRACTION`; for a baseline write a separate experiment');
     }
     const ev = decl.clauses.get('eval');
-    if (ev && !pt && !tr && !ft) {
+    const pretrained = ev ? (ev.clause as StageClause).options.some((o) => o.name === 'network') : false;
+    if (ev && pretrained && (pt || tr || ft)) {
       this.at(ev);
-      this.report('SX2007', (ev.clause as StageClause).keywordRange, 'eval has no trained network to evaluate', 'add pretrain, train or finetune');
+      const opt = (ev.clause as StageClause).options.find((o) => o.name === 'network')!;
+      this.report('SX2014', opt.nameRange, 'eval with network evaluates a pretrained network, but this experiment also trains one', 'evaluate the trained network in an experiment without `with network`, and the pretrained one in its own experiment');
+    }
+    if (ev && !pt && !tr && !ft && !pretrained) {
+      this.at(ev);
+      this.report('SX2007', (ev.clause as StageClause).keywordRange, 'eval has no trained network to evaluate', 'add pretrain, train or finetune, or evaluate a pretrained network: eval lfw with network face-api');
     }
     if (!sampleLoc && !pt && !tr && !ft && !ev && decl.kind === 'experiment') {
       this.file = decl.file;

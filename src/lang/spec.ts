@@ -5,6 +5,7 @@ import type {
   Loss,
   ModelRef,
   Network,
+  PretrainedNetwork,
   RenderMap,
   RenderParams,
   TrainParams,
@@ -29,8 +30,18 @@ export interface EvalSpec {
   readonly dataset: string;
   readonly protocol: EvalParams['protocol'];
   readonly flip: boolean;
+  /** `with network ...`: a pretrained network evaluated instead of the experiment's trained one. */
+  readonly network?: NetworkSpec;
   /** For synthetic test sets: what to render. */
   readonly testset?: RenderSpec;
+}
+
+/**
+ * A pretrained network as checked: PretrainedNetwork less its digest, which the planner takes
+ * from `files` (every file whose bytes make up the model).
+ */
+export interface NetworkSpec extends Omit<PretrainedNetwork, 'sha256'> {
+  readonly files: readonly string[];
 }
 
 /** A concrete experiment: one point of a sweep, every value checked and defaulted. */

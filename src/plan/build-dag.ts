@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { JsonValue } from '../util/index.js';
 import type { ProjectConfig } from '../config/index.js';
-import { BENCHMARKS, type ExperimentSpec, type RenderSpec, type TrainSpec } from '../lang/index.js';
+import { BENCHMARKS, type ExperimentSpec, type NetworkSpec, type RenderSpec, type TrainSpec } from '../lang/index.js';
+import { combineDigests } from '../networks/index.js';
 import { ABSENT_DIGEST, ContentDigester } from './content.js';
 import { fingerprintOf, fingerprintRecord } from './fingerprint.js';
 import type { NodeKindName } from './kinds.js';
-import type { ChoiceDist, DataParams, EvalParams, InputRole, RenderParams, ReportParams, TrainParams } from './params.js';
+import type { ChoiceDist, DataParams, EvalParams, InputRole, PretrainedNetwork, RenderParams, ReportParams, TrainParams } from './params.js';
 import type { Plan, PlanExperiment, PlanNode } from './types.js';
 
 /**
@@ -45,6 +46,12 @@ export class DagBuilder {
   private keyChoice(c: ChoiceDist): ChoiceDist {
     if (c.type === 'mix') return { type: 'mix', parts: c.parts.map((p) => ({ weight: p.weight, dist: this.keyChoice(p.dist) as typeof p.dist })) };
     return c.arg === undefined ? c : { ...c, sha256: this.digester.digest(c.arg) };
+  }
+
+  /** A checked network with the digest of its files' bytes (model.json and its shards, or the .onnx). */
+  private pretrained(n: NetworkSpec): PretrainedNetwork {
+    const { files, ...rest } = n;
+    return { ...rest, sha256: combineDigests(files.map((f) => this.digester.digest(f))) };
   }
 
   /** A render spec with the content digest of each file it reads beside that file's location. */
@@ -185,8 +192,18 @@ export class DagBuilder {
       model = this.trainNode('finetune', spec.finetune, spec.seed, [this.data(spec.finetune.source.dataset, spec.finetune.fraction, spec.seed)], model);
     }
     const evals: string[] = [];
+    for (const e of spec.evals) {
+      if (!e.network) continue;
+      const network = this.pretrained(e.network);
+      const tests = e.testset ? this.shards(e.testset, `testset ${e.dataset}`) : [this.data(e.dataset, 1, spec.seed)];
+      const params: EvalParams = { dataset: e.dataset, protocol: e.protocol, flip: e.flip, seed: spec.seed, network };
+      const inputs = tests.map((node) => ({ role: 'test' as const, node }));
+      const node = this.add('eval', `eval ${e.dataset} (${e.protocol}) with ${network.file}`, params as unknown as JsonValue, inputs);
+      evals.push(node.id);
+    }
     if (model) {
       for (const e of spec.evals) {
+        if (e.network) continue;
         const tests = e.testset ? this.shards(e.testset, `testset ${e.dataset}`) : [this.data(e.dataset, 1, spec.seed)];
         const params: EvalParams = { dataset: e.dataset, protocol: e.protocol, flip: e.flip, seed: spec.seed };
         const node = this.add('eval', `eval ${e.dataset} (${e.protocol})`, params as unknown as JsonValue, [

@@ -1,6 +1,6 @@
 import { canonicalJson, sha256, type JsonValue } from '../util/index.js';
 import { KIND_VERSIONS, type NodeKindName } from './kinds.js';
-import type { ChoiceDist, DataParams, InputRole, RenderParams, ReportParams } from './params.js';
+import type { ChoiceDist, DataParams, EvalParams, InputRole, RenderParams, ReportParams } from './params.js';
 import type { Fingerprint } from './types.js';
 
 /**
@@ -61,6 +61,13 @@ export function locationFree(kind: NodeKindName, params: JsonValue): JsonValue {
     case 'data': {
       const { path: _where, ...rest } = params as unknown as DataParams;
       return rest as unknown as JsonValue;
+    }
+    case 'eval': {
+      // A pretrained network's path; its digest stays (see PretrainedNetwork).
+      const e = params as unknown as EvalParams;
+      if (!e.network) return params;
+      const { path: _where, ...network } = e.network;
+      return { ...e, network } as unknown as JsonValue;
     }
     case 'report': {
       const r = params as unknown as ReportParams;

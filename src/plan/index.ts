@@ -14,6 +14,7 @@ export type {
   Loss,
   LrSchedule,
   InputRole,
+  PretrainedNetwork,
 } from './params.js';
 export { KIND_VERSIONS } from './kinds.js';
 export type { NodeKindName } from './kinds.js';

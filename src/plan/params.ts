@@ -173,6 +173,32 @@ export interface EvalParams {
   /** Add the embedding of the horizontally flipped image, as the LFW protocol allows. */
   readonly flip: boolean;
   readonly seed: number;
+  /**
+   * A pretrained network to evaluate instead of a `model` input (`eval lfw with network face-api`).
+   * Absent for networks synx trained, so their fingerprints stay as they were.
+   */
+  readonly network?: PretrainedNetwork;
+}
+
+/**
+ * A network synx did not train: face-api's recogniser (weights shipped in its npm package), or a
+ * user's TensorFlow.js (model.json) or ONNX file. `sha256` is the digest of the model's bytes
+ * (model.json and its weight shards, or the .onnx file), which is what the fingerprint keys on;
+ * `file` is the name as written, for display; `path` is where to read it on this machine and is
+ * left out of the fingerprint (see build-dag), so moving a project keeps its cached results.
+ */
+export interface PretrainedNetwork {
+  readonly kind: 'face-api' | 'tfjs' | 'onnx';
+  readonly file: string;
+  readonly path: string;
+  readonly sha256: string;
+  /** Square input size, pixels: test images are resized to it (bilinearly, as face-api does). */
+  readonly input: number;
+  /** Per-channel (in `channels` order) normalisation of 0..255 pixels: (x - mean) / std. */
+  readonly mean: readonly [number, number, number];
+  readonly std: readonly [number, number, number];
+  /** The order of the colour channels the network reads. */
+  readonly channels: 'rgb' | 'bgr';
 }
 
 /** A report over the evals of one or more experiments. */
