@@ -2,7 +2,7 @@ import path from 'node:path';
 import { closest, didYouMean, makeDiagnostic, type Code, type Diagnostic, type Range } from '../diag/index.js';
 import type { Choice, ChoiceDist, Dist, Loss, LrSchedule, ModelRef, Network, RenderMap } from '../plan/params.js';
 import type { Clause, StageClause, StageOption, SweepValue, Value } from './ast.js';
-import { FACE_API_INPUT, FACE_API_NORMALIZATION, NORMALIZATIONS, faceApiRecogniserManifest, modelFileKind, modelFiles, normalization } from '../networks/index.js';
+import { FACE_API_INPUT, FACE_API_NORMALIZATION, NORMALIZATIONS, faceApiRecogniserManifest, modelFileKind, modelFiles, normalization, weightFiles } from '../networks/index.js';
 import type { Located, ResolvedDecl } from './resolve.js';
 import {
   BENCHMARKS,
@@ -791,7 +791,7 @@ class Lowerer {
       for (const o of extras) this.report('SX2014', o.nameRange, `face-api's recogniser reads ${FACE_API_INPUT} px crops normalised its own way; ${o.name} cannot change that`, 'remove it');
       if (extras.length > 0) return null;
       const manifest = faceApiRecogniserManifest();
-      const listed = modelFiles(manifest);
+      const listed = weightFiles(manifest);
       if ('problem' in listed) {
         this.report('SX5003', v.range, `face-api's recogniser weights cannot be read: ${listed.problem}`, 'reinstall @vladmandic/face-api (npm install)');
         return null;
@@ -827,7 +827,7 @@ class Lowerer {
     const stdOpt = opt('std');
     let mean: [number, number, number] | undefined;
     let std: [number, number, number] | undefined;
-    const normHint = `write normalize ${Object.keys(NORMALIZATIONS).join('|')}, or mean M, std S (pixels are 0..255): ${Object.entries(NORMALIZATIONS).map(([k, x]) => `${k} is ${x.why}`).join('; ')}`;
+    const normHint = `write normalize ${Object.keys(NORMALIZATIONS).join('|')}, or mean M, std S (of 0..255 pixels); see the README's Pretrained networks`;
     if (normOpt) {
       if (meanOpt || stdOpt) {
         this.report('SX2014', (meanOpt ?? stdOpt)!.nameRange, 'give either normalize or mean and std, not both', normHint);
@@ -980,7 +980,7 @@ class Lowerer {
     }
     if (ev && !pt && !tr && !ft && !pretrained) {
       this.at(ev);
-      this.report('SX2007', (ev.clause as StageClause).keywordRange, 'eval has no trained network to evaluate', 'add pretrain, train or finetune, or evaluate a pretrained network: eval lfw with network face-api');
+      this.report('SX2007', (ev.clause as StageClause).keywordRange, 'eval has no trained network to evaluate', 'add pretrain, train or finetune');
     }
     if (!sampleLoc && !pt && !tr && !ft && !ev && decl.kind === 'experiment') {
       this.file = decl.file;

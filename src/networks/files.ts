@@ -43,6 +43,27 @@ export function modelFiles(file: string): { files: string[] } | { problem: strin
   return { files };
 }
 
+/** A bare tfjs weights manifest (face-api ships these) and the shards it names. */
+export function weightFiles(manifest: string): { files: string[] } | { problem: string } {
+  if (!existsSync(manifest)) return { problem: `${manifest} does not exist` };
+  let groups: unknown;
+  try {
+    groups = JSON.parse(readFileSync(manifest, 'utf8'));
+  } catch (e) {
+    return { problem: `${manifest} is not a weights manifest: not JSON (${(e as Error).message})` };
+  }
+  if (!Array.isArray(groups)) return { problem: `${manifest} is not a weights manifest (a list of weight groups)` };
+  const files = [manifest];
+  for (const g of groups as { paths?: unknown }[]) {
+    for (const p of Array.isArray(g.paths) ? g.paths : []) {
+      const shard = path.join(path.dirname(manifest), String(p));
+      if (!existsSync(shard)) return { problem: `${manifest} names the weight file ${String(p)}, which does not exist beside it` };
+      files.push(shard);
+    }
+  }
+  return { files };
+}
+
 /** The manifest of face-api's recogniser, in its npm package (its weights sit beside it). */
 export function faceApiRecogniserManifest(): string {
   const pkg = createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json');

@@ -1,5 +1,5 @@
 // Pretrained networks synx did not train: face-api's recogniser, TensorFlow.js and ONNX files.
-export { modelFileKind, modelFiles, faceApiRecogniserManifest, digestFiles, combineDigests } from './files.js';
+export { modelFileKind, modelFiles, weightFiles, faceApiRecogniserManifest, digestFiles, combineDigests } from './files.js';
 export type { ModelFileKind } from './files.js';
 export { NORMALIZATIONS, normalization, FACE_API_NORMALIZATION, FACE_API_INPUT } from './normalize.js';
 export { NetworkError } from './errors.js';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { PretrainedNetwork } from '../plan/params.js';
 import { asRows, makeEmbedder, NetworkError, type PretrainedEmbedder } from './embedder.js';
 import { faceApiForward, readFaceApiWeights } from './face-api.js';
-import { digestFiles, modelFiles } from './files.js';
+import { digestFiles, modelFiles, weightFiles } from './files.js';
 
 type Layout = 'nhwc' | 'nchw';
 
@@ -15,7 +15,7 @@ type Layout = 'nhwc' | 'nchw';
  * be keyed on other weights).
  */
 export async function loadPretrained(net: PretrainedNetwork): Promise<PretrainedEmbedder> {
-  const listed = modelFiles(net.path);
+  const listed = net.kind === 'face-api' ? weightFiles(net.path) : modelFiles(net.path);
   if ('problem' in listed) throw new NetworkError(listed.problem, 'fix the network path in the eval clause');
   const now = digestFiles(listed.files);
   if (now !== net.sha256) {
