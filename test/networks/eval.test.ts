@@ -5,6 +5,7 @@ import jpeg from 'jpeg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { evalKind, type EvalResults } from '../../src/eval/index.js';
+import { descriptorOfAlignedCrop } from '../../src/faceapi/index.js';
 import type { NodeInput } from '../../src/exec/kind.js';
 import { digestFiles, faceApiRecogniserManifest, FACE_API_INPUT, FACE_API_NORMALIZATION, loadPretrained, weightFiles } from '../../src/networks/index.js';
 import { compileText, type EvalParams, type PretrainedNetwork, type RenderParams } from '../../src/plan/index.js';
@@ -24,21 +25,10 @@ function faceApiNetwork(): PretrainedNetwork {
   return { kind: 'face-api', file: 'face-api', path: manifest, sha256: digestFiles(files), input: FACE_API_INPUT, mean: FACE_API_NORMALIZATION.mean, std: FACE_API_NORMALIZATION.std, channels: 'rgb' };
 }
 
-/** face-api itself (its node-wasm build, on its own tfjs), for descriptors to compare with. */
-async function faceApiLibrary(): Promise<{ descriptor(img: Uint8Array, h: number, w: number): Promise<Float32Array> }> {
-  const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
-  await faceapi.nets.faceRecognitionNet.loadFromDisk(path.dirname(faceApiRecogniserManifest()));
-  return {
-    async descriptor(img, h, w) {
-      const t = faceapi.tf.tensor3d(img, [h, w, 3], 'int32');
-      try {
-        return (await faceapi.computeFaceDescriptor(t)) as Float32Array;
-      } finally {
-        t.dispose();
-      }
-    },
-  };
-}
+/** face-api itself (src/faceapi runs its recogniser through face-api's own code), to compare with. */
+const faceApiLibrary = async () => ({
+  descriptor: (img: Uint8Array, h: number, w: number) => descriptorOfAlignedCrop(img, w, h),
+});
 
 const unit = (v: Float32Array): Float32Array => {
   const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
