@@ -186,11 +186,15 @@ export interface ColourMasks {
   /** Scalp above the hairline. */
   readonly scalp: Float32Array;
   /**
-   * Signed changes of the scalp mask (centred differences, as above): per 1 cm lower hairline at
-   * the front, and per 1.5 cm longer hair at the sides and the back.
+   * Signed changes of the scalp mask (centred differences, as above): per 6 mm lower hairline at
+   * the front, and per 1 cm longer hair at the sides and the back. Shifts stay below the width of
+   * the hairline's transition (2 cm at the front, 3.2 cm at the nape), so -2 sd does not paint a
+   * pale band.
    */
   readonly hairlineFront: Float32Array;
   readonly hairlineBack: Float32Array;
+  /** Signed change of the scalp mask per 5 mm tilt of the front hairline (left down, right up). */
+  readonly hairlineTilt: Float32Array;
   /** Sun-exposed skin: forehead, nose, cheeks (for the per-image tan). */
   readonly sunExposed: Float32Array;
   readonly iris: Float32Array;
@@ -238,7 +242,7 @@ export function colourMasks(pos: Float32Array, landmarks: readonly number[]): Co
   const mk = () => new Float32Array(n);
   const m = {
     skin: mk(), lips: mk(), brows: mk(), browThickness: mk(), browArch: mk(), lashLine: mk(), underEye: mk(), cheeks: mk(),
-    noseEars: mk(), ears: mk(), beard: mk(), scalp: mk(), hairlineFront: mk(), hairlineBack: mk(), sunExposed: mk(), iris: mk(), pupil: mk(), sclera: mk(),
+    noseEars: mk(), ears: mk(), beard: mk(), scalp: mk(), hairlineFront: mk(), hairlineBack: mk(), hairlineTilt: mk(), sunExposed: mk(), iris: mk(), pupil: mk(), sclera: mk(),
   };
   const L = (k: number): [number, number, number] => {
     const v = landmarks[k]!;
@@ -338,12 +342,16 @@ export function colourMasks(pos: Float32Array, landmarks: readonly number[]): Co
       const base = piecewise(phi, [[0, browY + 4.5], [30, browY + 4.1], [50, browY + 2.8], [62, browY + 1], [70, earMidY], [82, earMidY], [100, browY], [125, earMidY - 2], [180, earMidY - 4.5]]);
       const hairline = (front: number, back: number) => {
         const h = base - fz * front - (1 - fz) * back;
-        const w = 0.8 + 0.7 * (1 - fz);
+        const w = 1 + 0.6 * (1 - fz);
         return smoothstep(h - w, h + w, y) * (1 - m.ears[v]!);
       };
       m.scalp[v] = hairline(0, 0);
-      m.hairlineFront[v] = (hairline(1, 0) - hairline(-1, 0)) / 2;
-      m.hairlineBack[v] = (hairline(0, 1.5) - hairline(0, -1.5)) / 2;
+      m.hairlineFront[v] = (hairline(0.6, 0) - hairline(-0.6, 0)) / 2;
+      m.hairlineBack[v] = (hairline(0, 1) - hairline(0, -1)) / 2;
+      // Asymmetry (a side parting, a swept fringe): the front hairline lower on the subject's
+      // left (+x) and higher on the right, by up to 0.5 cm per sd at the temples.
+      const side = 0.5 * Math.max(-1, Math.min(1, x / 4));
+      m.hairlineTilt[v] = (hairline(side, 0) - hairline(-side, 0)) / 2;
       m.sunExposed[v] = front * smoothstep(chinY - 0.5, chinY + 2, y) * (1 - m.scalp[v]!);
     } else if (region === 'eyeballLeft' || region === 'eyeballRight') {
       // Filled below, once the eyeball's centre is known.
@@ -515,6 +523,8 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
   add('brow arch', 'identity', cover(masks.browArch, BROW_COVER));
   add('hairline height', 'identity', cover(masks.hairlineFront, SCALP_COVER));
   add('hair length (sides and back)', 'identity', cover(masks.hairlineBack, SCALP_COVER));
+  add('hairline tilt', 'identity', cover(masks.hairlineTilt, SCALP_COVER));
+  add('lash density', 'identity', cover(masks.lashLine, 0.2));
   add('lip colour', 'identity', tinted(masks.lips, [0.025, -0.02, -0.01]));
   add('lip darkness', 'identity', tinted(masks.lips, [-0.05, -0.045, -0.035]));
   const eyeField = (rgb: Rgb) => field((v, k) => ao[v]! * masks.iris[v]! * rgb[k]!);

@@ -207,6 +207,7 @@ describe.skipIf(!haveIct)(`ICT colour model on the ICT neutral mesh (${haveIct ?
       [/^scalp|^hairline|^hair length/, (v) => skin(v) && (y(v) > brow + 1.5 || (Math.abs(x(v)) > 5.5 && y(v) > landmark(2)[1] - 1) || z(v) < landmark(0)[2])],
       [/^hair colour/, (v) => skin(v) || regionOf(v) === 'eyelashes'],
       [/^cheek flush/, (v) => skin(v) && y(v) > lipsBottom - 2 && y(v) < eyeTop + 1 && z(v) > 3],
+      [/^lash density/, (v) => skin(v) && nearEye(v, 2)],
       [/^under-eye/, (v) => skin(v) && nearEye(v, 3.5)],
       [/^nose and ear/, (v) => skin(v) && (Math.hypot(x(v) - noseTip[0], y(v) - noseTip[1]) < 3.5 || Math.abs(x(v)) > 5)],
       [/^flush \(per image\)/, (v) => skin(v) && (Math.hypot(x(v) - noseTip[0], y(v) - noseTip[1]) < 3.5 || Math.abs(x(v)) > 5 || (y(v) > lipsBottom - 2 && y(v) < eyeTop + 1))],
