@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { NodeFailure } from '../exec/kind.js';
 
@@ -22,22 +22,63 @@ export function requireFolder(dataset: string, root: string, layout: string): vo
   }
 }
 
+/** A symbolic link the folder scan did not follow, and why (reported on the console). */
+export interface SkippedLink {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/**
+ * What a directory entry is, following a symbolic link ("symlink farm" datasets are made of
+ * them): 'file', 'dir', or why a link is skipped.
+ */
+function entryKind(dir: string, d: Dirent): 'file' | 'dir' | 'other' | { skipped: string } {
+  if (d.isFile()) return 'file';
+  if (d.isDirectory()) return 'dir';
+  if (!d.isSymbolicLink()) return 'other';
+  try {
+    const st = statSync(path.join(dir, d.name));
+    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { skipped: code === 'ELOOP' ? 'the link loops' : code === 'ENOENT' ? 'the link points at nothing' : `the link cannot be followed (${code ?? 'error'})` };
+  }
+}
+
 /**
  * Lists an image folder laid out as `root/<identity>/<image>` (CASIA-WebFace, VGGFace2), sorted
- * by identity then file name so the listing is the same on every file system.
+ * by identity then file name so the listing is the same on every file system. Symbolic links to
+ * identity folders and images are followed; broken or looping links, and a link to a folder
+ * already listed (the root, or another identity: its images would count twice), are skipped and
+ * pushed to `skipped` so the caller can say so.
  */
-export function listImageFolder(dataset: string, root: string): ListedImage[] {
+export function listImageFolder(dataset: string, root: string, skipped: SkippedLink[] = []): ListedImage[] {
   requireFolder(dataset, root, 'root/<identity>/<image>.jpg|png');
   const out: ListedImage[] = [];
-  const ids = readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
+  const seenDirs = new Map<string, string>([[realpathSync(root), '(the dataset root)']]);
+  const ids: string[] = [];
+  for (const d of readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const k = entryKind(root, d);
+    if (typeof k === 'object') skipped.push({ path: d.name, reason: k.skipped });
+    else if (k === 'dir') ids.push(d.name);
+  }
+  ids.sort();
   for (const id of ids) {
-    const files = readdirSync(path.join(root, id), { withFileTypes: true })
-      .filter((f) => f.isFile() && IMAGE_EXT.has(path.extname(f.name).toLowerCase()))
-      .map((f) => f.name)
-      .sort();
+    const real = realpathSync(path.join(root, id));
+    const first = seenDirs.get(real);
+    if (first !== undefined) {
+      skipped.push({ path: id, reason: `the same folder as ${first}` });
+      continue;
+    }
+    seenDirs.set(real, id);
+    const files: string[] = [];
+    for (const f of readdirSync(path.join(root, id), { withFileTypes: true })) {
+      if (!IMAGE_EXT.has(path.extname(f.name).toLowerCase())) continue;
+      const k = entryKind(path.join(root, id), f);
+      if (typeof k === 'object') skipped.push({ path: `${id}/${f.name}`, reason: k.skipped });
+      else if (k === 'file') files.push(f.name);
+    }
+    files.sort();
     for (const f of files) out.push({ path: `${id}/${f}`, identity: id });
   }
   if (out.length === 0) {
@@ -87,6 +128,12 @@ export function parseLfwPairs(text: string, file: string): LfwPair[] {
     const f = Math.floor((i - 1) / (2 * n));
     const t = lines[i]!.split(/\s+/);
     const num = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : NaN);
+    // A name is one folder of the dataset: `../../etc` would read outside its root.
+    for (const name of t.length === 3 ? [t[0]] : t.length === 4 ? [t[0], t[2]] : []) {
+      if (name !== undefined && !isPlainName(name)) {
+        throw new NodeFailure(`${file}:${i + 1}: the name '${name}' is not a folder of the dataset`, 'a name in pairs.txt is one folder name under the dataset root, without / or ..', 'SX5005');
+      }
+    }
     if (t.length === 3 && !Number.isNaN(num(t[1])) && !Number.isNaN(num(t[2]))) {
       const name = t[0]!;
       pairs.push({
@@ -107,6 +154,23 @@ export function parseLfwPairs(text: string, file: string): LfwPair[] {
     }
   }
   return pairs;
+}
+
+/** A single file or folder name: no separators, not `.` or `..`. */
+function isPlainName(name: string): boolean {
+  return name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/**
+ * An image path from a metadata file, checked to stay inside the dataset root: relative, and no
+ * `..` that climbs above it (a metadata file must not make synx read other files).
+ */
+export function insideRoot(image: string, file: string, line: number): string {
+  const norm = path.posix.normalize(image.replace(/\\/g, '/'));
+  if (path.isAbsolute(image) || /^[A-Za-z]:/.test(image) || norm === '..' || norm.startsWith('../') || image.includes('\0')) {
+    throw new NodeFailure(`${file}:${line}: the image path '${image}' is outside the dataset's folder`, 'image paths in dataset metadata are relative to datasets.<name>.path and stay under it', 'SX5005');
+  }
+  return image;
 }
 
 /** A small CSV reader for the metadata files: header row, comma-separated, no quoting. */
@@ -177,7 +241,7 @@ export function readIjba(dataset: string, templatesCsv: string, comparisonsCsv: 
     if (e.identity !== subject) {
       throw new NodeFailure(`${templatesCsv}:${r.line}: template ${id} names subject ${subject}, earlier ${e.identity}`, 'a template holds images of one subject', 'SX5005');
     }
-    e.images.push(cell(r, iF, templatesCsv));
+    e.images.push(insideRoot(cell(r, iF, templatesCsv), templatesCsv, r.line));
     byId.set(id, e);
   }
   const c = readCsv(comparisonsCsv, dataset);
@@ -215,6 +279,6 @@ export function readPoseCsv(dataset: string, csv: string): PosedImage[] {
   return t.rows.map((r) => {
     const yaw = Number(cell(r, iY, csv));
     if (!Number.isFinite(yaw)) throw new NodeFailure(`${csv}:${r.line}: yaw must be a number of degrees, got '${r.cells[iY]}'`, undefined, 'SX5005');
-    return { path: cell(r, iF, csv), identity: cell(r, iS, csv), yaw };
+    return { path: insideRoot(cell(r, iF, csv), csv, r.line), identity: cell(r, iS, csv), yaw };
   });
 }

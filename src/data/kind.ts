@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { DatasetConfig } from '../config/index.js';
 import { NodeFailure, type NodeContext, type NodeKind } from '../exec/kind.js';
 import { KIND_VERSIONS, type DataParams } from '../plan/index.js';
-import { listImageFolder, parseLfwPairs, readIjba, readPoseCsv, requireFolder, type ListedImage } from './datasets.js';
+import { listImageFolder, parseLfwPairs, readIjba, readPoseCsv, requireFolder, type ListedImage, type SkippedLink } from './datasets.js';
 import { decodePool } from './decode-pool.js';
 import { chooseIdentities, DATA_MANIFEST, type DataManifest } from './manifest.js';
 
@@ -40,9 +40,17 @@ export async function buildManifest(ctx: NodeContext<DataParams>): Promise<DataM
   let lfw: ReturnType<typeof parseLfwPairs> | undefined;
   let ijba: ReturnType<typeof readIjba> | undefined;
   switch (p.format) {
-    case 'folder':
-      listed = listImageFolder(p.dataset, root);
+    case 'folder': {
+      const links: SkippedLink[] = [];
+      listed = listImageFolder(p.dataset, root, links);
+      if (links.length > 0) {
+        // `warning: ` lines reach the console, not only the node's log: a dataset that shrinks
+        // because links were skipped must not do so without a word.
+        const shown = links.slice(0, 5).map((l) => `${l.path} (${l.reason})`).join(', ');
+        ctx.log(`warning: dataset '${p.dataset}': skipped ${links.length} symbolic link(s) under ${root}: ${shown}${links.length > 5 ? ', …' : ''}`);
+      }
       break;
+    }
     case 'lfw': {
       requireFolder(p.dataset, root, 'root/<name>/<name>_0001.jpg with pairs.txt');
       const pairsFile = ds.pairs ?? path.join(root, 'pairs.txt');

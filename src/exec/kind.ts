@@ -52,7 +52,10 @@ export interface NodeContext<P = JsonValue> {
   readonly config: ProjectConfig;
   readonly signal: AbortSignal;
   progress(p: Progress): void;
-  /** A line for the node's log file (and the verbose logger). */
+  /**
+   * A line for the node's log file (and the verbose logger). A line starting with `warning: ` is
+   * also shown on the console as a warning.
+   */
   log(message: string): void;
 }
 

@@ -404,7 +404,11 @@ export async function runPlan(
     const hooks = {
       onStart: (time: number) => emit({ type: 'node-start', time, node: ev }),
       onProgress: (progress: Progress, time: number) => emit({ type: 'node-progress', time, node: ev, progress }),
-      onLog: (message: string, time: number) => emit({ type: 'node-log', time, node: ev, message }),
+      onLog: (message: string, time: number) => {
+        emit({ type: 'node-log', time, node: ev, message });
+        // A kind's `warning: ` line is for the user (a dataset that lost files), not only the log.
+        if (message.startsWith('warning: ')) emit({ type: 'cache-warning', time, node: ev, message: message.slice('warning: '.length) });
+      },
     };
     let out: ComputeOutcome;
     if (runner) {

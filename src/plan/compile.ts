@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectConfig } from '../config/index.js';
 import { FILE_START, makeDiagnostic, sortDiagnostics, type Diagnostic } from '../diag/index.js';
@@ -148,6 +148,14 @@ export function datasetProblems(plan: Plan, config: ProjectConfig, configFile?: 
       out.push(
         makeDiagnostic('SX5002', where, FILE_START, `dataset '${p.dataset}': path ${p.path} does not exist`, {
           hint: `fix datasets.${p.dataset}.path in ${where}; expected layout: ${LAYOUTS[p.format]}`,
+        }),
+      );
+    } else if (!statSync(p.path).isDirectory()) {
+      // Every format's path is the folder of images; a file there would only fail after the
+      // nodes before the data node (a pretrain) had run.
+      out.push(
+        makeDiagnostic('SX5002', where, FILE_START, `dataset '${p.dataset}': path ${p.path} is a file, not a folder`, {
+          hint: `set datasets.${p.dataset}.path in ${where} to the dataset's folder; expected layout: ${LAYOUTS[p.format]}`,
         }),
       );
     }
