@@ -1,0 +1,17 @@
+// Audit of rendered sets with an off-the-shelf, real-trained recogniser (face-api): detection by
+// yaw, landmark agreement with synx's labels, identity separability and consistency.
+export { auditImages, HISTOGRAM_RANGE, pairStats } from './audit.js';
+export type { AuditImage, AuditProgress, AuditResult, PairStats } from './audit.js';
+export {
+  histogram,
+  ibugName,
+  landmarkError,
+  NAMED_TO_IBUG,
+  NEAR_FRONTAL_IMAGE_YAW,
+  NEAR_FRONTAL_PAIR_YAW,
+  rocAuc,
+  shareUnder,
+  YAW_BUCKETS,
+  yawBucket,
+} from './metrics.js';
+export type { YawBucket } from './metrics.js';
