@@ -8,5 +8,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Whether a real Slurm is up, asked once (installing it only with SYNX_SLURM_SETUP=1), with
+    // its own timeout, for test/slurm.
+    globalSetup: ['test/slurm/global-setup.ts'],
   },
 });

@@ -13,7 +13,7 @@ import type { Bench, BenchResult } from './harness.js';
 const bench: Bench = {
   name: 'slurm',
   async run(): Promise<BenchResult[]> {
-    const slurm = startSlurm();
+    const slurm = startSlurm(true);
     if (slurm.state !== 'up') return [{ name: 'slurm unavailable', value: 0, unit: '-', note: slurm.reason }];
     const root = mkdtempSync(path.join(os.tmpdir(), 'synx-slurm-bench-'));
     try {

@@ -6,7 +6,9 @@
 #   bash scripts/setup.sh --test   also what the tests exercise: the Vulkan driver the webgpu
 #                                  training backend runs on (scripts/setup-webgpu.sh) and the
 #                                  optional headless-gl render backend with Xvfb
-#                                  (scripts/setup-gl.sh), so their tests run instead of skipping
+#                                  (scripts/setup-gl.sh), and a single-machine Slurm
+#                                  (scripts/slurm-up.sh, where it can be installed), so their
+#                                  tests run instead of skipping
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,4 +33,8 @@ ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 if [ "$with_test" = 1 ]; then
   bash scripts/setup-webgpu.sh
   bash scripts/setup-gl.sh
+  # Exit 3: Slurm cannot be installed here (no root or apt); the Slurm tests then say so and skip.
+  slurm_rc=0
+  bash scripts/slurm-up.sh || slurm_rc=$?
+  if [ "$slurm_rc" != 0 ] && [ "$slurm_rc" != 3 ]; then exit "$slurm_rc"; fi
 fi

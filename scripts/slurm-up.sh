@@ -4,11 +4,20 @@
 # answers with this node idle is left as it is. Needs root (apt-get, daemons).
 #
 #   scripts/slurm-up.sh          # install if missing, configure, start, wait until idle
+#   scripts/slurm-up.sh --check  # only say whether Slurm is up (exit 0) or not (exit 3); changes nothing
 #   scripts/slurm-down.sh        # stop the daemons again
 #
 # Exit codes: 0 Slurm is up; 3 Slurm cannot be installed here (no root, no apt, no package);
 # 1 it is installed but would not start (see /var/log/slurm/*.log).
 set -euo pipefail
+
+check_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --check) check_only=1 ;;
+    *) echo "usage: bash scripts/slurm-up.sh [--check]" >&2; exit 2 ;;
+  esac
+done
 
 CONF=/etc/slurm/slurm.conf
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,6 +39,10 @@ if command -v sinfo >/dev/null 2>&1 && [ -f "$CONF" ]; then
   case "$(node_state)" in
     idle|mixed|allocated|completing) log "already up ($(node_state))"; exit 0 ;;
   esac
+fi
+
+if [ "$check_only" = 1 ]; then
+  log "not running (start it with: bash scripts/slurm-up.sh)"; exit 3
 fi
 
 if [ "$(id -u)" != 0 ]; then

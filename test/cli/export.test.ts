@@ -5,9 +5,10 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { ShardReader } from '../../src/dataset/index.js';
-import { openCache, runPlan } from '../../src/exec/index.js';
+import { runPlan } from '../../src/exec/index.js';
 import { compileFile, type Plan } from '../../src/plan/index.js';
 import { renderKind } from '../../src/render/index.js';
+import { cacheAt } from '../helpers/cache.js';
 import { synx } from './cli-io.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'synx-export-'));
@@ -48,9 +49,7 @@ beforeAll(async () => {
   // Only the render nodes of `a` are computed (no training): what export reads.
   const a = new Set(plan.experiments.find((e) => e.name === 'a')!.nodes);
   const renders: Plan = { ...plan, nodes: plan.nodes.filter((n) => n.kind === 'render' && a.has(n.id)) };
-  const opened = openCache(config.cache);
-  if (!opened.ok) throw new Error('no cache');
-  const r = await runPlan(renders, new Map([['render', renderKind]]), { config: { ...config, threads: 1 }, cache: opened.cache });
+  const r = await runPlan(renders, new Map([['render', renderKind]]), { config: { ...config, threads: 1 }, cache: cacheAt(config.cache) });
   expect(r.summary.status).toBe('ok');
 }, 60_000);
 
@@ -74,8 +73,7 @@ describe('synx export', () => {
     expect(readdirSync(path.join(train, 'depth', '1')).sort()).toEqual(['1_0.png', '1_1.png']);
     // The PNG holds exactly the shard's pixels.
     const shardNode = plan.nodes.find((n) => n.kind === 'render' && n.label.startsWith('render synthetic'))!;
-    const opened = openCache(loadConfig(tmp, {}).config.cache);
-    const reader = new ShardReader(opened.ok ? opened.cache.outDir(shardNode.fingerprint) : '');
+    const reader = new ShardReader(cacheAt(loadConfig(tmp, {}).config.cache).outDir(shardNode.fingerprint));
     const png = PNG.sync.read(readFileSync(path.join(train, 'img', '1', '1_1.png')));
     const rgb = await reader.readImage(3);
     for (let p = 0; p < 32 * 32; p++) expect([png.data[4 * p], png.data[4 * p + 1], png.data[4 * p + 2]]).toEqual([rgb[3 * p], rgb[3 * p + 1], rgb[3 * p + 2]]);

@@ -1,19 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { captureIO } from '../helpers/io.js';
 
-function io(cwd: string) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += String(d)));
-  err.on('data', (d) => (e += String(d)));
-  return { io: { stdout: out, stderr: err, cwd, env: {} }, out: () => o, err: () => e };
-}
 
 describe('synx metrics --scores', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'synx-metrics-'));
@@ -23,8 +14,8 @@ describe('synx metrics --scores', () => {
     const rows = ['same,score'];
     for (let i = 0; i < 10; i++) rows.push('1,0.9', '0,0.1');
     writeFileSync(path.join(dir, 's.csv'), `${rows.join('\n')}\n`);
-    const c = io(dir);
-    expect(await main(['metrics', '--scores', 's.csv'], c.io)).toBe(0);
+    const c = captureIO(dir);
+    expect(await main(['metrics', '--scores', 's.csv'], c)).toBe(0);
     const j = JSON.parse(c.out()) as Record<string, unknown>;
     expect(j.accuracy).toBe(1);
     expect(j.accuracy_std).toBe(0);
@@ -36,32 +27,32 @@ describe('synx metrics --scores', () => {
 
   it('names the file and line of a bad row, exit 2', async () => {
     writeFileSync(path.join(dir, 'bad.csv'), 'same,score\n1,0.5\n0,abc\n');
-    const c = io(dir);
-    expect(await main(['metrics', '--scores', 'bad.csv'], c.io)).toBe(2);
+    const c = captureIO(dir);
+    expect(await main(['metrics', '--scores', 'bad.csv'], c)).toBe(2);
     expect(c.err()).toContain("bad.csv:3: 'score' must be a finite number, got 'abc'");
   });
 
   it('rejects a header without same/score and a missing file, exit 2', async () => {
     writeFileSync(path.join(dir, 'h.csv'), 'label,sim\n1,0.5\n');
-    const c = io(dir);
-    expect(await main(['metrics', '--scores', 'h.csv'], c.io)).toBe(2);
+    const c = captureIO(dir);
+    expect(await main(['metrics', '--scores', 'h.csv'], c)).toBe(2);
     expect(c.err()).toContain("h.csv:1: header must name the columns 'same' and 'score'");
-    const d = io(dir);
-    expect(await main(['metrics', '--scores', 'nope.csv'], d.io)).toBe(2);
+    const d = captureIO(dir);
+    expect(await main(['metrics', '--scores', 'nope.csv'], d)).toBe(2);
     expect(d.err()).toContain('cannot read nope.csv');
-    const u = io(dir);
-    expect(await main(['metrics'], u.io)).toBe(2);
+    const u = captureIO(dir);
+    expect(await main(['metrics'], u)).toBe(2);
     expect(u.err()).toContain('--scores FILE.csv is required');
   });
 
   it('rejects a bad same value and too few rows', async () => {
     writeFileSync(path.join(dir, 'x.csv'), 'score,same\n0.5,2\n');
-    const c = io(dir);
-    expect(await main(['metrics', '--scores', 'x.csv'], c.io)).toBe(2);
+    const c = captureIO(dir);
+    expect(await main(['metrics', '--scores', 'x.csv'], c)).toBe(2);
     expect(c.err()).toContain("x.csv:2: 'same' must be 1 or 0, got '2'");
     writeFileSync(path.join(dir, 'y.csv'), 'same,score\n1,0.5\n0,0.2\n');
-    const d = io(dir);
-    expect(await main(['metrics', '--scores', 'y.csv'], d.io)).toBe(2);
+    const d = captureIO(dir);
+    expect(await main(['metrics', '--scores', 'y.csv'], d)).toBe(2);
     expect(d.err()).toContain('at least 10 rows');
   });
 });

@@ -2,13 +2,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
 import cacheCommand from '../../src/cli/commands/cache.js';
 import { makeRunCommand } from '../../src/cli/commands/run.js';
 import runsCommand from '../../src/cli/commands/runs.js';
 import whyCommand from '../../src/cli/commands/why.js';
+import { captureIO } from '../helpers/io.js';
 import { calls, fakeKinds } from './fixtures/fake-kinds.js';
 
 let dir: string;
@@ -21,15 +20,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (c: Buffer) => (o += c.toString()));
-  stderr.on('data', (c: Buffer) => (e += c.toString()));
-  return { stdout, stderr, cwd: dir, env: {}, out: () => o, err: () => e };
-}
+const io = () => captureIO(dir);
 
 const run = makeRunCommand(async () => fakeKinds(callsFile));
 

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openCache, runPlan, listRuns, runState } from '../../src/exec/index.js';
+import { runPlan, listRuns, runState } from '../../src/exec/index.js';
+import { cacheAt } from '../helpers/cache.js';
 import { buildPlan, calls, diamond, fakeKinds, testConfig } from './fixtures/fake-kinds.js';
 
 const child = fileURLToPath(new URL('./fixtures/child-run.ts', import.meta.url));
@@ -49,9 +50,7 @@ describe('runs in separate processes', () => {
     proc.kill('SIGKILL');
     await done;
 
-    const opened = openCache(path.join(root, 'cache'));
-    if (!opened.ok) throw new Error(opened.diagnostic.message);
-    const cache = opened.cache;
+    const cache = cacheAt(path.join(root, 'cache'));
     const plan = buildPlan(diamond(over));
     const t = plan.nodes.find((n) => n.label === 'train t')!;
     expect(cache.check(t.fingerprint).state).toBe('missing');
@@ -107,11 +106,10 @@ describe('runs in separate processes', () => {
     expect(proc.exitCode).toBeNull();
     proc.kill('SIGINT');
     expect(await closed).toBe(130);
-    const opened = openCache(path.join(root, '.synx', 'cache'));
-    if (!opened.ok) throw new Error(opened.diagnostic.message);
-    expect(opened.cache.fingerprints()).toEqual([]);
-    expect(opened.cache.leftovers()).toBe(1);
-    expect(opened.cache.cleanLeftovers()).toBe(1);
+    const cache = cacheAt(path.join(root, '.synx', 'cache'));
+    expect(cache.fingerprints()).toEqual([]);
+    expect(cache.leftovers()).toBe(1);
+    expect(cache.cleanLeftovers()).toBe(1);
   });
 
   it('two concurrent runs of one plan compute each node once', async () => {

@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openCache, runPlan, type Cache } from '../../src/exec/index.js';
+import { runPlan, type Cache } from '../../src/exec/index.js';
 import type { RunEvent } from '../../src/events/index.js';
+import { cacheAt } from '../helpers/cache.js';
 import { buildPlan, calls, diamond, fakeKinds, testConfig, type Counter, type NodeSpec } from './fixtures/fake-kinds.js';
 
 let root: string;
@@ -14,9 +15,7 @@ let cache: Cache;
 beforeEach(() => {
   root = mkdtempSync(path.join(os.tmpdir(), 'synx-exec-'));
   callsFile = path.join(root, 'calls.txt');
-  const opened = openCache(path.join(root, 'cache'));
-  if (!opened.ok) throw new Error(opened.diagnostic.message);
-  cache = opened.cache;
+  cache = cacheAt(path.join(root, 'cache'));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -1,12 +1,14 @@
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostics } from '../../src/diag/index.js';
 import { check } from '../../src/lang/index.js';
+import { expectGolden } from '../helpers/golden.js';
 
 // Golden tests of what users read: each bad fixture's diagnostics, printed as `synx check`
-// prints them, are kept beside it in a .expected.txt file. UPDATE_GOLDENS=1 rewrites them.
+// prints them, are kept beside it in a .expected.txt file. UPDATE_GOLDENS=1 rewrites them;
+// a missing one fails.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const badDir = path.join(here, 'fixtures', 'bad');
 const goodDir = path.join(here, 'fixtures', 'good');
@@ -25,8 +27,7 @@ describe('diagnostics of bad files (golden)', () => {
     it(name, () => {
       const actual = render(badDir, name);
       const golden = path.join(badDir, name.replace(/\.synexp$/, '.expected.txt'));
-      if (process.env.UPDATE_GOLDENS || !existsSync(golden)) writeFileSync(golden, actual);
-      expect(actual).toBe(readFileSync(golden, 'utf8'));
+      expectGolden(actual, golden);
     });
   }
 });

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { compileFile, viewNodes, type Plan, type TrainParams } from '../../src/plan/index.js';
 import { synx } from '../cli/cli-io.js';
+import { expectGolden } from '../helpers/golden.js';
 
 // Golden DAG shapes of the shipped experiment files: which nodes exist, what feeds what, which
 // experiments share them. A change to the language or planner that reshapes a study shows here.
@@ -38,8 +39,7 @@ describe('shipped experiment files', () => {
       expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       const golden = path.join(here, 'goldens', `${rel.replace(/[/\\]/g, '__')}.txt`);
       const actual = shape(r.plan!);
-      if (process.env.UPDATE_GOLDENS || !existsSync(golden)) writeFileSync(golden, actual);
-      expect(actual).toBe(readFileSync(golden, 'utf8'));
+      expectGolden(actual, golden);
     });
   }
 

@@ -1,8 +1,9 @@
 import { RENDER_DEFAULTS } from '../../src/lang/index.js';
-import type { Dist, RenderParams } from '../../src/plan/index.js';
+import type { RenderParams } from '../../src/plan/index.js';
 import type { MorphableModel, PcaBlock } from '../../src/render/index.js';
+import { constDist } from '../helpers/dist.js';
 
-const c = (value: number): Dist => ({ type: 'const', value });
+const c = constDist;
 
 /** Render params with everything fixed (frontal, plain grey background) unless overridden. */
 export function baseParams(over: Partial<RenderParams> = {}): RenderParams {

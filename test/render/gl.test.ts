@@ -30,6 +30,7 @@ import {
 } from '../../src/render/index.js';
 import { synx } from '../cli/cli-io.js';
 import { baseParams, referenceParams } from './fixtures.js';
+import { constDist } from '../helpers/dist.js';
 
 const glInstalled = (() => {
   try {
@@ -206,7 +207,7 @@ describe.skipIf(!glInstalled)(`gl raster backend (${glInstalled ? 'gl installed'
 
   it('renders the same faces as the software rasteriser (built-in model, 112 px, frontal to profile)', async () => {
     const dims = { shape: 199, color: 199, expression: 100 };
-    const c = (value: number) => ({ type: 'const' as const, value });
+    const c = constDist;
     const poses: [number, number, number][] = [
       [0, 0, 0],
       [30, 10, 5],

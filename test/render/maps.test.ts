@@ -10,8 +10,9 @@ import type { PlanNode, RenderParams } from '../../src/plan/index.js';
 import { CAMERA, FaceRenderer, exportReferenceLayout, focalPixels, prepareRender, renderKind } from '../../src/render/index.js';
 import { decodeNormalComponent, encodeNormalComponent } from '../../src/render/maps.js';
 import { baseParams, squareModel } from './fixtures.js';
+import { constDist } from '../helpers/dist.js';
 
-const c = (value: number) => ({ type: 'const' as const, value });
+const c = constDist;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'synx-maps-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FaceRenderer, Rng, createFrame, createRasterTarget, createScreenVertices, drawBackground, gaussianBlur, prepareRender, rasterize } from '../../src/render/index.js';
 import { baseParams, squareModel } from './fixtures.js';
+import { constDist } from '../helpers/dist.js';
 
-const c = (value: number) => ({ type: 'const' as const, value });
+const c = constDist;
 
 describe('rasterize', () => {
   const tri = (order: number[]) => {

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EvalResults } from '../../src/eval/index.js';
 import { fractionOf, makePlots, reportCsv, writeReport, type ReportRow } from '../../src/report/index.js';
+import { expectGolden } from '../helpers/golden.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let dir: string;
@@ -50,8 +51,7 @@ describe('reports', () => {
     const files = await writeReport(dir, { title: 'study', rows, provenance: { file: 'study.synexp', run: 'r1', synx: '0.1.0', node: 'v20', backend: 'wasm' }, sheets: [] });
     const md = readFileSync(files.markdown, 'utf8');
     const golden = path.join(here, 'expected-report.md');
-    if (process.env.UPDATE_GOLDENS || !existsSync(golden)) writeFileSync(golden, md);
-    expect(md).toBe(readFileSync(golden, 'utf8'));
+    expectGolden(md, golden);
     for (const p of ['accuracy-vs-fraction', 'rank1-vs-yaw', 'roc']) expect(existsSync(path.join(dir, 'plots', `${p}.svg`))).toBe(true);
   });
 

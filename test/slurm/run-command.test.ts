@@ -3,16 +3,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import runCommand from '../../src/cli/commands/run.js';
-import type { CliIO } from '../../src/cli/io.js';
-import { openCache, type Cache } from '../../src/exec/index.js';
-import { activeJobs, startSlurm, workerCommand } from './fixtures/slurm.js';
+import { cacheAt } from '../helpers/cache.js';
+import { captureIO } from '../helpers/io.js';
+import { activeJobs, workerCommand } from './fixtures/slurm.js';
 
-const slurm = startSlurm();
+const slurm = inject('slurm');
 if (slurm.state === 'unavailable') {
-  console.warn(`test/slurm: skipped, Slurm cannot be installed on this machine: ${slurm.reason}`);
+  console.warn(`test/slurm: skipped, Slurm is not available (set SYNX_SLURM_SETUP=1 to install and start it): ${slurm.reason}`);
 }
 
 let dir: string;
@@ -24,21 +23,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (c: Buffer) => (o += c.toString()));
-  stderr.on('data', (c: Buffer) => (e += c.toString()));
-  return { stdout, stderr, cwd: dir, env: { CI: '1', ...env }, out: () => o, err: () => e };
-}
-
-function cacheAt(d: string): Cache {
-  const opened = openCache(d);
-  if (!opened.ok) throw new Error(opened.diagnostic.message);
-  return opened.cache;
-}
+const io = (env: NodeJS.ProcessEnv = {}) => captureIO(dir, { CI: '1', ...env });
 
 describe.runIf(slurm.state !== 'unavailable')('synx run --executor slurm', () => {
   beforeAll(() => {
@@ -114,7 +99,10 @@ describe.runIf(slurm.state !== 'unavailable')('synx run --executor slurm', () =>
       }
     }
   });
+});
 
+// Needs no Slurm: the flag is refused before anything is submitted.
+describe('synx run --executor', () => {
   it('rejects an unknown executor as a usage error', async () => {
     await expect(runCommand.run(['tiny.synexp', '--executor', 'kubernetes'], io())).rejects.toThrow(/--executor must be local or slurm/);
   });

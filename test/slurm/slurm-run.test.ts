@@ -6,17 +6,18 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { RunEvent } from '../../src/events/index.js';
-import { openCache, runPlan, type Cache, type RunResult } from '../../src/exec/index.js';
+import { runPlan, type Cache, type RunResult } from '../../src/exec/index.js';
 import { slurmRunner } from '../../src/exec/slurm/index.js';
 import type { Plan } from '../../src/plan/index.js';
 import { buildPlan, calls, diamond, fakeKinds, testConfig } from '../exec/fixtures/fake-kinds.js';
-import { activeJobs, startSlurm, workerCommand } from './fixtures/slurm.js';
+import { cacheAt } from '../helpers/cache.js';
+import { activeJobs, workerCommand } from './fixtures/slurm.js';
 
-const slurm = startSlurm();
+const slurm = inject('slurm');
 if (slurm.state === 'unavailable') {
-  console.warn(`test/slurm: skipped, Slurm cannot be installed on this machine: ${slurm.reason}`);
+  console.warn(`test/slurm: skipped, Slurm is not available (set SYNX_SLURM_SETUP=1 to install and start it): ${slurm.reason}`);
 }
 
 let root: string;
@@ -33,12 +34,6 @@ interface SlurmRun {
   /** node id → Slurm job id, for every job submitted. */
   readonly submitted: Map<string, string>;
   readonly cache: Cache;
-}
-
-function cacheAt(dir: string): Cache {
-  const opened = openCache(dir);
-  if (!opened.ok) throw new Error(opened.diagnostic.message);
-  return opened.cache;
 }
 
 async function runOnSlurm(plan: Plan, over: { signal?: AbortSignal; onEvent?: (e: RunEvent) => void; command?: string[] } = {}): Promise<SlurmRun> {
