@@ -64,8 +64,13 @@ export interface ImageExtra {
   readonly offset: readonly number[];
   readonly noise: number;
   readonly blur: number;
-  /** Expression coefficients, units of the PCA std. */
+  /**
+   * Expression coefficients: units of the PCA std, or blendshape activations in [0, 1] for a
+   * model with an expression prior (the built-in one).
+   */
   readonly expression: readonly number[];
+  /** Per-image colour coefficients (0 at per-identity components), for models that have some. */
+  readonly color?: readonly number[];
 }
 
 /** Everything drawn for one image (its identity's draws are in IdentityLabel). */

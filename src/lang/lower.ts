@@ -428,7 +428,8 @@ class Lowerer {
             model = { kind: 'bfm', path: this.resolvePath(m.value) };
             if (!/\.(h5|hdf5)$/i.test(m.value)) this.report('SX2101', m.range, `'${m.value}' does not look like a Basel Face Model file (.h5)`);
           } else if (m && m.type === 'name' && m.name === 'builtin') model = { kind: 'builtin' };
-          else if (m && m.type !== 'error') this.report('SX2010', m.range, `model is 'builtin' or the path of a BFM 2017 file in quotes, not '${this.text(m)}'`, 'e.g. model "model2017-1_face12_nomouth.h5"');
+          else if (m && m.type === 'name' && m.name === 'procedural') model = { kind: 'procedural' };
+          else if (m && m.type !== 'error') this.report('SX2010', m.range, `model is 'builtin', 'procedural' or the path of a BFM 2017 file in quotes, not '${this.text(m)}'`, 'e.g. model "model2017-1_face12_nomouth.h5"');
         } else if (c.name === 'dims') {
           dims = this.dims(c, dims);
         } else if (c.name === 'center') {

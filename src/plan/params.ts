@@ -30,11 +30,15 @@ export type ChoiceDist =
 
 /**
  * The morphable model. A BFM file is read at `path` (resolved; not fingerprinted) and keyed by
- * `sha256`, its content digest written by the planner. The built-in model ships with the code:
- * it is keyed by the render kind's version, and a test pins its digest so a new model file cannot
- * land without a version bump (test/plan/content.test.ts).
+ * `sha256`, its content digest written by the planner. The built-in models ship with the code:
+ * they are keyed by the render kind's version, and a test pins their digests so a new model file
+ * cannot land without a version bump (test/plan/content.test.ts). `builtin` is the ICT-derived
+ * default; `procedural` the hand-made model that was the default before render kind 4.
  */
-export type ModelRef = { readonly kind: 'builtin' } | { readonly kind: 'bfm'; readonly path: string; readonly sha256?: ContentDigest };
+export type ModelRef =
+  | { readonly kind: 'builtin' }
+  | { readonly kind: 'procedural' }
+  | { readonly kind: 'bfm'; readonly path: string; readonly sha256?: ContentDigest };
 
 /**
  * One render shard: identities [firstId, firstId + ids) with imgsPerId images each. Each

@@ -2,13 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import type { ExpressionPrior } from './expression-prior.js';
 import { orientOutward, type ModelLandmark, type MorphableModel, type PcaBlock } from './model.js';
 
 /**
  * The built-in model's file format: `<name>.json` (this header) beside `<name>.bin.gz`, which holds,
  * gzipped and little-endian: shape mean (3N float32), colour mean (3N float32), triangles
  * (3T uint32), then per block (shape, colour, expression) k float32 scales and 3N × k int16
- * components (row-major). A component is the displacement of one standard deviation; the loader
+ * components (row-major; with `layout: 'columns'` each component's 3N codes are contiguous instead,
+ * which gzip compresses far better for sparse fields such as blendshapes). A component is the
+ * displacement of one standard deviation (of one unit of activation for a blendshape); the loader
  * turns each into a unit basis column and its variance.
  */
 export interface BuiltinModelHeader {
@@ -23,6 +26,12 @@ export interface BuiltinModelHeader {
   };
   readonly landmarks: readonly ModelLandmark[];
   readonly note: string;
+  /** 'columns': component-major codes (absent: vertex-major, the version-1 layout). */
+  readonly layout?: 'columns';
+  /** Per colour component: drawn once per identity (default) or per image. */
+  readonly colorPer?: readonly ('identity' | 'image')[];
+  /** Present when the expression block holds blendshapes weighted in [0, 1] by this prior. */
+  readonly expressionPrior?: ExpressionPrior;
 }
 
 /** What the generator script hands to `encodeBuiltinModel`. */
@@ -37,6 +46,15 @@ export interface BuiltinModelSource {
   readonly landmarks: readonly ModelLandmark[];
   readonly version: number;
   readonly note: string;
+  readonly colorPer?: readonly ('identity' | 'image')[];
+  readonly expressionPrior?: ExpressionPrior;
+  /**
+   * A fixed quantisation step per block (field units): codes are round(field / step), so a small
+   * component gets small codes that gzip packs tightly; the error is at most step / 2 per value.
+   * Without one (and always when a component is too large for it) the step is max |field| / 32767.
+   * Setting any step also selects the component-major layout.
+   */
+  readonly steps?: { readonly shape?: number; readonly color?: number; readonly expression?: number };
 }
 
 const BLOCKS = ['shape', 'color', 'expression'] as const;
@@ -49,17 +67,20 @@ export function encodeBuiltinModel(src: BuiltinModelSource): { header: BuiltinMo
     Buffer.from(src.colorMean.buffer, src.colorMean.byteOffset, src.colorMean.byteLength),
     Buffer.from(src.triangles.buffer, src.triangles.byteOffset, src.triangles.byteLength),
   ];
+  const columns = src.steps !== undefined;
   for (const b of BLOCKS) {
     const comps = src[b];
     const k = comps.length;
     const scales = new Float32Array(k);
     const q = new Int16Array(n3 * k);
+    const step = src.steps?.[b];
     comps.forEach((c, j) => {
       let max = 0;
       for (let i = 0; i < n3; i++) max = Math.max(max, Math.abs(c.field[i]!));
-      const s = max > 0 ? max / 32767 : 1;
+      const s = Math.fround(step !== undefined ? Math.max(step, max / 32767) : max > 0 ? max / 32767 : 1);
       scales[j] = s;
-      for (let i = 0; i < n3; i++) q[i * k + j] = Math.round(c.field[i]! / s);
+      if (columns) for (let i = 0; i < n3; i++) q[j * n3 + i] = Math.round(c.field[i]! / s);
+      else for (let i = 0; i < n3; i++) q[i * k + j] = Math.round(c.field[i]! / s);
     });
     parts.push(Buffer.from(scales.buffer), Buffer.from(q.buffer));
   }
@@ -75,6 +96,9 @@ export function encodeBuiltinModel(src: BuiltinModelSource): { header: BuiltinMo
     },
     landmarks: src.landmarks,
     note: src.note,
+    ...(columns ? { layout: 'columns' as const } : {}),
+    ...(src.colorPer ? { colorPer: src.colorPer } : {}),
+    ...(src.expressionPrior ? { expressionPrior: src.expressionPrior } : {}),
   };
   return { header, body: gzipSync(Buffer.concat(parts), { level: 9 }) };
 }
@@ -104,9 +128,10 @@ export function decodeBuiltinModel(header: BuiltinModelHeader, gz: Uint8Array, u
     off += n3 * k * 2;
     const basis = new Float32Array(n3 * k);
     const norms = new Float64Array(k);
+    const columns = header.layout === 'columns';
     for (let i = 0; i < n3; i++) {
       for (let j = 0; j < k; j++) {
-        const v = q[i * k + j]! * scales[j]!;
+        const v = q[columns ? j * n3 + i : i * k + j]! * scales[j]!;
         basis[j * n3 + i] = v;
         norms[j] = norms[j]! + v * v;
       }
@@ -129,11 +154,15 @@ export function decodeBuiltinModel(header: BuiltinModelHeader, gz: Uint8Array, u
     color: blocks[1]!,
     expression: blocks[2]!,
     landmarks: header.landmarks,
+    ...(header.colorPer ? { colorPer: header.colorPer } : {}),
+    ...(header.expressionPrior ? { expressionPrior: header.expressionPrior, expressionNames: header.blocks.expression } : {}),
   };
 }
 
 /** Base name of the built-in model's files under lib/models. */
 export const BUILTIN_MODEL_NAME = 'builtin-face';
+/** Base name of the procedural model's files (`model procedural`, synx's default before render kind 4). */
+export const PROCEDURAL_MODEL_NAME = 'procedural-face';
 
 /** The folder holding the built-in model (lib/models of the package, from src/ or dist/). */
 export function builtinModelDir(): string {
@@ -146,14 +175,21 @@ export function builtinModelDir(): string {
   throw new Error('the built-in model lib/models/builtin-face.json is missing from the synx package');
 }
 
-let cached: MorphableModel | undefined;
+const cached = new Map<string, MorphableModel>();
 
-/** Loads (once per thread) the built-in procedural face model shipped in lib/models. */
-export function loadBuiltinModel(): MorphableModel {
-  if (cached) return cached;
+/**
+ * Loads (once per thread) a model shipped in lib/models: the built-in ICT-derived face by default,
+ * or the procedural one (`PROCEDURAL_MODEL_NAME`). Its uri is `builtin:<version>` or
+ * `procedural:<version>`.
+ */
+export function loadBuiltinModel(name: string = BUILTIN_MODEL_NAME): MorphableModel {
+  const hit = cached.get(name);
+  if (hit) return hit;
   const dir = builtinModelDir();
-  const header = JSON.parse(readFileSync(path.join(dir, `${BUILTIN_MODEL_NAME}.json`), 'utf8')) as BuiltinModelHeader;
-  const body = readFileSync(path.join(dir, `${BUILTIN_MODEL_NAME}.bin.gz`));
-  cached = decodeBuiltinModel(header, body, `builtin:${header.version}`);
-  return cached;
+  const header = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as BuiltinModelHeader;
+  const body = readFileSync(path.join(dir, `${name}.bin.gz`));
+  const kind = name === PROCEDURAL_MODEL_NAME ? 'procedural' : 'builtin';
+  const m = decodeBuiltinModel(header, body, `${kind}:${header.version}`);
+  cached.set(name, m);
+  return m;
 }

@@ -11,7 +11,7 @@ export { reconstruct, shareModel, claimSlot, orientOutward, vertexNormals, trans
 export type { MorphableModel, PcaBlock, ModelLandmark, ModelArena } from './model.js';
 export { simdKernel, simdModule, axpyReference } from './simd.js';
 export type { SimdKernel } from './simd.js';
-export { loadBuiltinModel, encodeBuiltinModel, decodeBuiltinModel, builtinModelDir, BUILTIN_MODEL_NAME } from './builtin-model.js';
+export { loadBuiltinModel, encodeBuiltinModel, decodeBuiltinModel, builtinModelDir, BUILTIN_MODEL_NAME, PROCEDURAL_MODEL_NAME } from './builtin-model.js';
 export type { BuiltinModelHeader, BuiltinModelSource } from './builtin-model.js';
 export { loadBfmModel } from './bfm.js';
 export { CAMERA, focalPixels, poseRotation } from './camera.js';

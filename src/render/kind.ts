@@ -33,8 +33,9 @@ export const renderKind: NodeKind<RenderParams> = {
   version: KIND_VERSIONS.render,
   resources(params: RenderParams, config: ProjectConfig): Resources {
     const threads = renderThreads(params, config);
-    // A BFM file's bases are hundreds of MB of float32; the built-in model is a few MB.
-    const model = params.model.kind === 'bfm' ? 512 : 64;
+    // A BFM file's bases are hundreds of MB of float32; the built-in (ICT) model's decoded bases
+    // about 70 MB (float32 and the shared int16 copy), the procedural one's a few MB.
+    const model = params.model.kind === 'bfm' ? 512 : params.model.kind === 'builtin' ? 160 : 64;
     return { cpu: threads, gpu: 0, memoryMb: model + threads * 32 };
   },
   async run(ctx: NodeContext<RenderParams>): Promise<void> {

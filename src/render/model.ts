@@ -1,3 +1,4 @@
+import type { ExpressionPrior } from './expression-prior.js';
 import { axpyReference, wasm, type SimdKernel, type WasmMemory } from './simd.js';
 
 /**
@@ -66,6 +67,15 @@ export interface MorphableModel {
   /** Expression block; its mean is added to the shape mean (zero in both BFM and built-in). */
   readonly expression: PcaBlock;
   readonly landmarks: readonly ModelLandmark[];
+  /** Per colour component: drawn per identity (the default when absent) or per image. */
+  readonly colorPer?: readonly ('identity' | 'image')[];
+  /**
+   * Present when the expression block holds blendshapes (a unit coefficient = activation 1, the
+   * basis column scaled by sqrt(variance) is the blendshape's displacement) weighted in [0, 1] by
+   * this prior instead of Gaussian coefficients; `expressionNames` names the blendshapes in order.
+   */
+  readonly expressionPrior?: ExpressionPrior;
+  readonly expressionNames?: readonly string[];
   /** Set by `shareModel`: where the arrays live for worker threads and the SIMD kernel. */
   readonly arena?: ModelArena;
 }
@@ -199,6 +209,8 @@ export function shareModel(m: MorphableModel, slots = 4): MorphableModel {
     color: shared[1]!,
     expression: shared[2]!,
     landmarks: m.landmarks,
+    ...(m.colorPer ? { colorPer: m.colorPer } : {}),
+    ...(m.expressionPrior ? { expressionPrior: m.expressionPrior, expressionNames: m.expressionNames } : {}),
     arena: { memory, counter: 0, slotOffset, slotBytes, slots, padded },
   };
 }

@@ -9,7 +9,7 @@ import { createRasterTarget, type RasterTarget } from './raster-wasm.js';
 import { createGlRasterTarget } from './raster-gl.js';
 import { STREAM, streamRng } from './rng.js';
 import { SH_CONST } from './sh.js';
-import { expressionVaries, sampleIdentity, sampleImage, type ImageSample, type RenderSetup } from './scene.js';
+import { colorVariesPerImage, expressionVaries, sampleIdentity, sampleImage, type ImageSample, type RenderSetup } from './scene.js';
 
 /** One rendered image: RGB bytes (size × size × 3), its label, its identity's draws and its maps. */
 export interface RenderedImage {
@@ -56,6 +56,9 @@ export class FaceRenderer {
   private readonly verts: Float32Array;
   private readonly normals: Float32Array;
   private readonly varies: boolean;
+  /** Some colour component is drawn per image: the albedo is rebuilt for every image. */
+  private readonly colorPerImage: boolean;
+  private identityColor: Float64Array = new Float64Array(0);
   private readonly kernel: SimdKernel | null;
   private currentId: number | null = null;
   private identity: IdentityLabel | null = null;
@@ -86,6 +89,7 @@ export class FaceRenderer {
     this.idNormals = new Float32Array(n3);
     this.normals = new Float32Array(n3);
     this.varies = expressionVaries(params, model);
+    this.colorPerImage = colorVariesPerImage(params, model);
     warmVertexStage();
   }
 
@@ -96,6 +100,7 @@ export class FaceRenderer {
     reconstruct(model.shape, ident.shape, this.outShape, false, this.kernel);
     reconstruct(model.color, ident.color, this.outAlbedo, false, this.kernel);
     this.albedo.set(this.outAlbedo);
+    this.identityColor = ident.color;
     if (!this.varies) {
       // Expression fixed for every image: fold it (with the expression mean) into the identity.
       const e = sampleImage(this.setup, id, 0).expression;
@@ -117,6 +122,7 @@ export class FaceRenderer {
     const { model, params } = this.setup;
     this.loadIdentity(id);
     const s = sampleImage(this.setup, id, sample);
+    if (this.colorPerImage) this.imageAlbedo(s);
     let verts = this.idShape;
     let normals = this.idNormals;
     if (this.varies) {
@@ -157,11 +163,21 @@ export class FaceRenderer {
         noise: round([s.noise])[0]!,
         blur: round([s.blur])[0]!,
         expression: round(s.expression),
+        // The per-image colour draws (identity ones are in the identity's record): only for models with some.
+        ...(this.colorPerImage ? { color: round(s.color) } : {}),
       },
     };
     // The maps take the mesh through the rasteriser once more, so they cost only when asked for.
     const maps = params.maps ? renderMaps(this.target, normals, poseRotation(s.yaw, s.pitch, s.roll), params.maps) : {};
     return { image: { rgb, label, identity: this.identity!, maps }, extras: { frame: this.frame, sample: s } };
+  }
+
+  /** Albedo of one image: the identity's colour coefficients plus the image's per-image ones. */
+  private imageAlbedo(s: ImageSample): void {
+    const a = Float64Array.from(this.identityColor);
+    for (let j = 0; j < s.color.length && j < a.length; j++) a[j] = a[j]! + s.color[j]!;
+    reconstruct(this.setup.model.color, a, this.outAlbedo, false, this.kernel);
+    this.albedo.set(this.outAlbedo);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Pose } from '../dataset/index.js';
 import type { Choice, RenderParams } from '../plan/index.js';
-import { choicesOf, sampleChoice, sampleDist } from './dist.js';
+import { choicesOf, isConst, sampleChoice, sampleDist } from './dist.js';
+import { sampleBlendshapes } from './expression-prior.js';
 import { frontalIllumination, sampleGaussianIllumination, samplePriorIllumination, type IlluminationGaussian } from './illumination.js';
 import type { BackgroundSet } from './background.js';
 import type { MorphableModel } from './model.js';
@@ -18,7 +19,10 @@ export interface RenderSetup {
   readonly backgrounds: Readonly<Record<string, BackgroundSet>>;
 }
 
-/** The per-identity draws: shape and colour coefficients (units of the PCA std). */
+/**
+ * The per-identity draws: shape and colour coefficients (units of the PCA std). Colour components
+ * the model draws per image (`colorPer`) are 0 here; the image's draws are in ImageSample.color.
+ */
 export interface IdentitySample {
   readonly id: number;
   readonly shape: Float64Array;
@@ -29,7 +33,13 @@ export interface IdentitySample {
 export interface ImageSample extends Pose {
   readonly id: number;
   readonly sample: number;
+  /**
+   * Gaussian coefficients, or for a blendshape model (`expressionPrior`) activations in [0, 1]
+   * drawn by the prior with an intensity from the expression distribution.
+   */
   readonly expression: Float64Array;
+  /** Per-image colour coefficients (0 at per-identity components); empty when the model has none. */
+  readonly color: Float64Array;
   /** `prior`, `frontal`, `empirical:<folder>#<index>`, `gaussian:<folder>`. */
   readonly illumination: string;
   /** 27 shading coefficients (see sh.ts). */
@@ -53,7 +63,19 @@ export function usedDims(params: RenderParams, model: MorphableModel): { shape: 
 
 /** Whether the expression can differ between images of one identity (else it is computed once). */
 export function expressionVaries(params: RenderParams, model: MorphableModel): boolean {
-  return usedDims(params, model).expression > 0 && params.coeffs.expression.type !== 'const';
+  if (usedDims(params, model).expression === 0) return false;
+  // A blendshape prior draws an archetype per image even at a fixed intensity; only 0 is fixed.
+  if (model.expressionPrior) return !isConst(params.coeffs.expression, 0);
+  return params.coeffs.expression.type !== 'const';
+}
+
+/** Whether some used colour component is drawn per image (so the albedo is rebuilt per image). */
+export function colorVariesPerImage(params: RenderParams, model: MorphableModel): boolean {
+  const per = model.colorPer;
+  if (!per || isConst(params.coeffs.color, 0)) return false;
+  const k = usedDims(params, model).color;
+  for (let j = 0; j < k; j++) if (per[j] === 'image') return true;
+  return false;
 }
 
 function draws(n: number, rngDraw: () => number): Float64Array {
@@ -71,8 +93,15 @@ export function sampleIdentity(setup: RenderSetup, id: number): IdentitySample {
   return {
     id,
     shape: draws(dims.shape, () => sampleDist(params.coeffs.shape, rs)),
-    color: draws(dims.color, () => sampleDist(params.coeffs.color, rc)),
+    color: colorDraws(dims.color, model, 'identity', () => sampleDist(params.coeffs.color, rc)),
   };
+}
+
+/** Draws the colour components of one kind (per identity or per image), 0 for the others. */
+function colorDraws(k: number, model: MorphableModel, per: 'identity' | 'image', draw: () => number): Float64Array {
+  const a = new Float64Array(k);
+  for (let j = 0; j < k; j++) if ((model.colorPer?.[j] ?? 'identity') === per) a[j] = draw();
+  return a;
 }
 
 /** Draws one image's parameters from (seed, id, sample) alone. */
@@ -89,7 +118,12 @@ export function sampleImage(setup: RenderSetup, id: number, sample: number): Ima
   const tx = sampleDist(p.tx, rp);
   const ty = sampleDist(p.ty, rp);
   const re = streamRng(seed, id, sample, STREAM.expression);
-  const expression = draws(dims.expression, () => sampleDist(params.coeffs.expression, re));
+  const expression =
+    model.expressionPrior && model.expressionNames
+      ? sampleBlendshapes(model.expressionPrior, model.expressionNames.slice(0, dims.expression), sampleDist(params.coeffs.expression, re), re)
+      : draws(dims.expression, () => sampleDist(params.coeffs.expression, re));
+  const rc = streamRng(seed, id, sample, STREAM.color);
+  const color = colorVariesPerImage(params, model) ? colorDraws(dims.color, model, 'image', () => sampleDist(params.coeffs.color, rc)) : new Float64Array(0);
   const ri = streamRng(seed, id, sample, STREAM.illumination);
   const { name: illumination, sh } = drawIllumination(setup, sampleChoice(params.illumination, ri), ri);
   const rb = streamRng(seed, id, sample, STREAM.background);
@@ -101,7 +135,7 @@ export function sampleImage(setup: RenderSetup, id: number, sample: number): Ima
   const offset: [number, number, number] = [sampleDist(q.offset, rq), sampleDist(q.offset, rq), sampleDist(q.offset, rq)];
   const noise = Math.max(0, sampleDist(q.noise, rq));
   const blur = Math.max(0, sampleDist(q.blur, rq));
-  return { id, sample, yaw, pitch, roll, scale, tx, ty, expression, illumination, sh, background, gain, contrast, offset, noise, blur };
+  return { id, sample, yaw, pitch, roll, scale, tx, ty, expression, color, illumination, sh, background, gain, contrast, offset, noise, blur };
 }
 
 function drawIllumination(setup: RenderSetup, c: Choice, rng: Rng): { name: string; sh: Float64Array } {

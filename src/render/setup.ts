@@ -1,15 +1,17 @@
 import type { ModelRef, RenderParams } from '../plan/index.js';
 import { loadBackgroundFolder, type BackgroundSet } from './background.js';
 import { loadBfmModel } from './bfm.js';
-import { loadBuiltinModel } from './builtin-model.js';
+import { loadBuiltinModel, PROCEDURAL_MODEL_NAME } from './builtin-model.js';
 import { fitIlluminationGaussian, loadIlluminationFolder, type IlluminationGaussian } from './illumination.js';
 import { shareModel, type MorphableModel } from './model.js';
 import { foldersOf, type RenderSetup } from './scene.js';
 import { requireGl } from './gl-context.js';
 
-/** Loads the model a render names: the built-in one, or a BFM 2017 HDF5 file. */
+/** Loads the model a render names: the built-in one, the procedural one, or a BFM 2017 HDF5 file. */
 export async function loadModel(ref: ModelRef): Promise<MorphableModel> {
-  return ref.kind === 'builtin' ? loadBuiltinModel() : loadBfmModel(ref.path);
+  if (ref.kind === 'builtin') return loadBuiltinModel();
+  if (ref.kind === 'procedural') return loadBuiltinModel(PROCEDURAL_MODEL_NAME);
+  return loadBfmModel(ref.path);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { ProjectConfig } from '../../src/config/index.js';
 import { ShardReader, readShardIdentities, readShardLabels, readShardParameters } from '../../src/dataset/index.js';
 import type { NodeContext, Progress } from '../../src/exec/kind.js';
 import type { PlanNode, RenderParams } from '../../src/plan/index.js';
-import { FaceRenderer, exportReferenceLayout, prepareRender, renderKind, sampleIdentity } from '../../src/render/index.js';
+import { FaceRenderer, exportReferenceLayout, prepareRender, renderKind, sampleIdentity, sampleImage } from '../../src/render/index.js';
 import { baseParams } from './fixtures.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'synx-render-'));
@@ -88,8 +88,17 @@ describe('renderKind', () => {
     const lines = readFileSync(path.join(run.outDir, 'labels.jsonl'), 'utf8').trim().split('\n');
     for (const line of lines) {
       const l = JSON.parse(line);
-      expect(Object.keys(l.extra).sort()).toEqual(['blur', 'contrast', 'expression', 'gain', 'noise', 'offset', 'sh']);
+      // The built-in model draws some colour components per image: their draws are in the label,
+      // the identity's own (0 at the per-image components) in identities.jsonl.
+      expect(Object.keys(l.extra).sort()).toEqual(['blur', 'color', 'contrast', 'expression', 'gain', 'noise', 'offset', 'sh']);
       expect(l.extra.expression).toHaveLength(4);
+      const per = setup.model.colorPer!;
+      expect(l.extra.color).toEqual(Array.from(sampleImage(setup, l.id, l.sample).color, (v) => Number(v.toPrecision(6))));
+      l.extra.color.forEach((v: number, j: number) => expect(per[j] === 'image' || v === 0).toBe(true));
+      const ident = identities.find((i) => i.id === l.id);
+      ident.color.forEach((v: number, j: number) => expect(per[j] === 'identity' || v === 0).toBe(true));
+      // Blendshape activations stay in [0, 1].
+      for (const w of l.extra.expression) expect(w >= 0 && w <= 1).toBe(true);
     }
     const full = await readShardParameters(run.outDir);
     expect(full.map((l) => l.identity?.id)).toEqual([5, 5, 6, 6, 7, 7]);

@@ -1,10 +1,11 @@
-// Generates lib/models/builtin-face.{json,bin.gz}: synx's built-in face model. It is procedural —
-// a hand-made face surface with hand-made deformation fields — NOT a statistical model of scans.
-// Deterministic: same script, same bytes. Run: npx tsx scripts/gen-builtin-model.ts
+// Generates lib/models/procedural-face.{json,bin.gz}: synx's procedural face model (`model
+// procedural`; the default before render kind 4). A hand-made face surface with hand-made
+// deformation fields — NOT a statistical model of scans.
+// Deterministic: same script, same bytes. Run: npx tsx scripts/gen-procedural-model.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeBuiltinModel, BUILTIN_MODEL_NAME } from '../src/render/builtin-model.js';
+import { encodeBuiltinModel, PROCEDURAL_MODEL_NAME } from '../src/render/builtin-model.js';
 import { Rng } from '../src/render/rng.js';
 
 const VERSION = 1;
@@ -451,6 +452,6 @@ const { header, body } = encodeBuiltinModel({
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.join(here, '..', 'lib', 'models');
 mkdirSync(outDir, { recursive: true });
-writeFileSync(path.join(outDir, `${BUILTIN_MODEL_NAME}.json`), `${JSON.stringify(header, null, 1)}\n`);
-writeFileSync(path.join(outDir, `${BUILTIN_MODEL_NAME}.bin.gz`), body);
+writeFileSync(path.join(outDir, `${PROCEDURAL_MODEL_NAME}.json`), `${JSON.stringify(header, null, 1)}\n`);
+writeFileSync(path.join(outDir, `${PROCEDURAL_MODEL_NAME}.bin.gz`), body);
 process.stdout.write(`wrote ${header.vertices} vertices, ${header.triangles} triangles, ${body.length} bytes\n`);
