@@ -8,14 +8,14 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_MODEL_NAME, encodeBuiltinModel } from '../src/render/builtin-model.js';
-import { buildIctModel } from './ict/build.js';
+import { buildIctModel, type IctBuildOptions } from './ict/build.js';
 import { IctInputError } from './ict/read-input.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.join(here, '..');
 
 /** Builds the model from `root` and writes it (and the upstream license files) into `outDir`. */
-export function generateIctModel(root: string, outDir: string, opts: { identities?: number; blendshapes?: number } = {}): { bytes: number; vertices: number; triangles: number } {
+export function generateIctModel(root: string, outDir: string, opts: IctBuildOptions = {}): { bytes: number; vertices: number; triangles: number } {
   const license = path.join(root, 'LICENSE');
   const credits = path.join(root, 'CREDITS.md');
   for (const f of [license, credits]) if (!existsSync(f)) throw new IctInputError(f, 'missing: the MIT license and credits must ship with anything derived from ICT-FaceKit');

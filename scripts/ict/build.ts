@@ -3,7 +3,7 @@ import type { BuiltinModelSource } from '../../src/render/builtin-model.js';
 import { ICT_EXPRESSION_PRIOR } from '../../src/render/expression-prior.js';
 import { principalModes } from './linalg.js';
 import { IctInputError, readJson, readObjPolygons, readObjVertices } from './read-input.js';
-import { buildPlaceholderColourModel as buildIctColourModel } from './placeholder-colour.js';
+import { buildIctColourModel } from './colour.js';
 import { ICT_RANGES, ICT_VERTEX_COUNT, KEPT_VERTICES } from './regions.js';
 
 /** Number of identity modes of ICT Face Model Light (identity000 … identity099). */
@@ -41,6 +41,8 @@ export interface IctBuildOptions {
   readonly identities?: number;
   /** Blendshapes kept (the first k of BLENDSHAPE_ORDER); default all 53. Tests use fewer. */
   readonly blendshapes?: number;
+  /** For fast tests only: read just identity000 … identity(k-1) (the SVD is then of those k). */
+  readonly identityFiles?: number;
 }
 
 interface VertexIndices {
@@ -169,9 +171,10 @@ export function buildIctModel(root: string, opts: IctBuildOptions = {}): Builtin
 
   // Shape: SVD of the 100 identity deltas; mode j's field is U_j S_j (one sd), variance S_j².
   const ids: Float64Array[] = [];
-  for (let i = 0; i < ICT_IDENTITIES; i++) ids.push(delta(path.join(dir, `identity${String(i).padStart(3, '0')}.obj`)));
+  const files = Math.min(opts.identityFiles ?? ICT_IDENTITIES, ICT_IDENTITIES);
+  for (let i = 0; i < files; i++) ids.push(delta(path.join(dir, `identity${String(i).padStart(3, '0')}.obj`)));
   const { modes } = principalModes(ids);
-  const keepShape = Math.min(opts.identities ?? ICT_IDENTITIES, ICT_IDENTITIES);
+  const keepShape = Math.min(opts.identities ?? files, files);
   const shape = modes.slice(0, keepShape).map((m, j) => ({ name: `identity mode ${j + 1}`, field: Float32Array.from(m) }));
 
   // Expression: blendshape deltas (activation 1 = the upstream file), in BLENDSHAPE_ORDER.
@@ -206,7 +209,8 @@ export function buildIctModel(root: string, opts: IctBuildOptions = {}): Builtin
     expression,
     expressionPrior: ICT_EXPRESSION_PRIOR,
     landmarks: namedLandmarks(lm, pos),
-    steps: { shape: 0.002, expression: 0.002 },
+    // Quantisation steps: 2 µm for geometry, 1/4096 for albedo (a thirtieth of an 8-bit level).
+    steps: { shape: 0.002, color: 1 / 4096, expression: 0.002 },
     version: ICT_MODEL_VERSION,
     note:
       'Derived from ICT Face Model Light (ICT-FaceKit, USC Institute for Creative Technologies, MIT license: ' +

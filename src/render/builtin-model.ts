@@ -112,7 +112,8 @@ export function decodeBuiltinModel(header: BuiltinModelHeader, gz: Uint8Array, u
   const n3 = header.vertices * 3;
   let off = 0;
   const f32 = (count: number) => {
-    const a = new Float32Array(buf.buffer, off, count).slice();
+    // Copied out byte-wise: after an odd number of int16 codes the offset is not a multiple of 4.
+    const a = new Float32Array(buf.slice(off, off + count * 4).buffer);
     off += count * 4;
     return a;
   };

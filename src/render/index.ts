@@ -5,7 +5,7 @@ export { FaceRenderer, gaussianBlur } from './renderer.js';
 export type { RenderedImage, RenderExtras } from './renderer.js';
 export { RenderPool } from './pool.js';
 export { prepareRender, loadModel } from './setup.js';
-export { sampleIdentity, sampleImage, usedDims, expressionVaries, foldersOf } from './scene.js';
+export { sampleIdentity, sampleImage, usedDims, expressionVaries, colorVariesPerImage, foldersOf } from './scene.js';
 export type { RenderSetup, IdentitySample, ImageSample } from './scene.js';
 export { reconstruct, shareModel, claimSlot, orientOutward, vertexNormals, transposeBasis, SLOT_BUFFERS } from './model.js';
 export type { MorphableModel, PcaBlock, ModelLandmark, ModelArena } from './model.js';

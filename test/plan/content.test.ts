@@ -168,11 +168,11 @@ describe('content keys', () => {
   });
 });
 
-/** The built-in model's files as of render version 3. */
+/** The built-in model's files as of render version 4 (ICT Face Model Light, scripts/gen-ict-model.ts). */
 const BUILTIN_PIN = {
-  render: '3',
-  json: '7d8219067cd6b7ac97f4fe9b5b323d8b212326d824c65f2b9f8ebeb31b9af759',
-  bin: '005fac01745dec2615dd857c2d78d4bd26293df8bd4e6fa8302b805e35c051ba',
+  render: '4',
+  json: '3d578f891c2f9d323c6869e7d196d14fe3e3000941809e8eeb2211912918200f',
+  bin: 'b97b09c34ec41a13892804d3603ffb81ddfd5947bebb91fb377bf5a9e9e6f243',
 };
 
 /** Writes a sound-looking cache entry for a node, as a run would (no outputs needed for `why`). */

@@ -6,7 +6,7 @@ import type { ProjectConfig } from '../../src/config/index.js';
 import { ShardReader, readShardIdentities, readShardLabels, readShardParameters } from '../../src/dataset/index.js';
 import type { NodeContext, Progress } from '../../src/exec/kind.js';
 import type { PlanNode, RenderParams } from '../../src/plan/index.js';
-import { FaceRenderer, exportReferenceLayout, prepareRender, renderKind, sampleIdentity, sampleImage } from '../../src/render/index.js';
+import { FaceRenderer, exportReferenceLayout, prepareRender, renderKind, sampleIdentity, sampleImage, colorVariesPerImage } from '../../src/render/index.js';
 import { baseParams } from './fixtures.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'synx-render-'));
@@ -88,20 +88,28 @@ describe('renderKind', () => {
     const lines = readFileSync(path.join(run.outDir, 'labels.jsonl'), 'utf8').trim().split('\n');
     for (const line of lines) {
       const l = JSON.parse(line);
-      // The built-in model draws some colour components per image: their draws are in the label,
-      // the identity's own (0 at the per-image components) in identities.jsonl.
-      expect(Object.keys(l.extra).sort()).toEqual(['blur', 'color', 'contrast', 'expression', 'gain', 'noise', 'offset', 'sh']);
+      // Per-image colour draws are in the label only when the used dims reach such components.
+      const perImage = colorVariesPerImage(params, setup.model);
+      expect(Object.keys(l.extra).sort()).toEqual(['blur', ...(perImage ? ['color'] : []), 'contrast', 'expression', 'gain', 'noise', 'offset', 'sh']);
       expect(l.extra.expression).toHaveLength(4);
-      const per = setup.model.colorPer!;
-      expect(l.extra.color).toEqual(Array.from(sampleImage(setup, l.id, l.sample).color, (v) => Number(v.toPrecision(6))));
-      l.extra.color.forEach((v: number, j: number) => expect(per[j] === 'image' || v === 0).toBe(true));
-      const ident = identities.find((i) => i.id === l.id);
-      ident.color.forEach((v: number, j: number) => expect(per[j] === 'identity' || v === 0).toBe(true));
       // Blendshape activations stay in [0, 1].
       for (const w of l.extra.expression) expect(w >= 0 && w <= 1).toBe(true);
     }
     const full = await readShardParameters(run.outDir);
     expect(full.map((l) => l.identity?.id)).toEqual([5, 5, 6, 6, 7, 7]);
+    // With every colour component in use, identity draws are 0 at per-image components and image
+    // draws 0 at per-identity ones, and the image's draws go into its label.
+    const per = setup.model.colorPer!;
+    expect(per.filter((p) => p === 'image').length).toBeGreaterThan(0);
+    const allColour = { ...params, dims: { ...params.dims, color: per.length } };
+    const all = await prepareRender(allColour);
+    const ident = sampleIdentity(all, 5).color;
+    const img = sampleImage(all, 5, 1).color;
+    per.forEach((p, j) => {
+      expect(p === 'image' ? ident[j] : img[j]).toBe(0);
+      expect(p === 'image' ? img[j] : ident[j]).not.toBe(0);
+    });
+    expect(new FaceRenderer(all).render(5, 1).label.extra!.color).toEqual(Array.from(img, (v) => Number(v.toPrecision(6))));
     expect(full[3]!.identity).toEqual(identities[1]);
     expect(full[3]!.yaw).toBe((await readShardLabels(run.outDir))[3]!.yaw);
     expect((await readShardIdentities(run.outDir)).get(7)).toEqual(identities[2]);

@@ -1,0 +1,175 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateIctModel } from '../../scripts/gen-ict-model.js';
+import { readObjVertices } from '../../scripts/ict/read-input.js';
+import { KEPT_VERTICES } from '../../scripts/ict/regions.js';
+import { Rng } from '../../src/render/rng.js';
+import { ICT_EXPRESSION_PRIOR, sampleBlendshapes } from '../../src/render/expression-prior.js';
+import { FaceRenderer, loadBuiltinModel, prepareRender, reconstruct } from '../../src/render/index.js';
+import { baseParams } from '../render/fixtures.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ICT = path.resolve(here, '../../../shared/reference/ict-facekit');
+const hasIct = existsSync(path.join(ICT, 'FaceXModel', 'generic_neutral_mesh.obj'));
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'synx-ict-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A copy of the ICT folder made of symlinks, with `edit` applied (files replaced or removed). */
+function fakeIct(name: string, edit: (dir: string) => void): string {
+  const root = path.join(tmp, name);
+  const dir = path.join(root, 'FaceXModel');
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['LICENSE', 'CREDITS.md']) symlinkSync(path.join(ICT, f), path.join(root, f));
+  for (const f of readdirSync(path.join(ICT, 'FaceXModel'))) symlinkSync(path.join(ICT, 'FaceXModel', f), path.join(dir, f));
+  edit(dir);
+  return root;
+}
+
+describe.skipIf(!hasIct)('scripts/gen-ict-model.ts', () => {
+  it('writes the same bytes twice (reduced set: 4 identities, 3 blendshapes)', () => {
+    const a = path.join(tmp, 'a');
+    const b = path.join(tmp, 'b');
+    generateIctModel(ICT, a, { identityFiles: 4, blendshapes: 3 });
+    generateIctModel(ICT, b, { identityFiles: 4, blendshapes: 3 });
+    const files = readdirSync(a).sort();
+    expect(files).toEqual(['CREDITS.md', 'LICENSE-ICT-FaceKit', 'builtin-face.bin.gz', 'builtin-face.json']);
+    for (const f of files) expect(readFileSync(path.join(a, f)).equals(readFileSync(path.join(b, f)))).toBe(true);
+  }, 120_000);
+
+  const bad: [string, (dir: string) => void, RegExp][] = [
+    ['a missing identity file', (d) => rmSync(path.join(d, 'identity007.obj')), /identity007\.obj: missing/],
+    [
+      'a short file',
+      (d) => {
+        rmSync(path.join(d, 'identity003.obj'));
+        const lines = readFileSync(path.join(ICT, 'FaceXModel', 'identity003.obj'), 'utf8').split('\n');
+        writeFileSync(path.join(d, 'identity003.obj'), lines.slice(0, lines.length - 500).join('\n'));
+      },
+      /identity003\.obj: has \d+ vertices, but the neutral mesh generic_neutral_mesh\.obj has 26719/,
+    ],
+    [
+      'an unknown blendshape',
+      (d) => {
+        const j = JSON.parse(readFileSync(path.join(ICT, 'FaceXModel', 'vertex_indices.json'), 'utf8'));
+        j.expressions[3] = 'mouthSmirk_L';
+        rmSync(path.join(d, 'vertex_indices.json'));
+        writeFileSync(path.join(d, 'vertex_indices.json'), JSON.stringify(j));
+      },
+      /vertex_indices\.json: unknown blendshape 'mouthSmirk_L'/,
+    ],
+  ];
+  for (const [what, edit, message] of bad) {
+    it(`names the file of ${what}, and writes nothing`, () => {
+      const root = fakeIct(what.replace(/\W/g, '-'), edit);
+      const out = path.join(tmp, `out-${what.replace(/\W/g, '-')}`);
+      expect(() => generateIctModel(root, out, { identityFiles: 10, blendshapes: 2 })).toThrow(message);
+      expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    }, 60_000);
+  }
+});
+
+describe.skipIf(!hasIct)('the shipped built-in model against ICT-FaceKit', () => {
+  const m = loadBuiltinModel();
+  const n3 = 3 * m.vertexCount;
+  const neutral = readObjVertices(path.join(ICT, 'FaceXModel', 'generic_neutral_mesh.obj'));
+  // The framing shift along y, measured on the mean (x and z are unshifted).
+  const dy = m.shape.mean[1]! - 10 * neutral[1]!;
+
+  it('keeps the toolkit neutral mesh in mm, and the identity distribution (trace of D Dᵀ)', () => {
+    expect(m.vertexCount).toBe(KEPT_VERTICES);
+    let err = 0;
+    for (let i = 0; i < m.vertexCount; i++) {
+      err = Math.max(err, Math.abs(m.shape.mean[3 * i]! - 10 * neutral[3 * i]!), Math.abs(m.shape.mean[3 * i + 1]! - dy - 10 * neutral[3 * i + 1]!), Math.abs(m.shape.mean[3 * i + 2]! - 10 * neutral[3 * i + 2]!));
+    }
+    expect(err).toBeLessThan(1e-3);
+    expect(m.shape.components).toBe(100);
+    for (let j = 1; j < 100; j++) expect(m.shape.variance[j]!).toBeLessThanOrEqual(m.shape.variance[j - 1]!);
+  });
+
+  it('reproduces toolkit identities within 0.02 mm (coefficients by projection on the orthonormal basis)', () => {
+    for (const k of [0, 37, 99]) {
+      const id = readObjVertices(path.join(ICT, 'FaceXModel', `identity${String(k).padStart(3, '0')}.obj`), 26719);
+      const delta = new Float64Array(n3);
+      for (let i = 0; i < n3; i++) delta[i] = 10 * (id[i]! - neutral[i]!);
+      const alpha = new Float64Array(100);
+      for (let j = 0; j < 100; j++) {
+        let s = 0;
+        for (let i = 0; i < n3; i++) s += delta[i]! * m.shape.basis[j * n3 + i]!;
+        alpha[j] = s / Math.sqrt(m.shape.variance[j]!);
+      }
+      const out = reconstruct(m.shape, alpha, new Float32Array(n3));
+      let err = 0;
+      let size = 0;
+      for (let i = 0; i < m.vertexCount; i++) {
+        for (let c = 0; c < 3; c++) {
+          const want = 10 * id[3 * i + c]! + (c === 1 ? dy : 0);
+          err = Math.max(err, Math.abs(out[3 * i + c]! - want));
+          size = Math.max(size, Math.abs(delta[3 * i + c]!));
+        }
+      }
+      expect(size).toBeGreaterThan(0.3); // the identity moves some vertex by more than 0.3 mm
+      // Measured: 0.0098 mm at most (identity000, whose largest move is 13 mm): int16 codes with a
+      // 2 µm step (≤ 1 µm per component, times |alpha|) plus float32 sums of 100 components.
+      expect(err).toBeLessThan(0.02);
+    }
+  }, 60_000);
+});
+
+describe('the expression prior', () => {
+  const names = loadBuiltinModel().expressionNames!;
+  it('stays inside [0, 1], is neutral at intensity 0, and caps mouthClose by jawOpen', () => {
+    const rng = new Rng(7);
+    const close = names.indexOf('mouthClose');
+    const jaw = names.indexOf('jawOpen');
+    let nonzero = 0;
+    for (let i = 0; i < 3000; i++) {
+      const x = (i % 3 === 0 ? 10 : 1) * rng.normal();
+      const w = sampleBlendshapes(ICT_EXPRESSION_PRIOR, names, x, rng);
+      expect(w).toHaveLength(names.length);
+      for (const v of w) expect(v >= 0 && v <= 1).toBe(true);
+      expect(w[close]!).toBeLessThanOrEqual(w[jaw]!);
+      nonzero += w.filter((v) => v > 0).length;
+    }
+    // Sparse: a few blendshapes per image on average, not most of the 53.
+    expect(nonzero / 3000).toBeGreaterThan(1);
+    expect(nonzero / 3000).toBeLessThan(12);
+    for (const x of [0, -0]) expect([...sampleBlendshapes(ICT_EXPRESSION_PRIOR, names, x, new Rng(1))].every((v) => v === 0)).toBe(true);
+  });
+
+  it('keeps only the first K blendshapes for dims expression K', () => {
+    const w = sampleBlendshapes(ICT_EXPRESSION_PRIOR, names.slice(0, 3), 1, new Rng(3));
+    expect(w).toHaveLength(3);
+  });
+});
+
+describe('landmarks of the built-in model in rendered images', () => {
+  const c = (value: number) => ({ type: 'const' as const, value });
+  for (const yaw of [0, 45, -45]) {
+    it(`eyes above nose above mouth, subject's left on the image right, at yaw ${yaw}`, async () => {
+      const pose = { ...baseParams().pose, yaw: c(yaw) };
+      const label = new FaceRenderer(await prepareRender(baseParams({ pose }))).render(0, 0).label;
+      const at = (name: string) => label.landmarks.find((l) => l.name === name)!;
+      const meanY = (from: number, to: number) => {
+        let s = 0;
+        for (let k = from; k <= to; k++) s += at(`ibug68.${String(k).padStart(2, '0')}`).y;
+        return s / (to - from + 1);
+      };
+      const eyes = meanY(37, 48);
+      const nose = meanY(31, 36);
+      const mouth = meanY(49, 68);
+      expect(eyes).toBeLessThan(nose - 5);
+      expect(nose).toBeLessThan(mouth - 5);
+      // iBUG 46 / 37 are the subject's left / right outer eye corners, the named points the same vertices.
+      expect(at('ibug68.46').x).toBeGreaterThan(at('ibug68.37').x);
+      expect(at('left.eye.corner_outer').x).toBe(at('ibug68.46').x);
+      expect(at('right.lips.corner').x).toBe(at('ibug68.49').x);
+      expect(at('left.eye.pupil.center').x).toBeGreaterThan(at('right.eye.pupil.center').x);
+      // Turned towards the subject's left, the left outer eye corner is hidden and the right one seen.
+      if (yaw === 45) expect([at('ibug68.37').visible, at('ibug68.46').visible]).toEqual([true, false]);
+      if (yaw === -45) expect([at('ibug68.37').visible, at('ibug68.46').visible]).toEqual([false, true]);
+    }, 60_000);
+  }
+});
