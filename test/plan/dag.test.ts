@@ -170,3 +170,14 @@ describe('one fingerprint for one piece of work', () => {
     expect(train('sample 100 ids x 12 imgs, pretrain 600').fingerprint).not.toBe(train('sample 100 ids x 12 imgs, pretrain').fingerprint);
   });
 });
+
+describe('the model clause', () => {
+  it("plans 'model procedural' as the procedural model, apart from the default built-in one", () => {
+    const render = (text: string) => plan(text).nodes.find((n) => n.kind === 'render')!;
+    const procedural = render('sample 10 ids, model procedural, pretrain 100');
+    const builtin = render('sample 10 ids, pretrain 100');
+    expect((procedural.params as unknown as RenderParams).model).toEqual({ kind: 'procedural' });
+    expect((builtin.params as unknown as RenderParams).model).toEqual({ kind: 'builtin' });
+    expect(procedural.fingerprint).not.toBe(builtin.fingerprint);
+  });
+});
