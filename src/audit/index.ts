@@ -2,6 +2,9 @@
 // yaw, landmark agreement with synx's labels, identity separability and consistency.
 export { auditImages, HISTOGRAM_RANGE, pairStats } from './audit.js';
 export type { AuditImage, AuditProgress, AuditResult, PairStats } from './audit.js';
+export { auditPlots } from './plots.js';
+export type { AuditPlot } from './plots.js';
+export { formatAudit } from './format.js';
 export {
   histogram,
   ibugName,

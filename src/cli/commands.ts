@@ -17,5 +17,6 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   metrics: async () => (await import('./commands/metrics.js')).default,
   preview: async () => (await import('./commands/preview.js')).default,
   export: async () => (await import('./commands/export.js')).default,
+  audit: async () => (await import('./commands/audit.js')).default,
   'exec-node': async () => (await import('./commands/exec-node.js')).default,
 };

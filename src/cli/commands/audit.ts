@@ -1,0 +1,137 @@
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { auditImages, auditPlots, formatAudit } from '../../audit/index.js';
+import type { AuditImage } from '../../audit/index.js';
+import { readShardLabels, ShardReader } from '../../dataset/index.js';
+import { NodeFailure, openCache } from '../../exec/index.js';
+import type { Cache } from '../../exec/index.js';
+import { compileFile, type PlanNode, type RenderParams } from '../../plan/index.js';
+import { FaceRenderer, prepareRender } from '../../render/index.js';
+import { parse as parseArgs } from '../args.js';
+import { UsageError, writeLine, type Command } from '../io.js';
+import { printDiagnostics, projectConfig } from '../project.js';
+
+/**
+ * The first `limit` images of a render node (whole identities, so identity pairs exist): from its
+ * cache entry when `synx run` computed it, else rendered here exactly as a run would render them.
+ */
+async function imagesOf(node: PlanNode, cache: Cache | undefined, limit: number): Promise<{ images: AuditImage[]; source: string }> {
+  const p = node.params as unknown as RenderParams;
+  const ids = Math.min(p.ids, Math.max(2, Math.ceil(limit / p.imgsPerId)));
+  const images: AuditImage[] = [];
+  if (cache && cache.check(node.fingerprint).state === 'ok') {
+    const dir = cache.outDir(node.fingerprint);
+    const reader = new ShardReader(dir);
+    const labels = await readShardLabels(dir);
+    const n = Math.min(labels.length, ids * p.imgsPerId);
+    for (let i = 0; i < n; i++) {
+      const l = labels[i]!;
+      images.push({ rgb: await reader.readImage(i), size: reader.header.size, id: l.id, yaw: l.yaw, landmarks: l.landmarks });
+    }
+    return { images, source: 'cache' };
+  }
+  const r = new FaceRenderer(await prepareRender(p, undefined, 1));
+  for (let id = p.firstId; id < p.firstId + ids; id++) {
+    for (let s = 0; s < p.imgsPerId; s++) {
+      const img = r.render(id, s);
+      images.push({ rgb: img.rgb, size: p.size, id, yaw: img.label.yaw, landmarks: img.label.landmarks });
+    }
+  }
+  return { images, source: 'rendered now (not in the cache)' };
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** `synx audit`: what an off-the-shelf recogniser trained on real photos makes of each rendered set. */
+const command: Command = {
+  name: 'audit',
+  summary: 'score each render of an experiment file with face-api, a detector and recogniser trained on real photos',
+  usage: `usage: synx audit FILE [--experiment NAME] [--images N] [--detector ssd|tiny] [--out DIR]
+
+For each render node of FILE (or of experiment NAME), runs face-api (@vladmandic/face-api 1.7.15,
+offline) on its first N images (default 120, whole identities): detection rate by |yaw| bucket,
+landmark error against synx's labels on near-frontal images, identity separability (genuine and
+impostor descriptor distances, ROC AUC, share of pairs under face-api's same-person distance 0.6)
+and identity consistency. Images come from the cache when \`synx run\` computed the render, else
+they are rendered now, exactly as a run would. Writes DIR/<node>.json and SVG plots.
+  --experiment NAME  only this experiment's renders (as named in \`synx plan\`)
+  --images N         images per render node (default 120; 1 to 100000)
+  --detector D       ssd (SSD MobileNet v1, default) or tiny
+  --out DIR          where to write (default: audits/<file name>)
+exit codes: 0 audited, 1 rendering or writing failed, 2 bad input`,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs(argv, {
+      experiment: { type: 'string' },
+      images: { type: 'string' },
+      detector: { type: 'string', default: 'ssd' },
+      out: { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError('give exactly one experiment file');
+    const file = positionals[0]!;
+    const limit = values.images === undefined ? 120 : Number(values.images);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100000) throw new UsageError(`--images must be a whole number from 1 to 100000, not '${values.images}'`);
+    if (values.detector !== 'ssd' && values.detector !== 'tiny') throw new UsageError(`--detector must be ssd or tiny, not '${values.detector}'`);
+    const detector = values.detector;
+    const loaded = projectConfig(io, path.resolve(io.cwd, file));
+    const r = await compileFile(file, loaded.config, { cwd: io.cwd });
+    if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return 2;
+    const plan = r.plan;
+    let candidates: readonly PlanNode[] = plan.nodes;
+    if (values.experiment !== undefined) {
+      const names = plan.experiments.filter((e) => e.name === values.experiment || e.base === values.experiment);
+      if (names.length === 0) {
+        writeLine(io.stderr, `${file}: no experiment '${values.experiment}' (experiments: ${plan.experiments.map((e) => e.name).join(', ') || 'none'})`);
+        return 2;
+      }
+      const ids = new Set(names.flatMap((e) => e.nodes));
+      candidates = plan.nodes.filter((n) => ids.has(n.id));
+    }
+    const renders = candidates.filter((n) => n.kind === 'render');
+    if (renders.length === 0) {
+      writeLine(io.stderr, `${file}: ${values.experiment ? `experiment '${values.experiment}'` : 'the file'} renders no synthetic faces (no \`sample\` statement)`);
+      return 2;
+    }
+    const opened = existsSync(loaded.config.cache) ? openCache(loaded.config.cache) : undefined;
+    const cache = opened?.ok ? opened.cache : undefined;
+    const title = path.basename(file).replace(/\.synexp$/, '');
+    const out = path.resolve(io.cwd, values.out ?? path.join('audits', title));
+    const show = (p: string) => path.relative(io.cwd, p) || p;
+    for (const node of renders) {
+      const p = node.params as unknown as RenderParams;
+      let got: Awaited<ReturnType<typeof imagesOf>>;
+      let result;
+      try {
+        got = await imagesOf(node, cache, limit);
+        result = await auditImages(got.images, { detector });
+      } catch (e) {
+        if (!(e instanceof NodeFailure)) throw e;
+        writeLine(io.stderr, `${file}: error: ${node.label}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+        return 1;
+      }
+      writeLine(io.stdout, `${node.label} (${node.id}, ${p.size} px, ${got.source}):`);
+      for (const line of formatAudit(result)) writeLine(io.stdout, `  ${line}`);
+      try {
+        mkdirSync(out, { recursive: true });
+        const base = node.id.replace(/[^A-Za-z0-9._-]+/g, '_');
+        writeAtomic(path.join(out, `${base}.json`), `${JSON.stringify({ node: node.label, fingerprint: node.fingerprint, ...result }, (_, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2)}\n`);
+        for (const plot of await auditPlots(result)) writeAtomic(path.join(out, `${base}.${plot.name}.svg`), plot.svg);
+        writeLine(io.stdout, `  wrote ${show(path.join(out, base))}.json and plots`);
+      } catch (e) {
+        writeLine(io.stderr, `${file}: error: cannot write ${show(out)}: ${(e as Error).message}`);
+        return 1;
+      }
+    }
+    return 0;
+  },
+};
+
+export default command;
