@@ -105,7 +105,7 @@ function main(): void {
   const t0 = Date.now();
   const model = buildIctColourModel({ neutral: obj.vertices, triangles, vertexIndices });
   console.log(`model built in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${model.components.length} components`);
-  const size = 150;
+  const size = Number(process.env.PREVIEW_SIZE ?? 150);
   const views = [0, 40, 80];
   const png = new PNG({ width: size * views.length * 2, height: size * Math.ceil(rows / 2) });
   png.data.fill(0);
