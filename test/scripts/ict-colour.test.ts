@@ -138,7 +138,8 @@ describe.skipIf(!haveIct)(`ICT colour model on the ICT neutral mesh (${haveIct ?
     model = buildIctColourModel({ neutral, triangles, vertexIndices });
     const lm = (vertexIndices as { idx_to_landmark_verts: number[] }).idx_to_landmark_verts;
     landmark = (k) => [neutral[3 * lm[k]!]!, neutral[3 * lm[k]! + 1]!, neutral[3 * lm[k]! + 2]!];
-  });
+    // A build takes about 4 s alone, several times that on a loaded machine.
+  }, 240_000);
 
   it('reads the upstream mesh: 26,719 vertices, 25,836 quads + 548 triangles = 52,220 triangles', () => {
     expect(neutral.length).toBe(3 * ICT_VERTEX_COUNT);
@@ -151,7 +152,7 @@ describe.skipIf(!haveIct)(`ICT colour model on the ICT neutral mesh (${haveIct ?
     expect(again.components.map((c) => c.name)).toEqual(model.components.map((c) => c.name));
     again.components.forEach((c, j) => expect(Buffer.from(c.field.buffer).equals(Buffer.from(model.components[j]!.field.buffer))).toBe(true));
     expect(again.note).toBe(model.note);
-  });
+  }, 240_000);
 
   it('has the contract shape: 3N arrays, identity components before image ones', () => {
     expect(model.mean.length).toBe(3 * ICT_VERTEX_COUNT);
