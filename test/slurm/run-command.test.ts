@@ -25,7 +25,12 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const io = (env: NodeJS.ProcessEnv = {}) => captureIO(dir, { CI: '1', ...env });
 
-describe.runIf(slurm.state !== 'unavailable')('synx run --executor slurm', () => {
+// Wall-time bound: the second test renders, trains and evaluates twice (through Slurm and
+// locally), more work than the quickstart test's run (45 s of wall time at load average 11 on
+// 2 cores); this once timed out at the old 60 s on a loaded machine.
+const E2E_TIMEOUT_MS = 300_000;
+
+describe.runIf(slurm.state !== 'unavailable')('synx run --executor slurm', { timeout: E2E_TIMEOUT_MS }, () => {
   beforeAll(() => {
     if (slurm.state === 'broken') throw new Error(slurm.reason);
   });

@@ -79,7 +79,11 @@ async function runLocally(plan: Plan): Promise<Cache> {
   return cache;
 }
 
-describe.runIf(slurm.state !== 'unavailable')('synx run on a real local Slurm', () => {
+// Wall-time bound: each test submits a few Slurm jobs whose workers start under tsx (about 2 s of
+// overhead per job on an idle machine, bench/slurm.bench.ts), several times that on a busy one.
+const SLURM_TIMEOUT_MS = 180_000;
+
+describe.runIf(slurm.state !== 'unavailable')('synx run on a real local Slurm', { timeout: SLURM_TIMEOUT_MS }, () => {
   beforeAll(() => {
     // Installed but not starting is a broken setup, not a reason to skip.
     if (slurm.state === 'broken') throw new Error(slurm.reason);
