@@ -1,15 +1,14 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeError } from '../../events/index.js';
 import type { PlanNode } from '../../plan/index.js';
 import { NodeFailure } from '../kind.js';
-import { processAlive } from '../lock.js';
 import type { ComputeOutcome, NodeRunner, RunnerSetup, RunnerTask } from '../run-plan.js';
 import { progressFile, tailProgress, type JobFile, type ProgressLine } from './job-file.js';
 import { sbatchArgs, slurmSettings, type JobSpec, type SlurmSettings } from './settings.js';
-import { FINAL_STATES, sbatch, scancel, scontrolJob, squeue, type JobState } from './slurm-cli.js';
+import { reapOrphans, recordJob, writeController } from './orphans.js';
+import { FINAL_STATES, systemSlurmCli, type JobState, type SlurmCli } from './slurm-cli.js';
 
 /** Options of `slurmRunner`; everything else comes from the `slurm:` section of synx.yaml. */
 export interface SlurmRunnerOptions {
@@ -23,25 +22,14 @@ export interface SlurmRunnerOptions {
   readonly progressIntervalMs?: number;
   /** Told of every job submitted (for tools and tests that count submissions). */
   readonly onSubmit?: (nodeId: string, jobId: string) => void;
+  /** The Slurm client commands; default this machine's (tests drive a scripted cluster). */
+  readonly cli?: SlurmCli;
 }
 
 /** How long, after a cancel, to wait for Slurm to end the jobs before giving up on them. */
 const CANCEL_WAIT_MS = 120_000;
-/** How long the next run waits for a dead controller's cancelled jobs to end. */
-const ORPHAN_WAIT_MS = 30_000;
 /** Polls a job may be missing from both squeue and scontrol before it is taken to be gone. */
 const MISSING_POLLS = 3;
-
-
-/** Who controls a run's jobs (in `<cache>/slurm/<run>/controller.json`). */
-interface Controller {
-  readonly pid: number;
-  readonly host: string;
-  readonly runId: string;
-}
-const CONTROLLER_FILE = 'controller.json';
-/** `<slurm id> <node id>` per submitted job, appended as they are submitted. */
-const JOBS_FILE = 'jobs.txt';
 
 interface Job {
   readonly node: PlanNode;
@@ -87,7 +75,11 @@ class SlurmRunner implements NodeRunner {
   private timer: NodeJS.Timeout | undefined;
   private abortedAt: number | undefined;
 
-  constructor(private readonly options: SlurmRunnerOptions) {}
+  private readonly cli: SlurmCli;
+
+  constructor(private readonly options: SlurmRunnerOptions) {
+    this.cli = options.cli ?? systemSlurmCli;
+  }
 
   async open(setup: RunnerSetup): Promise<void> {
     this.setup = setup;
@@ -105,12 +97,11 @@ class SlurmRunner implements NodeRunner {
       progressDir: this.dir,
       progressIntervalMs: this.options.progressIntervalMs ?? 1000,
     };
-    await this.reapOrphans(path.dirname(this.dir), setup);
+    await reapOrphans(path.dirname(this.dir), setup.runId, { cli: this.cli, warn: (m) => setup.warn(m) });
     try {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(this.jobFile, JSON.stringify(job));
-      const controller: Controller = { pid: process.pid, host: os.hostname(), runId: setup.runId };
-      writeFileSync(path.join(this.dir, CONTROLLER_FILE), JSON.stringify(controller));
+      writeController(this.dir, setup.runId);
     } catch (e) {
       throw new NodeFailure(
         `cannot write the Slurm job file ${this.jobFile}: ${(e as Error).message}`,
@@ -158,7 +149,7 @@ class SlurmRunner implements NodeRunner {
     const job = this.jobs.get(nodeId);
     if (!job || job.done) return;
     job.withdrawn = true;
-    if (job.slurmId !== undefined) void scancel([job.slurmId]);
+    if (job.slurmId !== undefined) void this.cli.scancel([job.slurmId]);
   }
 
   async close(): Promise<void> {
@@ -196,7 +187,7 @@ class SlurmRunner implements NodeRunner {
       argv: [...this.command, 'exec-node', '--job', this.jobFile, '--node', node.id],
     };
     const args = sbatchArgs(settings, job.task.resources, spec);
-    const r = await sbatch(args);
+    const r = await this.cli.sbatch(args);
     if ('error' in r) {
       this.settle(job, {
         outcome: 'failed',
@@ -212,79 +203,19 @@ class SlurmRunner implements NodeRunner {
     job.slurmId = r.id;
     job.log = output.replace('%j', r.id);
     // Recorded as submitted, so a later run can cancel what this one leaves if it is killed.
-    try {
-      appendFileSync(path.join(this.dir, JOBS_FILE), `${r.id} ${node.id}\n`);
-    } catch {
-      // Only the clean-up after a killed controller needs the list; the run itself does not.
-    }
+    recordJob(this.dir, r.id, node.id);
     this.options.onSubmit?.(node.id, r.id);
     // Withdrawn or cancelled while sbatch ran: the job must not run now.
-    if (job.withdrawn || this.abortedAt !== undefined) void scancel([r.id]);
+    if (job.withdrawn || this.abortedAt !== undefined) void this.cli.scancel([r.id]);
     this.schedule();
     return r.id;
-  }
-
-  /**
-   * A controller killed with -9 (or a lost login session) cannot scancel its jobs, and Slurm would
-   * run them to the end. Each run's folder names its controller and lists its jobs, so the next
-   * run on the same host finds runs whose controller process is gone and cancels their jobs that
-   * are still queued or running. Runs controlled from another host are left alone: whether their
-   * process lives cannot be told from here.
-   */
-  private async reapOrphans(slurmDir: string, setup: RunnerSetup): Promise<void> {
-    let runs: string[];
-    try {
-      runs = readdirSync(slurmDir);
-    } catch {
-      return;
-    }
-    for (const run of runs) {
-      const dir = path.join(slurmDir, run);
-      const controllerFile = path.join(dir, CONTROLLER_FILE);
-      if (run === setup.runId || !existsSync(controllerFile)) continue;
-      let controller: Controller;
-      try {
-        controller = JSON.parse(readFileSync(controllerFile, 'utf8')) as Controller;
-      } catch {
-        continue;
-      }
-      if (controller.host !== os.hostname() || processAlive(controller.pid)) continue;
-      let ids: string[] = [];
-      try {
-        ids = readFileSync(path.join(dir, JOBS_FILE), 'utf8').split('\n').map((l) => l.split(' ')[0]!).filter((id) => /^\d+$/.test(id));
-      } catch {
-        // No job was submitted.
-      }
-      const states = ids.length > 0 ? await squeue(ids) : new Map<string, JobState>();
-      if (states === undefined) continue; // Slurm did not answer: try again at the next run.
-      const live = ids.filter((id) => {
-        const st = states.get(id);
-        return st !== undefined && !FINAL_STATES.has(st.state);
-      });
-      if (live.length > 0) {
-        await scancel(live);
-        setup.warn(
-          `run ${controller.runId} ended without cancelling its Slurm jobs (its synx process ${controller.pid} is gone); cancelled ${live.length} job(s) still queued or running: ${live.join(', ')}`,
-        );
-        // A cancelled worker still writes its last progress line; wait (briefly) for the jobs to
-        // end so the folder is not re-created behind us.
-        const until = Date.now() + ORPHAN_WAIT_MS;
-        while (Date.now() < until) {
-          const now = await squeue(live);
-          if (now && live.every((id) => { const st = now.get(id); return st === undefined || FINAL_STATES.has(st.state); })) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      }
-      // Its jobs are gone: nothing will read its job file or progress again.
-      rmSync(dir, { recursive: true, force: true });
-    }
   }
 
   private abort(): void {
     if (this.abortedAt !== undefined) return;
     this.abortedAt = Date.now();
     const ids = [...this.jobs.values()].filter((j) => !j.done && j.slurmId !== undefined).map((j) => j.slurmId!);
-    if (ids.length > 0) void scancel(ids);
+    if (ids.length > 0) void this.cli.scancel(ids);
     this.schedule();
   }
 
@@ -296,7 +227,7 @@ class SlurmRunner implements NodeRunner {
     const active = [...this.jobs.values()].filter((j) => !j.done && j.slurmId !== undefined);
     try {
       for (const j of active) this.readProgress(j);
-      const states = active.length > 0 ? await squeue(active.map((j) => j.slurmId!)) : new Map<string, JobState>();
+      const states = active.length > 0 ? await this.cli.squeue(active.map((j) => j.slurmId!)) : new Map<string, JobState>();
       // Settled in submission order, so a dependency's failure is reported before its
       // dependents' cancellation and they show as skipped.
       for (const j of active) {
@@ -310,7 +241,7 @@ class SlurmRunner implements NodeRunner {
         if (!states) continue;
         let state = states.get(j.slurmId!);
         if (!state) {
-          state = await scontrolJob(j.slurmId!);
+          state = await this.cli.scontrolJob(j.slurmId!);
           if (!state && ++j.missing >= MISSING_POLLS) state = { state: 'UNKNOWN', reason: 'Slurm no longer knows the job' };
         }
         if (!state) continue;
@@ -319,12 +250,12 @@ class SlurmRunner implements NodeRunner {
         // of its lock (or was killed, leaving a lock the next run takes over).
         if (FINAL_STATES.has(state.state) && state.state !== 'COMPLETED' && state.exitCode === undefined && !j.end) {
           // squeue does not say how the job exited; scontrol does, while Slurm remembers the job.
-          const detail = await scontrolJob(j.slurmId!);
+          const detail = await this.cli.scontrolJob(j.slurmId!);
           if (detail?.exitCode !== undefined) state = { ...state, exitCode: detail.exitCode };
         }
         if (FINAL_STATES.has(state.state) || state.state === 'UNKNOWN') this.finished(j, state);
         else if (state.reason === 'DependencyNeverSatisfied') {
-          void scancel([j.slurmId!]);
+          void this.cli.scancel([j.slurmId!]);
           this.finished(j, { state: 'CANCELLED', reason: state.reason });
         }
       }

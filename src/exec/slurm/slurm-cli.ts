@@ -88,6 +88,24 @@ export async function scancel(ids: readonly string[]): Promise<void> {
   for (let k = 0; k < ids.length; k += 400) await slurmCommand('scancel', ids.slice(k, k + 400));
 }
 
+/**
+ * The Slurm client commands the runner uses, as one interface so that polling, cancelling and
+ * failure reports can be driven by a scripted cluster in tests (no Slurm needed).
+ */
+export interface SlurmCli {
+  /** Submits a job; its id, or the reason sbatch refused it. */
+  sbatch(args: readonly string[]): Promise<{ id: string } | { error: string }>;
+  /** States of the jobs squeue still knows; absent ids are forgotten; undefined when squeue failed. */
+  squeue(ids: readonly string[]): Promise<Map<string, JobState> | undefined>;
+  /** One job's state with its exit code; undefined when Slurm forgot it. */
+  scontrolJob(id: string): Promise<JobState | undefined>;
+  /** Cancels jobs. */
+  scancel(ids: readonly string[]): Promise<void>;
+}
+
+/** The Slurm client commands of this machine (`sbatch`, `squeue`, `scontrol`, `scancel` on PATH). */
+export const systemSlurmCli: SlurmCli = { sbatch, squeue, scontrolJob, scancel };
+
 /** Why Slurm cannot be used from here, or undefined when `sbatch` and `squeue` answer. */
 export async function slurmProblem(): Promise<string | undefined> {
   const r = await slurmCommand('squeue', ['-h', '--me', '-o', '%i'], 20_000);
