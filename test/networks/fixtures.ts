@@ -118,13 +118,12 @@ function valueInfo(no: number, name: string, dims: (number | string)[]): number[
 }
 
 /**
- * A hand-encoded ONNX model (opset 13): x [N, 3, side, side] → Flatten → MatMul W [48, 8] → y.
- * With `nonFinite`, W is all NaN (a model that embeds to NaN).
+ * A hand-encoded ONNX model (opset 13): x [N, 3, side, side] → Flatten → MatMul W [3·side², dim] → y.
  */
-export function writeOnnxModel(file: string, w: Float32Array, side = SIDE): string {
+export function writeOnnxModel(file: string, w: Float32Array, side = SIDE, dim = DIM): string {
   mkdirSync(path.dirname(file), { recursive: true });
   const raw = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
-  const weight = msg(5, int(1, FLAT), int(1, DIM), int(2, 1), str(8, 'W'), field(9, 2, raw));
+  const weight = msg(5, int(1, side * side * 3), int(1, dim), int(2, 1), str(8, 'W'), field(9, 2, raw));
   const graph = msg(
     7,
     msg(1, str(1, 'x'), str(2, 'flat'), str(3, 'flatten'), str(4, 'Flatten')),
@@ -132,7 +131,7 @@ export function writeOnnxModel(file: string, w: Float32Array, side = SIDE): stri
     str(2, 'tiny'),
     weight,
     valueInfo(11, 'x', ['N', 3, side, side]),
-    valueInfo(12, 'y', ['N', DIM]),
+    valueInfo(12, 'y', ['N', dim]),
   );
   const model = [...int(1, 8), ...msg(8, str(1, ''), int(2, 13)), ...str(2, 'synx tests'), ...graph];
   writeFileSync(file, Uint8Array.from(model));
