@@ -23,7 +23,20 @@ async function optionalImport(name: string): Promise<unknown> {
  * Vulkan driver (scripts/setup-webgpu.sh); tfjs-node(-gpu) are used when the user has installed
  * them. A backend that cannot start is a NodeFailure saying what to install.
  */
-export async function useBackend(name: string): Promise<BackendName> {
+export function useBackend(name: string): Promise<BackendName> {
+  // Two nodes of one process starting at once (eval nodes at --jobs 2) must share one start: a
+  // second tf.setBackend while the first still initialises wasm returns false.
+  let starting = startingBackends.get(name);
+  if (!starting) {
+    starting = startBackend(name).finally(() => startingBackends.delete(name));
+    startingBackends.set(name, starting);
+  }
+  return starting;
+}
+
+const startingBackends = new Map<string, Promise<BackendName>>();
+
+async function startBackend(name: string): Promise<BackendName> {
   // PROD silences tfjs's console nags ("install tfjs-node") and its debug checks.
   tf.env().set('PROD', true);
   if (!(BACKENDS as readonly string[]).includes(name)) {
