@@ -120,6 +120,19 @@ export function skinTonePrior(): SkinTonePrior {
   return { mean, axes, variances: values, shares: values.map((v) => v / total), samples };
 }
 
+/**
+ * Unit direction in which more blood moves a mid-tone skin's colour: the skin model at melanin
+ * 5.5% (the population's geometric mean), blood 0.7% → 2.8%. About (-0.46, -0.86, -0.24): darker,
+ * mostly in green, so redder.
+ */
+export function bloodDirection(): [number, number, number] {
+  const a = skinColour({ melanin: 0.055, eumelanin: 0.8, blood: 0.007 });
+  const b = skinColour({ melanin: 0.055, eumelanin: 0.8, blood: 0.028 });
+  const d = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+  const l = Math.hypot(d[0]!, d[1]!, d[2]!);
+  return [d[0]! / l, d[1]! / l, d[2]! / l];
+}
+
 /** Eigenvalues (descending) and unit eigenvectors of a symmetric 3 × 3 matrix (cyclic Jacobi). */
 export function symmetricEigen3(m: Float64Array): { values: number[]; vectors: number[][] } {
   const a = Array.from(m);
@@ -525,13 +538,17 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
   add('hair length (sides and back)', 'identity', cover(masks.hairlineBack, SCALP_COVER));
   add('hairline tilt', 'identity', cover(masks.hairlineTilt, SCALP_COVER));
   add('lash density', 'identity', cover(masks.lashLine, 0.2));
-  add('lip colour', 'identity', tinted(masks.lips, [0.025, -0.02, -0.01]));
+  // Redness is blood: along the skin model's blood direction, so that less of it pales the skin
+  // (lighter, mostly in green) instead of tinting it green, as a red-minus-green vector would.
+  const blood = bloodDirection();
+  const reddening = (amount: number): Rgb => [amount * blood[0], amount * blood[1], amount * blood[2]];
+  add('lip colour', 'identity', tinted(masks.lips, reddening(0.06)));
   add('lip darkness', 'identity', tinted(masks.lips, [-0.05, -0.045, -0.035]));
   const eyeField = (rgb: Rgb) => field((v, k) => ao[v]! * masks.iris[v]! * rgb[k]!);
   add('iris lightness', 'identity', eyeField(IRIS_LIGHT));
   add('iris colour (amber-blue)', 'identity', eyeField(IRIS_BLUE));
-  add('cheek flush', 'identity', tinted(masks.cheeks, [0.022, -0.01, -0.005]));
-  add('nose and ear redness', 'identity', tinted(masks.noseEars, [0.035, -0.015, -0.01]));
+  add('cheek flush', 'identity', tinted(masks.cheeks, reddening(0.035)));
+  add('nose and ear redness', 'identity', tinted(masks.noseEars, reddening(0.04)));
   add('under-eye darkness', 'identity', tinted(masks.underEye, [-0.05, -0.05, -0.03]));
   // Skin texture: smooth random blotches (1.5–4 cm) and mottling (3–7 mm), along the melanin axis
   // with a little warmth, so identities differ in their own pattern of marks.
@@ -548,9 +565,9 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
     add(`skin texture ${t + 1}`, 'identity', field((v, k) => skinW[3 * v + k]! * noise[v]! * dir[k]!));
   }
   // Per image: what changes between photos of one person.
-  add('flush (per image)', 'image', tinted(new Float32Array(n).map((_, v) => Math.max(masks.cheeks[v]!, masks.noseEars[v]!)), [0.035, -0.015, -0.008]));
+  add('flush (per image)', 'image', tinted(new Float32Array(n).map((_, v) => Math.max(masks.cheeks[v]!, masks.noseEars[v]!)), reddening(0.04)));
   add('tan (per image)', 'image', field((v, k) => 0.15 * skinW[3 * v + k]! * masks.sunExposed[v]! * prior.axes[0]![k]!));
-  add('lip tone (per image)', 'image', tinted(masks.lips, [0.025, -0.015, -0.005]));
+  add('lip tone (per image)', 'image', tinted(masks.lips, reddening(0.03)));
 
   const shares = prior.shares.map((s) => `${(100 * s).toFixed(1)}%`).join(', ');
   const note =

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ambientOcclusion, vertexNormals } from '../../scripts/ict/colour-geometry.js';
 import { decodeSrgb, encodeSrgb, ita, skinColour, skinReflectance, spectrumToLinearRgb, srgbToLab, WAVELENGTHS } from '../../scripts/ict/colour-skin.js';
-import { buildIctColourModel, ICT_RANGES, ICT_VERTEX_COUNT, regionOf, skinTonePrior, symmetricEigen3, type IctColourModel } from '../../scripts/ict/colour.js';
+import { bloodDirection, buildIctColourModel, ICT_RANGES, ICT_VERTEX_COUNT, regionOf, skinTonePrior, symmetricEigen3, type IctColourModel } from '../../scripts/ict/colour.js';
 import { parseObj, triangulate } from '../../scripts/ict/obj.js';
 
 describe('skin colour pipeline (hand-computed references)', () => {
@@ -69,6 +69,14 @@ describe('skin colour pipeline (hand-computed references)', () => {
     const itas = p.samples.map(ita);
     expect(Math.max(...itas)).toBeGreaterThan(55);
     expect(Math.min(...itas)).toBeLessThan(-30);
+  });
+
+  it('redness follows blood: more blood darkens green most (the haemoglobin bands), so less of it pales rather than greens', () => {
+    const d = bloodDirection();
+    expect(Math.hypot(...d)).toBeCloseTo(1, 12);
+    expect(d[1]).toBeLessThan(d[0]);
+    expect(d[1]).toBeLessThan(d[2]);
+    for (const x of d) expect(x).toBeLessThan(0);
   });
 
   it('symmetricEigen3 diagonalises a known matrix', () => {
