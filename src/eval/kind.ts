@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { NodeFailure, type NodeContext, type NodeKind } from '../exec/kind.js';
+import { checkCancelled, NodeFailure, type NodeContext, type NodeKind } from '../exec/kind.js';
 import { KIND_VERSIONS, type EvalParams, type PretrainedNetwork, type RenderParams } from '../plan/index.js';
 import type { PretrainedEmbedder } from '../networks/index.js';
 import { Rng } from '../data/index.js';
@@ -56,7 +56,7 @@ export async function evaluate(ctx: NodeContext<EvalParams>): Promise<EvalResult
       const out = new Float32Array(which.length * def.embedding);
       const step = 64;
       for (let i = 0; i < which.length; i += step) {
-        if (ctx.signal.aborted) throw new NodeFailure('evaluation cancelled', undefined, 'SX5005');
+        await checkCancelled(ctx.signal, 'evaluation');
         const part = which.slice(i, i + step);
         out.set(await embedder.embed(await set.images(part, def.input), part.length, p.flip), i * def.embedding);
         ctx.progress({ done: Math.min(i + step, which.length), total: which.length, unit: 'images', message: 'embedding' });
@@ -107,7 +107,7 @@ async function evaluatePretrained(ctx: NodeContext<EvalParams>, network: Pretrai
       const out = new Float32Array(which.length * d);
       const step = 32;
       for (let i = 0; i < which.length; i += step) {
-        if (ctx.signal.aborted) throw new NodeFailure('evaluation cancelled', undefined, 'SX5005');
+        await checkCancelled(ctx.signal, 'evaluation');
         const part = which.slice(i, i + step);
         let rows: Float32Array;
         try {

@@ -88,3 +88,17 @@ export class NodeFailure extends Error {
     this.name = 'NodeFailure';
   }
 }
+
+/**
+ * A node kind's cancellation point, for loops of CPU-bound steps (a training batch, a chunk of
+ * embeddings): lets the event loop run, then throws a NodeFailure if the run was cancelled.
+ *
+ * The yield is what makes Ctrl-C work at all. Node delivers SIGINT through the event loop, and a
+ * loop whose awaits resolve at once (tfjs on the main thread) runs only microtasks: the signal
+ * handler, and so the abort, would wait until the whole node finished (and had been committed).
+ * One setImmediate per step costs microseconds against a step of milliseconds or more.
+ */
+export async function checkCancelled(signal: AbortSignal | undefined, what: string): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal?.aborted) throw new NodeFailure(`${what} cancelled`, undefined, 'SX5005');
+}

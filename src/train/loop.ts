@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { NodeFailure, type Progress } from '../exec/kind.js';
+import { checkCancelled, NodeFailure, type Progress } from '../exec/kind.js';
 import type { TrainParams } from '../plan/index.js';
 import { Rng } from '../data/index.js';
 import { loadCheckpoint, saveCheckpoint, writeModel } from './model-io.js';
@@ -133,7 +133,8 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
       // Load the next batch while this one trains.
       let next = run.set.images(batches[0]!, def.input);
       for (const [s, b] of batches.entries()) {
-        if (run.signal?.aborted) throw new NodeFailure('training cancelled', undefined, 'SX5005');
+        // Within a step of Ctrl-C; the last epoch's checkpoint stays in scratchDir for the next run.
+        await checkCancelled(run.signal, 'training');
         const x = await next;
         if (s + 1 < batches.length) next = run.set.images(batches[s + 1]!, def.input);
         const labels = Int32Array.from(b, (i) => run.set.samples[i]!.label);
