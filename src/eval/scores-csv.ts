@@ -1,3 +1,5 @@
+import { consecutiveFolds } from './metrics.js';
+
 /** A problem in a score file, with the 1-based line it is on (0 for the file as a whole). */
 export class ScoresCsvError extends Error {
   constructor(
@@ -23,6 +25,10 @@ export function parseScoresCsv(
   const headerAt = lines.findIndex((l) => l.trim().length > 0);
   if (headerAt < 0) throw new ScoresCsvError(file, 0, 'empty file; expected a header `same,score[,fold]`');
   const header = lines[headerAt]!.split(',').map((h) => h.trim().toLowerCase());
+  const twice = header.find((h, i) => h !== '' && header.indexOf(h) !== i);
+  if (twice !== undefined) {
+    throw new ScoresCsvError(file, headerAt + 1, `the column '${twice}' is named twice; keep one (which would be meant is not known)`);
+  }
   const iSame = header.indexOf('same');
   const iScore = header.indexOf('score');
   const iFold = header.indexOf('fold');
@@ -64,6 +70,24 @@ export function parseScoresCsv(
   }
   if (iFold >= 0 && new Set(rows.map((r) => r.fold)).size < 2) {
     throw new ScoresCsvError(file, 0, "the 'fold' column must name at least 2 folds");
+  }
+  if (iFold < 0) {
+    // Without a `fold` column the folds are 10 consecutive parts of the file (LFW's order). A file
+    // sorted by label makes folds of one class only, and the accuracy of each held-out fold then
+    // measures nothing: refuse rather than print a meaningless number.
+    const of = consecutiveFolds(rows.length);
+    const kinds = Array.from({ length: 10 }, () => new Set<boolean>());
+    rows.forEach((r, i) => kinds[of[i]!]!.add(r.same));
+    const single = kinds.flatMap((k, f) => (k.size < 2 ? [f + 1] : []));
+    if (single.length > 0) {
+      throw new ScoresCsvError(
+        file,
+        0,
+        `without a 'fold' column the rows are split into 10 consecutive folds, and fold${single.length > 1 ? 's' : ''} ${single.join(', ')} ` +
+          `of them hold${single.length > 1 ? '' : 's'} only genuine or only impostor pairs (is the file sorted by 'same'?); ` +
+          "add a 'fold' column giving each row its fold (1 to 10, each fold with both kinds of pairs, e.g. the pair's LFW fold) or list the rows in their original order",
+      );
+    }
   }
   return rows;
 }

@@ -56,3 +56,22 @@ describe('synx metrics --scores', () => {
     expect(d.err()).toContain('at least 10 rows');
   });
 });
+
+describe('synx metrics: score files that would give a meaningless accuracy', () => {
+  const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
+
+  it('refuses a file sorted by label without a fold column, naming the single-class folds', async () => {
+    const c = captureIO(fixtures);
+    expect(await main(['metrics', '--scores', 'sorted-by-label.csv'], c)).toBe(2);
+    expect(c.err()).toBe(
+      "synx metrics: sorted-by-label.csv: without a 'fold' column the rows are split into 10 consecutive folds, and folds 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 of them hold only genuine or only impostor pairs (is the file sorted by 'same'?); add a 'fold' column giving each row its fold (1 to 10, each fold with both kinds of pairs, e.g. the pair's LFW fold) or list the rows in their original order\n",
+    );
+    expect(c.out()).toBe('');
+  });
+
+  it('refuses a column named twice', async () => {
+    const c = captureIO(fixtures);
+    expect(await main(['metrics', '--scores', 'same-twice.csv'], c)).toBe(2);
+    expect(c.err()).toBe("synx metrics: same-twice.csv:1: the column 'same' is named twice; keep one (which would be meant is not known)\n");
+  });
+});

@@ -11,7 +11,9 @@ accuracy and accuracy_std (LFW 10-fold, distance = 2 - 2*score), threshold (as a
 val_at_far_1e-3, tar_at_far ("1e-1", "1e-2", "1e-3"), auc and pairs.
 
 FILE.csv has a header and the columns same (1 genuine, 0 impostor), score (cosine similarity,
-higher = more similar) and optionally fold (otherwise file order in 10 equal parts).`;
+higher = more similar) and optionally fold (otherwise file order in 10 equal parts; a file
+whose consecutive parts hold one class only, e.g. one sorted by same, is refused: add a fold
+column). A column named twice is refused.`;
 
 /** `synx metrics --scores FILE.csv`: the standard metrics of a user's own score file. */
 const metrics: Command = {
