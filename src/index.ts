@@ -24,6 +24,7 @@ export type {
   TrainParams,
   DataParams,
   EvalParams,
+  PretrainedNetwork,
   ReportParams,
   Dist,
   ChoiceDist,
@@ -47,6 +48,10 @@ export { ShardReader, ShardWriter, readShardLabels, readShardIdentities, readSha
 export type { ShardHeader, ShardMap, ImageLabel, IdentityLabel, ImageParameters, ImageMaps } from './dataset/index.js';
 export { verificationMetrics, lfwAccuracy, valAtFar, tarAtFar, auc, rocCurve, rank1ByPose, parseScoresCsv } from './eval/index.js';
 export type { EvalResults, VerificationResult } from './eval/index.js';
+
+// Pretrained networks (face-api's recogniser, TensorFlow.js and ONNX files) for `eval ... with network`.
+export { loadPretrained, NetworkError, NORMALIZATIONS } from './networks/index.js';
+export type { PretrainedEmbedder } from './networks/index.js';
 export { writeReport } from './report/index.js';
 
 // The command line, for embedding: `await main(['check', 'exp.synexp'], io)`.

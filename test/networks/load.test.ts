@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { digestFiles, loadPretrained, modelFiles, normalization, type PretrainedEmbedder } from '../../src/networks/index.js';
 import type { PretrainedNetwork } from '../../src/plan/index.js';
 import { useBackend } from '../../src/train/index.js';
@@ -135,5 +135,25 @@ describe('model digests', () => {
     expect(modelFiles(path.join(root, 'alone', 'model.json'))).toEqual({ problem: `${path.join(root, 'alone', 'model.json')} names the weight file group1-shard1of1.bin, which does not exist beside it` });
     writeFileSync(path.join(root, 'alone', 'other.json'), '{"a": 1}');
     expect(modelFiles(path.join(root, 'alone', 'other.json'))).toEqual({ problem: `${path.join(root, 'alone', 'other.json')} is not a TensorFlow.js model: it has no modelTopology and weightsManifest` });
+  });
+});
+
+describe('without onnxruntime-node', () => {
+  it('an ONNX network fails saying how to install it', async () => {
+    vi.resetModules();
+    vi.doMock('onnxruntime-node', () => {
+      throw new Error("Cannot find package 'onnxruntime-node'");
+    });
+    try {
+      const fresh = await import('../../src/networks/index.js');
+      const file = writeOnnxModel(path.join(root, 'no-ort', 'tiny.onnx'), matrix());
+      await expect(fresh.loadPretrained(network('onnx', file, { file: 'no-ort/tiny.onnx' }))).rejects.toMatchObject({
+        message: expect.stringMatching(/^no-ort\/tiny\.onnx is an ONNX model, but onnxruntime-node is not installed/),
+        hint: 'install it beside synx: ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node',
+      });
+    } finally {
+      vi.doUnmock('onnxruntime-node');
+      vi.resetModules();
+    }
   });
 });
