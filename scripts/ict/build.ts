@@ -119,12 +119,13 @@ function namedLandmarks(lm68: readonly number[], pos: Float64Array): { name: str
   out.push({ name: 'center.lips.upper.outer', vertex: p(52) });
   out.push({ name: 'center.lips.lower.outer', vertex: p(58) });
   out.push({ name: 'center.chin.tip', vertex: p(9) });
-  // Forehead: the face vertex nearest the midline 45 mm above the brows' inner ends, most forward.
+  // Forehead: the face vertex nearest the midline 20 mm above the brows' inner ends, most forward
+  // (higher up the forehead slopes back: 45 mm up its normal is 35° off the view axis).
   const browY = (pos[3 * p(22) + 1]! + pos[3 * p(23) + 1]!) / 2;
   let fh = 0;
   let fd = Infinity;
   for (let i = 0; i <= ICT_RANGES.face[1]; i++) {
-    const d = pos[3 * i]! ** 2 + (pos[3 * i + 1]! - (browY + 45)) ** 2 - 0.01 * pos[3 * i + 2]!;
+    const d = pos[3 * i]! ** 2 + (pos[3 * i + 1]! - (browY + 20)) ** 2 - 0.01 * pos[3 * i + 2]!;
     if (d < fd) {
       fd = d;
       fh = i;
@@ -134,6 +135,55 @@ function namedLandmarks(lm68: readonly number[], pos: Float64Array): { name: str
   // The 68 iBUG / Multi-PIE points, 1-based as in the usual figure.
   lm68.forEach((v, k) => out.push({ name: `ibug68.${String(k + 1).padStart(2, '0')}`, vertex: v }));
   return out;
+}
+
+/**
+ * Triangles closing the neck's cut (the lowest open boundary loop), so a head seen from below or
+ * tipped far back shows a closed neck, not a hole into the inside of the head. The loop is walked
+ * against its triangles' edge direction (so the cap's winding agrees with the mesh) and fanned from
+ * its first vertex; the cut is nearly planar and convex. No vertex is added: vertex numbers stay
+ * the toolkit's.
+ */
+export function neckCap(tri: readonly number[], pos: Float64Array): number[] {
+  const key = (a: number, b: number) => (a < b ? a * 65536 + b : b * 65536 + a);
+  const count = new Map<number, number>();
+  for (let t = 0; t < tri.length; t += 3) {
+    for (let e = 0; e < 3; e++) {
+      const k = key(tri[t + e]!, tri[t + ((e + 1) % 3)]!);
+      count.set(k, (count.get(k) ?? 0) + 1);
+    }
+  }
+  // Reversed boundary edges: next[b] = a for each boundary edge a → b of a triangle.
+  const next = new Map<number, number>();
+  for (let t = 0; t < tri.length; t += 3) {
+    for (let e = 0; e < 3; e++) {
+      const a = tri[t + e]!;
+      const b = tri[t + ((e + 1) % 3)]!;
+      if (count.get(key(a, b)) === 1) next.set(b, a);
+    }
+  }
+  const seen = new Set<number>();
+  let best: number[] = [];
+  let bestY = Infinity;
+  for (const start of [...next.keys()].sort((x, y) => x - y)) {
+    if (seen.has(start)) continue;
+    const loop: number[] = [];
+    let v: number | undefined = start;
+    while (v !== undefined && !seen.has(v)) {
+      seen.add(v);
+      loop.push(v);
+      v = next.get(v);
+    }
+    if (v !== start || loop.length < 3) continue;
+    const y = loop.reduce((s, i) => s + pos[3 * i + 1]!, 0) / loop.length;
+    if (y < bestY) {
+      bestY = y;
+      best = loop;
+    }
+  }
+  const cap: number[] = [];
+  for (let i = 1; i + 1 < best.length; i++) cap.push(best[0]!, best[i]!, best[i + 1]!);
+  return cap;
 }
 
 /** Reads an ICT-FaceKit folder (upstream layout) and builds synx's built-in model from it. */
@@ -192,6 +242,8 @@ export function buildIctModel(root: string, opts: IctBuildOptions = {}): Builtin
       if (kept) tri.push(p[0]!, p[k]!, p[k + 1]!);
     }
   }
+
+  tri.push(...neckCap(tri, pos));
 
   const colour = buildIctColourModel({ neutral: Float32Array.from(neutral), triangles: Uint32Array.from(allTri), vertexIndices: indices });
   const head = (f: Float32Array) => f.slice(0, n3);

@@ -7,7 +7,7 @@ export { RenderPool } from './pool.js';
 export { prepareRender, loadModel } from './setup.js';
 export { sampleIdentity, sampleImage, usedDims, expressionVaries, colorVariesPerImage, foldersOf } from './scene.js';
 export type { RenderSetup, IdentitySample, ImageSample } from './scene.js';
-export { reconstruct, shareModel, claimSlot, orientOutward, vertexNormals, transposeBasis, SLOT_BUFFERS } from './model.js';
+export { reconstruct, accumulate, shareModel, claimSlot, orientOutward, vertexNormals, transposeBasis, SLOT_BUFFERS } from './model.js';
 export type { MorphableModel, PcaBlock, ModelLandmark, ModelArena } from './model.js';
 export { simdKernel, simdModule, axpyReference } from './simd.js';
 export type { SimdKernel } from './simd.js';

@@ -91,6 +91,21 @@ export interface MorphableModel {
  * images do not depend on the thread or the path that rendered them.
  */
 export function reconstruct(block: PcaBlock, alpha: ArrayLike<number>, out: Float32Array, add = false, kernel: SimdKernel | null = null): Float32Array {
+  const { mean } = block;
+  const n = mean.length;
+  if (out.length !== n) throw new Error(`reconstruct: out has ${out.length} values, expected ${n}`);
+  if (add) for (let i = 0; i < n; i++) out[i] = out[i]! + mean[i]!;
+  else out.set(mean);
+  return accumulate(block, alpha, out, kernel);
+}
+
+/**
+ * Adds basis · (sqrt(variance) ⊙ alpha) onto `out` (no mean), one component after the other in
+ * index order, as `reconstruct` does after the mean. Zero weights are skipped: adding f32(code · 0)
+ * leaves every value's bits as they are, so skipping them changes nothing but the time (a
+ * blendshape prior leaves most of its 53 weights at 0).
+ */
+export function accumulate(block: PcaBlock, alpha: ArrayLike<number>, out: Float32Array, kernel: SimdKernel | null = null): Float32Array {
   const k = block.components;
   const used = Math.min(alpha.length, k);
   const w = new Float64Array(used);
@@ -98,12 +113,9 @@ export function reconstruct(block: PcaBlock, alpha: ArrayLike<number>, out: Floa
   const { mean, basis } = block;
   const n = mean.length;
   const stride = block.stride ?? n;
-  if (out.length !== n) throw new Error(`reconstruct: out has ${out.length} values, expected ${n}`);
   // Trailing zero weights (dims below k, or coefficients fixed at 0) cost nothing.
   let m = used;
   while (m > 0 && w[m - 1] === 0) m--;
-  if (add) for (let i = 0; i < n; i++) out[i] = out[i]! + mean[i]!;
-  else out.set(mean);
   const { codes, scales } = block;
   if (codes && scales) {
     for (let j = 0; j < m; j++) w[j] = w[j]! * scales[j]!;
@@ -112,14 +124,21 @@ export function reconstruct(block: PcaBlock, alpha: ArrayLike<number>, out: Floa
       const o = out.byteOffset;
       const b = codes.byteOffset;
       let j = 0;
-      for (; j + 3 < m; j += 4) kernel.axpy4(o, b + j * stride * 2, stride * 2, n8, w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!);
-      for (; j < m; j++) kernel.axpy(o, b + j * stride * 2, n8, w[j]!);
+      while (j < m) {
+        if (j + 3 < m && w[j] !== 0 && w[j + 1] !== 0 && w[j + 2] !== 0 && w[j + 3] !== 0) {
+          kernel.axpy4(o, b + j * stride * 2, stride * 2, n8, w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!);
+          j += 4;
+        } else {
+          if (w[j] !== 0) kernel.axpy(o, b + j * stride * 2, n8, w[j]!);
+          j++;
+        }
+      }
     } else {
-      for (let j = 0; j < m; j++) axpyReference(out, codes, j * stride, n, w[j]!);
+      for (let j = 0; j < m; j++) if (w[j] !== 0) axpyReference(out, codes, j * stride, n, w[j]!);
     }
     return out;
   }
-  for (let j = 0; j < m; j++) axpyReference(out, basis, j * stride, n, w[j]!);
+  for (let j = 0; j < m; j++) if (w[j] !== 0) axpyReference(out, basis, j * stride, n, w[j]!);
   return out;
 }
 

@@ -2,7 +2,7 @@ import type { IdentityLabel, ImageLabel, ImageMaps, Landmark } from '../dataset/
 import { drawBackground } from './background.js';
 import { CAMERA, focalPixels, poseRotation } from './camera.js';
 import { renderMaps } from './maps.js';
-import { claimSlot, reconstruct, vertexNormals } from './model.js';
+import { accumulate, claimSlot, reconstruct, vertexNormals } from './model.js';
 import { simdKernel, type SimdKernel } from './simd.js';
 import type { Frame, ScreenVertices } from './raster.js';
 import { createRasterTarget, type RasterTarget } from './raster-wasm.js';
@@ -58,7 +58,8 @@ export class FaceRenderer {
   private readonly varies: boolean;
   /** Some colour component is drawn per image: the albedo is rebuilt for every image. */
   private readonly colorPerImage: boolean;
-  private identityColor: Float64Array = new Float64Array(0);
+  /** The identity's albedo before per-image components (kept to add those onto per image). */
+  private identityAlbedo: Float32Array = new Float32Array(0);
   private readonly kernel: SimdKernel | null;
   private currentId: number | null = null;
   private identity: IdentityLabel | null = null;
@@ -100,7 +101,7 @@ export class FaceRenderer {
     reconstruct(model.shape, ident.shape, this.outShape, false, this.kernel);
     reconstruct(model.color, ident.color, this.outAlbedo, false, this.kernel);
     this.albedo.set(this.outAlbedo);
-    this.identityColor = ident.color;
+    if (this.colorPerImage) this.identityAlbedo = Float32Array.from(this.outAlbedo);
     if (!this.varies) {
       // Expression fixed for every image: fold it (with the expression mean) into the identity.
       const e = sampleImage(this.setup, id, 0).expression;
@@ -172,11 +173,14 @@ export class FaceRenderer {
     return { image: { rgb, label, identity: this.identity!, maps }, extras: { frame: this.frame, sample: s } };
   }
 
-  /** Albedo of one image: the identity's colour coefficients plus the image's per-image ones. */
+  /**
+   * Albedo of one image: the identity's albedo plus the image's per-image components. The
+   * identity's coefficients are 0 at those and the image's 0 elsewhere, and components are summed
+   * in index order skipping zeros, so this gives the same bits as one reconstruction of both.
+   */
   private imageAlbedo(s: ImageSample): void {
-    const a = Float64Array.from(this.identityColor);
-    for (let j = 0; j < s.color.length && j < a.length; j++) a[j] = a[j]! + s.color[j]!;
-    reconstruct(this.setup.model.color, a, this.outAlbedo, false, this.kernel);
+    this.outAlbedo.set(this.identityAlbedo);
+    accumulate(this.setup.model.color, s.color, this.outAlbedo, this.kernel);
     this.albedo.set(this.outAlbedo);
   }
 
