@@ -223,8 +223,10 @@ export class DagBuilder {
     const withEvals = experiments.filter((e) => e.evals.length > 0);
     if (withEvals.length > 0) {
       const byId = new Map(this.order.map((n) => [n.id, n]));
+      const scale = this.config.scale;
       const params: ReportParams = {
         title,
+        ...(scale !== undefined && scale !== 1 ? { scale } : {}),
         experiments: withEvals.map((e) => ({
           name: e.name,
           base: e.base,

@@ -7,7 +7,7 @@ export const KIND_VERSIONS = {
   data: '1',
   train: '3',
   eval: '1',
-  report: '1',
+  report: '2',
 } as const;
 
 export type NodeKindName = keyof typeof KIND_VERSIONS;

@@ -215,6 +215,11 @@ export interface ReportParams {
     readonly sweep: Readonly<Record<string, string>>;
     readonly evals: readonly string[];
   }[];
+  /**
+   * SYNX_SCALE when it is not 1: the report says it shows a shrunk smoke test, and is published
+   * apart (reports/<title>-scale<f>/) so it never replaces the full run's. Absent at full size.
+   */
+  readonly scale?: number;
   /** The first shard of each training set (at most three), for contact sheets of samples. */
   readonly samples: readonly { readonly label: string; readonly params: RenderParams }[];
 }

@@ -1,6 +1,6 @@
 // The report stage: eval results → Markdown and HTML reports with tables, SVG plots and samples.
 export { reportKind } from './kind.js';
-export { publishReport } from './publish.js';
+export { publishReport, reportFolderName } from './publish.js';
 export { writeReport, sampleSheets, REPORT_FILES } from './build.js';
 export { makePlots } from './plots.js';
 export type { Plot } from './plots.js';

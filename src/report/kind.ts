@@ -33,7 +33,13 @@ export const reportKind: NodeKind<ReportParams> = {
     await writeReport(ctx.outDir, {
       title: ctx.params.title,
       rows,
-      provenance: { file: `${ctx.params.title}.synexp`, synx: synxVersion(), node: process.version, backend: ctx.config.backend },
+      provenance: {
+        file: `${ctx.params.title}.synexp`,
+        synx: synxVersion(),
+        node: process.version,
+        backend: ctx.config.backend,
+        ...(ctx.params.scale !== undefined ? { scale: ctx.params.scale } : {}),
+      },
       sheets,
     });
     ctx.progress({ done: 1, total: 1, unit: 'reports' });

@@ -23,6 +23,8 @@ export interface Provenance {
   readonly synx: string;
   readonly node: string;
   readonly backend: string;
+  /** SYNX_SCALE of the run the results come from, when not 1 (absent: the experiments as written). */
+  readonly scale?: number;
   /** Report generation time (ISO); left out of the Markdown so cached reports are byte-stable. */
   readonly generated?: string;
 }

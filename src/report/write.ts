@@ -67,7 +67,15 @@ function provenanceLines(data: ReportData): string[] {
     `experiment file: ${p.file}`,
     ...(p.run ? [`run: ${p.run}`] : []),
     `synx ${p.synx}, Node ${p.node}, TensorFlow.js backend ${p.backend}`,
+    scaleLine(p.scale),
   ];
+}
+
+/** Every report states its scale: a smoke test's numbers must never pass for the real study's. */
+function scaleLine(scale: number | undefined): string {
+  return scale === undefined || scale === 1
+    ? 'scale: 1 (the experiments as written)'
+    : `scale: ${scale} (SYNX_SCALE: identities, images per identity and pretraining images shrunk; a smoke test, not the experiments as written)`;
 }
 
 function provenanceTable(rows: readonly ReportRow[]): Table {
@@ -80,6 +88,7 @@ function provenanceTable(rows: readonly ReportRow[]): Table {
 /** The report as Markdown; plots and sample sheets are files beside it. */
 export function reportMarkdown(data: ReportData, plots: readonly Plot[]): string {
   const out = [`# ${data.title}`, ''];
+  if (data.provenance.scale !== undefined && data.provenance.scale !== 1) out.push(`**${scaleLine(data.provenance.scale)}**`, '');
   const v = verificationTable(data.rows);
   const i = identificationTable(data.rows);
   if (v) out.push('## Verification', '', 'Accuracy: LFW protocol, 10 folds, mean ± std. TAR@FAR: accept when similarity ≥ the threshold of the FAR. AUC over all pairs.', '', mdTable(v), '');

@@ -29,12 +29,12 @@ describe('the quickstart at CI size', { timeout: E2E_TIMEOUT_MS }, () => {
     expect(r.code, r.err + r.out).toBe(0);
     expect(r.out).toMatch(/5 nodes, 0 cached, 5 to run/);
     expect(r.out).toMatch(/done: 5 ran, 0 cached/);
-    expect(r.out).toContain('report: reports/quickstart/report.html');
-    const md = readFileSync(path.join(cwd, 'reports', 'quickstart', 'report.md'), 'utf8');
+    expect(r.out).toContain('report: reports/quickstart-scale0.2/report.html');
+    const md = readFileSync(path.join(cwd, 'reports', 'quickstart-scale0.2', 'report.md'), 'utf8');
     expect(md).toContain('## Identification by pose');
     expect(md).toMatch(/\| quickstart \| heldout \| \d+\.\d\d ± \d+\.\d\d \|/);
-    expect(existsSync(path.join(cwd, 'reports', 'quickstart', 'plots', 'rank1-vs-yaw.svg'))).toBe(true);
-    expect(existsSync(path.join(cwd, 'reports', 'quickstart', 'samples-1.png'))).toBe(true);
+    expect(existsSync(path.join(cwd, 'reports', 'quickstart-scale0.2', 'plots', 'rank1-vs-yaw.svg'))).toBe(true);
+    expect(existsSync(path.join(cwd, 'reports', 'quickstart-scale0.2', 'samples-1.png'))).toBe(true);
   });
 
   it('a second run computes nothing', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { EvalResults } from '../../eval/index.js';
 import { findRun, openCache, readCachedResults, synxVersion, type Cache } from '../../exec/index.js';
 import { compileFile, type EvalParams, type Plan, type ReportParams } from '../../plan/index.js';
-import { sampleSheets, writeReport, type ReportRow } from '../../report/index.js';
+import { reportFolderName, sampleSheets, writeReport, type ReportRow } from '../../report/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
 import { printDiagnostics, projectConfig } from '../project.js';
@@ -48,7 +48,8 @@ report.html, results.csv and results.json, from the eval results in the cache.
   FILE           an experiment file: every eval of its experiments (evals not yet run are
                  listed as "not run")
   RUN            a run id from \`synx runs\` (or "latest"): the run's file, as it ran
-  --out DIR      where to write (default: reports/<file name>)
+  --out DIR      where to write (default: reports/<file name>; under SYNX_SCALE=f,
+                 reports/<file name>-scale<f>, so a smoke test never replaces the full report)
   --no-samples   skip the contact sheets of training samples`,
   async run(argv, io) {
     const { values, positionals } = parseArgs(argv, { out: { type: 'string' }, 'no-samples': { type: 'boolean', default: false } });
@@ -89,11 +90,20 @@ report.html, results.csv and results.json, from the eval results in the cache.
     const reportNode = plan.nodes.find((n) => n.kind === 'report');
     const samples = values['no-samples'] ? [] : ((reportNode?.params as unknown as ReportParams | undefined)?.samples ?? []);
     const title = path.basename(file).replace(/\.synexp$/, '');
-    const out = path.resolve(io.cwd, values.out ?? path.join('reports', title));
+    const scale = config.scale !== undefined && config.scale !== 1 ? config.scale : undefined;
+    const out = path.resolve(io.cwd, values.out ?? path.join('reports', reportFolderName(title, scale)));
     const files = await writeReport(out, {
       title,
       rows,
-      provenance: { file, ...(runId ? { run: runId } : {}), synx: synxVersion(), node: process.version, backend: config.backend, generated: new Date().toISOString() },
+      provenance: {
+        file,
+        ...(runId ? { run: runId } : {}),
+        synx: synxVersion(),
+        node: process.version,
+        backend: config.backend,
+        ...(scale !== undefined ? { scale } : {}),
+        generated: new Date().toISOString(),
+      },
       sheets: await sampleSheets(samples),
     });
     const done = rows.filter((x) => x.results).length;
