@@ -5,6 +5,7 @@ export type { AuditImage, AuditProgress, AuditResult, PairStats } from './audit.
 export { auditPlots } from './plots.js';
 export type { AuditPlot } from './plots.js';
 export { formatAudit } from './format.js';
+export { renderNodeImages } from './sources.js';
 export {
   histogram,
   ibugName,

@@ -32,6 +32,7 @@ export async function writeReport(dir: string, data: ReportData): Promise<{ mark
   mkdirSync(path.join(dir, 'plots'), { recursive: true });
   for (const p of plots) writeFileAtomic(path.join(dir, 'plots', `${p.name}.svg`), p.svg);
   for (const s of data.sheets) writeFileSync(path.join(dir, s.file), s.png);
+  for (const a of data.audits ?? []) for (const p of a.plots) writeFileAtomic(path.join(dir, 'plots', `${p.file}.svg`), p.svg);
   const files = {
     markdown: path.join(dir, REPORT_FILES.markdown),
     html: path.join(dir, REPORT_FILES.html),

@@ -6,4 +6,4 @@ export { makePlots } from './plots.js';
 export type { Plot } from './plots.js';
 export { reportMarkdown, reportHtml, reportCsv } from './write.js';
 export { fractionOf, sweepText } from './model.js';
-export type { ReportData, ReportRow, Provenance } from './model.js';
+export type { ReportAudit, ReportData, ReportRow, Provenance } from './model.js';

@@ -36,6 +36,15 @@ export interface ReportData {
   readonly provenance: Provenance;
   /** PNG contact sheets of training samples, by set label. */
   readonly sheets: readonly { readonly label: string; readonly file: string; readonly png: Uint8Array }[];
+  /** `synx report --audit`: face-api's audit of each render node (src/audit), as text lines and SVG plots. */
+  readonly audits?: readonly ReportAudit[];
+}
+
+/** One render node's audit in a report; plot files are plots/<file>.svg. */
+export interface ReportAudit {
+  readonly label: string;
+  readonly lines: readonly string[];
+  readonly plots: readonly { readonly file: string; readonly title: string; readonly svg: string }[];
 }
 
 /** The real-data fraction of a row (the `finetune` or `train` sweep value, or the stage's fixed one), in %. */

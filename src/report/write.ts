@@ -98,6 +98,10 @@ export function reportMarkdown(data: ReportData, plots: readonly Plot[]): string
     out.push('## Plots', '');
     for (const p of plots) out.push(`![${p.title}](plots/${p.name}.svg)`, '');
   }
+  for (const [k, a] of (data.audits ?? []).entries()) {
+    if (k === 0) out.push('## Realism audit (face-api)', '', 'A detector, landmarker and recogniser trained on real photos, run on each rendered set (`synx audit`).', '');
+    out.push(`${a.label}:`, '', ...a.lines.map((l) => `- ${l}`), '', ...a.plots.map((p) => `![${p.title}](plots/${p.file}.svg)`), '');
+  }
   if (data.sheets.length > 0) {
     out.push('## Training samples', '', 'Rows are identities, columns samples.', '');
     for (const s of data.sheets) out.push(`${s.label}:`, '', `![${s.label}](${s.file})`, '');
@@ -115,6 +119,10 @@ export function reportHtml(data: ReportData, plots: readonly Plot[]): string {
   if (i) body.push('<h2>Identification by pose</h2>', htmlTable(i));
   if (!v && !i) body.push('<p>No evaluation results yet.</p>');
   if (plots.length > 0) body.push('<h2>Plots</h2>', ...plots.map((p) => `<figure>${p.svg}<figcaption>${htmlEscape(p.title)}</figcaption></figure>`));
+  for (const [k, a] of (data.audits ?? []).entries()) {
+    if (k === 0) body.push('<h2>Realism audit (face-api)</h2>');
+    body.push(`<h3>${htmlEscape(a.label)}</h3>`, `<ul>${a.lines.map((l) => `<li>${htmlEscape(l)}</li>`).join('')}</ul>`, ...a.plots.map((p) => `<figure>${p.svg}<figcaption>${htmlEscape(p.title)}</figcaption></figure>`));
+  }
   if (data.sheets.length > 0) {
     body.push('<h2>Training samples</h2>');
     for (const s of data.sheets) {

@@ -18,7 +18,7 @@ writeFileSync(
   `image 112px
 
 experiment a {
-  sample 3 ids x 3 imgs
+  sample 2 ids x 3 imgs
   yaw ~ U(-40, 40)
   pitch ~ 0
   illumination ~ frontal
@@ -38,7 +38,7 @@ describe('synx audit', () => {
     const before = await synx(tmp, 'audit', 'exp.synexp', '--out', 'out1');
     expect(before.stderr).toBe('');
     expect(before.code).toBe(0);
-    expect(before.stdout).toMatch(/^render .*112 px, rendered now \(not in the cache\)\):\n {2}9 images of 3 identities/);
+    expect(before.stdout).toMatch(/^render .*112 px, rendered now \(not in the cache\)\):\n {2}6 images of 2 identities/);
     expect(before.stdout).toMatch(/detection by \|yaw\|: 0-15° /);
 
     const { config } = loadConfig(tmp, {});
@@ -88,6 +88,19 @@ describe('synx audit', () => {
       expect(b.all.auc).toBeCloseTo(bruteAuc(g, im), 12);
       expect(b.all.impostorUnderThreshold).toBeCloseTo(impUnder / im.length, 12);
     }
+  }, 240_000);
+
+  it('adds the audit to `synx report --audit` (same lines as `synx audit`, plots beside it)', async () => {
+    const audit = await synx(tmp, 'audit', 'exp.synexp', '--out', 'out3');
+    const r = await synx(tmp, 'report', 'exp.synexp', '--audit', '--no-samples');
+    expect(r.code).toBe(0);
+    const md = readFileSync(path.join(tmp, 'reports', 'exp', 'report.md'), 'utf8');
+    expect(md).toContain('## Realism audit (face-api)');
+    const lines = audit.stdout.split('\n').filter((l) => l.startsWith('  ') && !l.includes('wrote '));
+    expect(lines.length).toBe(6);
+    for (const l of lines) expect(md).toContain(`- ${l.trim()}`);
+    expect(readdirSync(path.join(tmp, 'reports', 'exp', 'plots')).filter((f) => f.startsWith('audit-1-'))).toHaveLength(3);
+    expect(readFileSync(path.join(tmp, 'reports', 'exp', 'report.html'), 'utf8')).toContain('<h2>Realism audit (face-api)</h2>');
   }, 240_000);
 
   it('names a bad option', async () => {

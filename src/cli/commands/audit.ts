@@ -1,44 +1,11 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { auditImages, auditPlots, formatAudit } from '../../audit/index.js';
-import type { AuditImage } from '../../audit/index.js';
-import { readShardLabels, ShardReader } from '../../dataset/index.js';
+import { auditImages, auditPlots, formatAudit, renderNodeImages } from '../../audit/index.js';
 import { NodeFailure, openCache } from '../../exec/index.js';
-import type { Cache } from '../../exec/index.js';
 import { compileFile, type PlanNode, type RenderParams } from '../../plan/index.js';
-import { FaceRenderer, prepareRender } from '../../render/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
 import { printDiagnostics, projectConfig } from '../project.js';
-
-/**
- * The first `limit` images of a render node (whole identities, so identity pairs exist): from its
- * cache entry when `synx run` computed it, else rendered here exactly as a run would render them.
- */
-async function imagesOf(node: PlanNode, cache: Cache | undefined, limit: number): Promise<{ images: AuditImage[]; source: string }> {
-  const p = node.params as unknown as RenderParams;
-  const ids = Math.min(p.ids, Math.max(2, Math.ceil(limit / p.imgsPerId)));
-  const images: AuditImage[] = [];
-  if (cache && cache.check(node.fingerprint).state === 'ok') {
-    const dir = cache.outDir(node.fingerprint);
-    const reader = new ShardReader(dir);
-    const labels = await readShardLabels(dir);
-    const n = Math.min(labels.length, ids * p.imgsPerId);
-    for (let i = 0; i < n; i++) {
-      const l = labels[i]!;
-      images.push({ rgb: await reader.readImage(i), size: reader.header.size, id: l.id, yaw: l.yaw, landmarks: l.landmarks });
-    }
-    return { images, source: 'cache' };
-  }
-  const r = new FaceRenderer(await prepareRender(p, undefined, 1));
-  for (let id = p.firstId; id < p.firstId + ids; id++) {
-    for (let s = 0; s < p.imgsPerId; s++) {
-      const img = r.render(id, s);
-      images.push({ rgb: img.rgb, size: p.size, id, yaw: img.label.yaw, landmarks: img.label.landmarks });
-    }
-  }
-  return { images, source: 'rendered now (not in the cache)' };
-}
 
 function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
@@ -107,10 +74,10 @@ exit codes: 0 audited, 1 rendering or writing failed, 2 bad input`,
     const show = (p: string) => path.relative(io.cwd, p) || p;
     for (const node of renders) {
       const p = node.params as unknown as RenderParams;
-      let got: Awaited<ReturnType<typeof imagesOf>>;
+      let got: Awaited<ReturnType<typeof renderNodeImages>>;
       let result;
       try {
-        got = await imagesOf(node, cache, limit);
+        got = await renderNodeImages(node, cache, limit);
         result = await auditImages(got.images, { detector });
       } catch (e) {
         if (!(e instanceof NodeFailure)) throw e;

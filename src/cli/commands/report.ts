@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EvalResults } from '../../eval/index.js';
 import { findRun, openCache, readCachedResults, synxVersion, type Cache } from '../../exec/index.js';
-import { compileFile, type EvalParams, type Plan, type ReportParams } from '../../plan/index.js';
-import { reportFolderName, sampleSheets, writeReport, type ReportRow } from '../../report/index.js';
+import { compileFile, type EvalParams, type Plan, type PlanNode, type ReportParams } from '../../plan/index.js';
+import { reportFolderName, sampleSheets, writeReport, type ReportAudit, type ReportRow } from '../../report/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
 import { printDiagnostics, projectConfig } from '../project.js';
@@ -37,11 +37,23 @@ async function rowsOf(plan: Plan, cache: Cache | undefined): Promise<ReportRow[]
   return rows;
 }
 
+/** face-api's audit of each render node, on its first 60 images (cached or rendered now). */
+async function reportAudits(nodes: readonly PlanNode[], cache: Cache | undefined): Promise<ReportAudit[]> {
+  const { auditImages, auditPlots, formatAudit, renderNodeImages } = await import('../../audit/index.js');
+  const out: ReportAudit[] = [];
+  for (const [k, node] of nodes.filter((n) => n.kind === 'render').entries()) {
+    const result = await auditImages((await renderNodeImages(node, cache, 60)).images);
+    const plots = (await auditPlots(result)).map((p) => ({ file: `audit-${k + 1}-${p.name}`, title: `${node.label}: ${p.title}`, svg: p.svg }));
+    out.push({ label: node.label, lines: formatAudit(result), plots });
+  }
+  return out;
+}
+
 /** `synx report`: a Markdown and HTML report of a run or an experiment file. */
 const command: Command = {
   name: 'report',
   summary: 'write the Markdown/HTML report (tables, plots, samples, provenance) of a run or file',
-  usage: `usage: synx report FILE|RUN [--out DIR] [--no-samples]
+  usage: `usage: synx report FILE|RUN [--out DIR] [--no-samples] [--audit]
 
 Writes report.md (plots as SVG and sample sheets as PNG beside it), a self-contained
 report.html, results.csv and results.json, from the eval results in the cache.
@@ -50,9 +62,10 @@ report.html, results.csv and results.json, from the eval results in the cache.
   RUN            a run id from \`synx runs\` (or "latest"): the run's file, as it ran
   --out DIR      where to write (default: reports/<file name>; under SYNX_SCALE=f,
                  reports/<file name>-scale<f>, so a smoke test never replaces the full report)
-  --no-samples   skip the contact sheets of training samples`,
+  --no-samples   skip the contact sheets of training samples
+  --audit        add face-api's audit of each render node (as \`synx audit --images 60\`)`,
   async run(argv, io) {
-    const { values, positionals } = parseArgs(argv, { out: { type: 'string' }, 'no-samples': { type: 'boolean', default: false } });
+    const { values, positionals } = parseArgs(argv, { out: { type: 'string' }, 'no-samples': { type: 'boolean', default: false }, audit: { type: 'boolean', default: false } });
     if (positionals.length !== 1) throw new UsageError('give one experiment file or run id');
     const target = positionals[0]!;
     const asFile = path.resolve(io.cwd, target);
@@ -105,6 +118,7 @@ report.html, results.csv and results.json, from the eval results in the cache.
         generated: new Date().toISOString(),
       },
       sheets: await sampleSheets(samples),
+      ...(values.audit ? { audits: await reportAudits(plan.nodes, cache) } : {}),
     });
     const done = rows.filter((x) => x.results).length;
     writeLine(io.stdout, `report of ${file}${runId ? ` (run ${runId})` : ''}: ${done} of ${rows.length} evals have results`);

@@ -1,0 +1,35 @@
+import { readShardLabels, ShardReader } from '../dataset/index.js';
+import type { Cache } from '../exec/index.js';
+import type { PlanNode, RenderParams } from '../plan/index.js';
+import { FaceRenderer, prepareRender } from '../render/index.js';
+import type { AuditImage } from './audit.js';
+
+/**
+ * The first `limit` images of a render node (whole identities, so identity pairs exist): from its
+ * cache entry when `synx run` computed it, else rendered here exactly as a run would render them.
+ */
+export async function renderNodeImages(node: PlanNode, cache: Cache | undefined, limit: number): Promise<{ images: AuditImage[]; source: string }> {
+  const p = node.params as unknown as RenderParams;
+  const ids = Math.min(p.ids, Math.max(2, Math.ceil(limit / p.imgsPerId)));
+  const images: AuditImage[] = [];
+  if (cache && cache.check(node.fingerprint).state === 'ok') {
+    const dir = cache.outDir(node.fingerprint);
+    const reader = new ShardReader(dir);
+    const labels = await readShardLabels(dir);
+    const n = Math.min(labels.length, ids * p.imgsPerId);
+    for (let i = 0; i < n; i++) {
+      const l = labels[i]!;
+      images.push({ rgb: await reader.readImage(i), size: reader.header.size, id: l.id, yaw: l.yaw, landmarks: l.landmarks });
+    }
+    return { images, source: 'cache' };
+  }
+  const r = new FaceRenderer(await prepareRender(p, undefined, 1));
+  for (let id = p.firstId; id < p.firstId + ids; id++) {
+    for (let s = 0; s < p.imgsPerId; s++) {
+      const img = r.render(id, s);
+      images.push({ rgb: img.rgb, size: p.size, id, yaw: img.label.yaw, landmarks: img.label.landmarks });
+    }
+  }
+  return { images, source: 'rendered now (not in the cache)' };
+}
+
