@@ -8,11 +8,11 @@ import type { Bench, BenchResult } from './harness.js';
 
 const c = (value: number) => ({ type: 'const' as const, value });
 
-function params(expression: boolean): RenderParams {
+function params(expression: boolean, model: 'builtin' | 'procedural' = 'builtin'): RenderParams {
   // The reference generator's defaults, as the planner fills them in.
   return {
     ...RENDER_DEFAULTS,
-    model: { kind: 'builtin' },
+    model: { kind: model },
     firstId: 0,
     ids: 1000,
     imgsPerId: 10,
@@ -66,7 +66,14 @@ const bench: Bench = {
     const out: BenchResult[] = [];
     const load = os.loadavg()[0]!.toFixed(1);
     const note = `112 px, 10 images per identity, dims 199/199/100 (capped at the model's), texture background, ${threads} cores, load average ${load} at start`;
-    out.push({ name: 'built-in model, 1 thread, fixed expression', value: await singleThread(params(false), undefined, 20), unit: 'img/s', note });
+    // The built-in (ICT) model against the procedural one (the default before render kind 4), each
+    // measured twice in turns, best of two, since other load only ever slows a run down.
+    const turns = async (p: RenderParams, ids: number) => Math.max(await singleThread(p, undefined, ids), await singleThread(p, undefined, ids));
+    for (const expression of [false, true]) {
+      const what = expression ? 'new expression per image' : 'fixed expression';
+      out.push({ name: `built-in model, 1 thread, ${what}`, value: await turns(params(expression), 10), unit: 'img/s', note });
+      out.push({ name: `procedural model, 1 thread, ${what}`, value: await turns(params(expression, 'procedural'), 10), unit: 'img/s', note });
+    }
     out.push({ name: 'BFM-sized mesh, 1 thread, fixed expression', value: await singleThread(params(false), bfm, 12), unit: 'img/s', note });
     const b = await pooled(params(false), undefined, 10 * threads, threads);
     out.push({ name: `built-in model, ${threads} threads, fixed expression`, value: b.rate, unit: 'img/s', note });
