@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   accessSync,
   constants,
+  type Dirent,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -15,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FILE_START, makeDiagnostic, type Diagnostic } from '../diag/index.js';
 import { hashFiles } from './hash-files.js';
-import { acquireLock, tryLock, type Lock } from './lock.js';
+import { acquireLock, lockHeld, tryLock, type Lock } from './lock.js';
 import { manifestProblem, type Manifest } from './manifest.js';
 
 /** The state of one entry: absent, sound (with its manifest), or corrupt (with what is wrong). */
@@ -43,6 +44,44 @@ export interface CacheUsage {
   readonly byKind: Readonly<Record<string, { entries: number; bytes: number }>>;
   /** Temporary folders left by interrupted runs (removed by gc). */
   readonly leftovers: number;
+  /** Bytes of those temporary folders. */
+  readonly leftoverBytes: number;
+  /**
+   * `scratch/` folders: checkpoints and partial work of nodes not (yet) cached, kept so a rerun
+   * resumes. `cache gc` removes those whose node no live run is computing (see `gc`).
+   */
+  readonly scratch: { readonly folders: number; readonly bytes: number };
+}
+
+/** Total size of the regular files under `dir` (0 when it does not exist). */
+function folderBytes(dir: string): number {
+  let total = 0;
+  let names: Dirent[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of names) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) total += folderBytes(full);
+    else if (e.isFile()) {
+      try {
+        total += statSync(full).size;
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+  return total;
+}
+
+function subfolders(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+  } catch {
+    return [];
+  }
 }
 
 const MANIFEST = 'manifest.json';
@@ -285,15 +324,26 @@ export class Cache {
       entries++;
       bytes += m.bytes;
     }
-    return { entries, bytes, byKind, leftovers: this.leftovers() };
+    const tmp = path.join(this.root, 'tmp');
+    const scratch = subfolders(path.join(this.root, 'scratch'));
+    return {
+      entries,
+      bytes,
+      byKind,
+      leftovers: this.leftovers(),
+      leftoverBytes: folderBytes(tmp),
+      scratch: { folders: scratch.length, bytes: scratch.reduce((s, fp) => s + folderBytes(this.scratchDir(fp)), 0) },
+    };
   }
 
   /**
    * Deletes every entry whose fingerprint is not in `keep` (and its scratch and log), plus
-   * leftovers of interrupted runs. Entries being computed now (locked) are kept. With `dryRun`,
-   * only reports.
+   * leftovers of interrupted runs. Entries being computed now (locked) are kept. Scratch folders
+   * whose node no live process is computing (its lock is absent, or its holder dead) go too,
+   * unless the node is in `keep` and not cached yet: those hold the checkpoints a rerun of a
+   * kept file resumes from. With `dryRun`, only reports.
    */
-  gc(keep: ReadonlySet<string>, options: { dryRun?: boolean } = {}): { removed: string[]; bytes: number } {
+  gc(keep: ReadonlySet<string>, options: { dryRun?: boolean } = {}): { removed: string[]; bytes: number; scratch: { removed: string[]; bytes: number } } {
     const removed: string[] = [];
     let bytes = 0;
     for (const fp of this.fingerprints()) {
@@ -306,8 +356,17 @@ export class Cache {
         rmSync(this.logFile(fp), { force: true });
       }
     }
+    const scratch = { removed: [] as string[], bytes: 0 };
+    for (const fp of subfolders(path.join(this.root, 'scratch'))) {
+      if (lockHeld(this.lockDir(fp))) continue;
+      const resumable = keep.has(fp) && !removed.includes(fp) && this.check(fp).state !== 'ok';
+      if (resumable) continue;
+      scratch.removed.push(fp);
+      scratch.bytes += folderBytes(this.scratchDir(fp));
+      if (!options.dryRun) rmSync(this.scratchDir(fp), { recursive: true, force: true });
+    }
     if (!options.dryRun) this.cleanLeftovers();
-    return { removed, bytes };
+    return { removed, bytes, scratch };
   }
 
   /** Tries the lock without waiting (for tests and tools). */

@@ -69,6 +69,19 @@ function isStale(lockDir: string, owner: LockOwner | undefined, now: number): bo
 }
 
 /**
+ * Whether a live process holds the lock at `lockDir` now: the folder exists and its holder is not
+ * stale (see isStale). `cache gc` keeps what such a process is working on.
+ */
+export function lockHeld(lockDir: string): boolean {
+  try {
+    statSync(lockDir);
+  } catch {
+    return false;
+  }
+  return !isStale(lockDir, readOwner(lockDir), Date.now());
+}
+
+/**
  * Tries once to take the lock at `lockDir` (a folder, so it works across processes and on NFS).
  * The folder is built complete (with owner.json) under a temporary name and renamed into place:
  * rename onto a non-empty folder fails, so exactly one of two racing processes wins, and nobody

@@ -86,7 +86,10 @@ const command: Command = {
           writeLine(io.stdout, `${kind.padEnd(7)} ${String(k.entries).padStart(6)} entries  ${formatBytes(k.bytes).padStart(8)}`);
         }
         writeLine(io.stdout, `${'total'.padEnd(7)} ${String(u.entries).padStart(6)} entries  ${formatBytes(u.bytes).padStart(8)}  in ${cache.root}`);
-        if (u.leftovers > 0) writeLine(io.stdout, `${u.leftovers} temporary folders of interrupted or running nodes (\`synx cache gc\` removes those of dead runs)`);
+        if (u.leftovers > 0) writeLine(io.stdout, `${u.leftovers} temporary folders of interrupted or running nodes, ${formatBytes(u.leftoverBytes)} (\`synx cache gc\` removes those of dead runs)`);
+        if (u.scratch.folders > 0) {
+          writeLine(io.stdout, `${u.scratch.folders} scratch folders of unfinished nodes (checkpoints, partial work), ${formatBytes(u.scratch.bytes)} (\`synx cache gc\` removes those no live run uses, except the checkpoints of the files it keeps)`);
+        }
         return 0;
       }
       case 'verify': {
@@ -144,6 +147,9 @@ const command: Command = {
           io.stdout,
           `${dry ? 'would remove' : 'removed'} ${res.removed.length} entries (${formatBytes(res.bytes)}); kept ${cache.fingerprints().length - (dry ? res.removed.length : 0)} in ${path.relative(io.cwd, cache.root) || cache.root}`,
         );
+        if (res.scratch.removed.length > 0) {
+          writeLine(io.stdout, `${dry ? 'would remove' : 'removed'} ${res.scratch.removed.length} scratch folders of nodes no live run is computing (${formatBytes(res.scratch.bytes)})`);
+        }
         return 0;
       }
       default:
