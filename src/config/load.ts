@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Ajv2020 as Ajv2020Class, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { Node as YamlNode } from 'yaml';
 import { FILE_START, makeDiagnostic, type Diagnostic, type Range } from '../diag/index.js';
 import type { DatasetConfig, ProjectConfig, RendererSetting } from './config.js';
 import { CONFIG_SCHEMA } from './schema.js';
@@ -28,8 +29,26 @@ export interface LoadedConfig {
   readonly file?: string;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-const validate = ajv.compile(CONFIG_SCHEMA);
+const require = createRequire(import.meta.url);
+
+/** The yaml package, loaded when there is a synx.yaml to read (not at every start of the CLI). */
+const yaml = (): typeof import('yaml') => require('yaml') as typeof import('yaml');
+
+let validator: ValidateFunction | undefined;
+
+/**
+ * The validator of synx.yaml's data, compiled on first use: a run of `synx check` in a folder
+ * without synx.yaml never loads ajv. `validateSchema: false` skips checking CONFIG_SCHEMA against
+ * JSON Schema's meta-schema, four fifths of the compile time (about 200 ms at every start); the
+ * tests check the schema against the meta-schema instead (test/config/schema.test.ts).
+ */
+function validateConfigData(): ValidateFunction {
+  if (validator === undefined) {
+    const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
+    validator = new Ajv2020({ allErrors: true, strict: false, validateSchema: false }).compile(CONFIG_SCHEMA);
+  }
+  return validator;
+}
 
 function defaults(root: string): ProjectConfig {
   const cores = Math.max(1, cpus().length);
@@ -100,6 +119,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
       ],
     };
   }
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const rangeOf = (offsets: readonly number[] | undefined): Range => {
@@ -121,6 +141,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
     };
   }
   const data: unknown = doc.toJS() ?? {};
+  const validate = validateConfigData();
   if (!validate(data)) {
     const diagnostics = (validate.errors ?? []).map((err) => {
       const node = nodeAt(doc.contents, err.instancePath);
@@ -204,6 +225,7 @@ function describeSchemaError(err: ErrorObject): string {
 
 /** The YAML node at a JSON pointer, for the range of a schema error. */
 function nodeAt(root: unknown, pointer: string): YamlNode | undefined {
+  const { isMap, isSeq } = yaml();
   let node = root as YamlNode | undefined;
   for (const raw of pointer.split('/').slice(1)) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');

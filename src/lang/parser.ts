@@ -1,4 +1,5 @@
-import { CstParser, type CstNode, type IToken, type TokenType } from 'chevrotain';
+import type { CstNode, IToken, TokenType } from 'chevrotain';
+import { CstParser } from './chevrotain.js';
 import * as T from './tokens.js';
 
 /** Names that start a top-level setting, so a `with` option list or `eval` list stops before them. */
