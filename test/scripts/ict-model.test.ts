@@ -116,6 +116,19 @@ describe.skipIf(!hasIct)('the shipped built-in model against ICT-FaceKit', () =>
       expect(err).toBeLessThan(0.02);
     }
   }, 60_000);
+
+  // The shipped file is generated, not edited: when scripts/ict (shape, expression or colour)
+  // changes, lib/models must be regenerated, or renders would not follow the code that claims to
+  // make them. ~40 s on a busy 2-core machine.
+  it('is exactly what scripts/gen-ict-model.ts writes today', () => {
+    const out = path.join(tmp, 'fresh');
+    generateIctModel(ICT, out);
+    const shipped = path.resolve(here, '../../lib/models');
+    for (const f of ['builtin-face.json', 'builtin-face.bin.gz', 'LICENSE-ICT-FaceKit', 'CREDITS.md']) {
+      const same = readFileSync(path.join(out, f)).equals(readFileSync(path.join(shipped, f)));
+      expect(same, `lib/models/${f} differs from the generator's output: run npx tsx scripts/gen-ict-model.ts`).toBe(true);
+    }
+  }, 300_000);
 });
 
 describe('the expression prior', () => {
