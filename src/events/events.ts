@@ -1,4 +1,4 @@
-import type { Progress } from '../exec/kind.js';
+import type { Progress } from '../node/index.js';
 
 /** How a node of a run ended. `cached`: its entry was reused (or computed meanwhile by another run). */
 export type NodeOutcome = 'ran' | 'cached' | 'failed' | 'skipped' | 'cancelled';

@@ -1,6 +1,7 @@
 import type { JsonValue } from '../util/index.js';
 import type { InputRole, NodeKindName, PlanNode } from '../plan/index.js';
 import type { ProjectConfig } from '../config/index.js';
+import type { Progress } from '../node/index.js';
 
 /** What a node needs from the machine; the scheduler runs nodes only while their sum fits. */
 export interface Resources {
@@ -23,16 +24,8 @@ export interface NodeInput {
   readonly dir: string;
 }
 
-/** Progress a node reports; loggers draw bars, rates and ETAs from it. */
-export interface Progress {
-  readonly done: number;
-  readonly total: number;
-  /** What is counted: 'images', 'epochs', 'pairs'. */
-  readonly unit: string;
-  readonly message?: string;
-  /** Numbers worth showing live: { loss: 0.21, 'img/s': 64 }. */
-  readonly metrics?: Readonly<Record<string, number>>;
-}
+// Progress lives in the node-kind contract's leaf folder (src/node), which the events import.
+export type { Progress };
 
 /** Everything a node kind's `run` gets. */
 export interface NodeContext<P = JsonValue> {
