@@ -130,6 +130,23 @@ export function lowerExperiment(
   return { spec: failed ? undefined : spec, diagnostics: l.diagnostics };
 }
 
+// Whether a sweep mixes kinds or units depends on the sweep alone, but `v` runs once per
+// expansion: a 100,000-value sweep checked every time was quadratic (minutes for `plan`).
+const mixedSweeps = new WeakMap<SweepValue, boolean>();
+
+function isMixedSweep(value: SweepValue): boolean {
+  let mixed = mixedSweeps.get(value);
+  if (mixed === undefined) {
+    const items = value.items;
+    const kinds = new Set(items.map((i) => (i.type === 'call' ? `call:${i.name}` : i.type)));
+    const numeric = items.every((i) => i.type === 'number' || i.type === 'call');
+    const units = new Set(items.filter((i) => i.type === 'number').map((i) => (i as { unit: string }).unit));
+    mixed = (kinds.size > 1 && !numeric) || units.size > 1;
+    mixedSweeps.set(value, mixed);
+  }
+  return mixed;
+}
+
 class Lowerer {
   readonly diagnostics: Diagnostic[] = [];
   private file = '';
@@ -151,10 +168,7 @@ class Lowerer {
   private v(value: Value): Value {
     if (value.type !== 'sweep') return value;
     const items = value.items;
-    const kinds = new Set(items.map((i) => (i.type === 'call' ? `call:${i.name}` : i.type)));
-    const numeric = items.every((i) => i.type === 'number' || i.type === 'call');
-    const units = new Set(items.filter((i) => i.type === 'number').map((i) => (i as { unit: string }).unit));
-    if ((kinds.size > 1 && !numeric) || units.size > 1) {
+    if (isMixedSweep(value)) {
       this.report(
         'SX2009',
         value.range,

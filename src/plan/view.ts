@@ -10,38 +10,46 @@ export interface ViewNode {
   readonly deps: readonly string[];
 }
 
+/**
+ * The rendered set a render shard belongs to: its params without the id range. Shards of one set
+ * differ only in `firstId` and `ids`; two experiments' different renders (other seed, pose,
+ * model…) may have the same label, but never the same params, so they stay two rows.
+ */
 function setKey(n: PlanNode): string | undefined {
   if (n.kind !== 'render') return undefined;
-  const m = /^render (.*) ids \d+-\d+ x (\d+)$/.exec(n.label);
-  return m ? `${m[1]} x ${m[2]}` : undefined;
+  if (!/^render (.*) ids \d+-\d+ x (\d+)$/.test(n.label)) return undefined;
+  const { firstId: _firstId, ids: _ids, ...rest } = n.params as Record<string, unknown>;
+  return `${n.label.replace(/ ids \d+-\d+ x /, ' x ')}\0${JSON.stringify(rest)}`;
 }
 
 /** Folds each rendered set's shards into one view node (ids `render-<first shard id>`). */
 export function viewNodes(plan: Plan, fold: boolean): ViewNode[] {
   if (!fold) return plan.nodes.map((n) => ({ id: n.id, kind: n.kind, label: n.label, members: [n], deps: n.deps }));
-  const groupOf = new Map<string, string>();
+  // One pass to group, one to emit: linear in the nodes (a sweep may have 100,000s of shards).
+  const keyOf = new Map<string, string>();
   const groups = new Map<string, PlanNode[]>();
-  const out: ViewNode[] = [];
   for (const n of plan.nodes) {
     const key = setKey(n);
     if (key === undefined) continue;
+    keyOf.set(n.id, key);
     const g = groups.get(key);
     if (g) g.push(n);
     else groups.set(key, [n]);
   }
+  const groupOf = new Map<string, string>();
+  for (const g of groups.values()) for (const m of g) groupOf.set(m.id, g[0]!.id);
+  const out: ViewNode[] = [];
   const emitted = new Set<string>();
   for (const n of plan.nodes) {
-    const key = setKey(n);
+    const key = keyOf.get(n.id);
     if (key !== undefined) {
-      const g = groups.get(key)!;
-      const id = g[0]!.id;
-      for (const m of g) groupOf.set(m.id, id);
       if (emitted.has(key)) continue;
       emitted.add(key);
+      const g = groups.get(key)!;
       const first = g[0]!.label.match(/ids (\d+)-/)?.[1];
       const last = g[g.length - 1]!.label.match(/ids \d+-(\d+)/)?.[1];
-      const label = g.length === 1 ? g[0]!.label : `${g[0]!.label.replace(/ ids .*$/, '')} ids ${first}-${last} x ${key.split(' x ').pop()} (${g.length} shards)`;
-      out.push({ id, kind: 'render', label, members: g, deps: [] });
+      const label = g.length === 1 ? g[0]!.label : `${g[0]!.label.replace(/ ids .*$/, '')} ids ${first}-${last} x ${g[0]!.label.split(' x ').pop()} (${g.length} shards)`;
+      out.push({ id: g[0]!.id, kind: 'render', label, members: g, deps: [] });
     } else {
       out.push({ id: n.id, kind: n.kind, label: n.label, members: [n], deps: n.deps });
     }

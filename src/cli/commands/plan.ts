@@ -77,8 +77,13 @@ Compiles the experiment file and lists its nodes in the order they run, with the
     );
     writeLine(io.stdout);
     const rows = viewNodes(plan, !values.all);
-    const idWidth = Math.max(4, ...rows.map((v) => v.id.length));
-    const stWidth = Math.max(8, ...rows.map((v) => statusOf(v.members, status).length));
+    // A loop, not Math.max(...rows): a sweep's 100,000 rows would overflow the argument stack.
+    let idWidth = 4;
+    let stWidth = 8;
+    for (const v of rows) {
+      idWidth = Math.max(idWidth, v.id.length);
+      stWidth = Math.max(stWidth, statusOf(v.members, status).length);
+    }
     writeLine(io.stdout, `${'NODE'.padEnd(idWidth)}  ${'STATUS'.padEnd(stWidth)}  WHAT`);
     const index = cache ? indexCache(cache) : undefined;
     for (const v of rows) {
@@ -93,8 +98,11 @@ Compiles the experiment file and lists its nodes in the order they run, with the
     }
     writeLine(io.stdout);
     writeLine(io.stdout, 'experiments:');
+    const kindOf = new Map(plan.nodes.map((n) => [n.id, n.kind]));
     for (const e of plan.experiments) {
-      writeLine(io.stdout, `  ${e.name}: ${e.nodes.length} nodes${e.evals.length ? `, evals ${e.evals.join(', ')}` : ' (render only)'}`);
+      // An experiment that trains but evaluates nothing is not "render only".
+      const what = e.evals.length ? `, evals ${e.evals.join(', ')}` : e.nodes.some((id) => kindOf.get(id) === 'train') ? ' (trains, no evaluation)' : ' (render only)';
+      writeLine(io.stdout, `  ${e.name}: ${e.nodes.length} nodes${what}`);
     }
     return 0;
   },
