@@ -978,6 +978,27 @@ class Lowerer {
     const ft = decl.clauses.get('finetune');
     const tr = decl.clauses.get('train');
     const pt = decl.clauses.get('pretrain');
+    // A finetune continues the pretrained network: without options of its own it takes the
+    // pretrain's network, input size and embedding (a default `nn4-small` after `pretrain with
+    // small` would only fail once the pretrain had run); a different network written out is an
+    // error now, not after the pretrain.
+    let finetuneSpec = finetune;
+    if (finetune && pretrain && ft) {
+      const ftOptions = (ft.clause as StageClause).options;
+      const netOpt = ftOptions.find((o) => o.name === 'network' || (NETWORKS as readonly string[]).includes(o.name));
+      const says = (name: string) => ftOptions.some((o) => o.name === name);
+      if (netOpt && finetune.network !== pretrain.network) {
+        this.at(ft);
+        this.report('SX2014', netOpt.nameRange, `finetune trains ${finetune.network}, but the pretrain trained ${pretrain.network}: a finetune continues the pretrained network`, `drop the finetune's network (it takes the pretrain's), or pretrain with ${finetune.network}`);
+      } else {
+        finetuneSpec = {
+          ...finetune,
+          network: pretrain.network,
+          ...(says('input') ? {} : { input: pretrain.input }),
+          ...(says('embedding') ? {} : { embedding: pretrain.embedding }),
+        };
+      }
+    }
     if (ft && !pt) {
       this.at(ft);
       this.report('SX2007', (ft.clause as StageClause).keywordRange, 'finetune has nothing to fine-tune: there is no pretrain', 'add `pretrain N` before it, or use `train DATASET FRACTION` for a real-only baseline');
@@ -1009,7 +1030,7 @@ class Lowerer {
       ...(render ? { render } : {}),
       ...(pretrainAll ? { pretrain: pretrainAll } : {}),
       ...(train ? { train } : {}),
-      ...(finetune && finetune.fraction > 0 ? { finetune } : {}),
+      ...(finetuneSpec && finetuneSpec.fraction > 0 ? { finetune: finetuneSpec } : {}),
       evals,
     };
   }
