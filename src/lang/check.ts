@@ -65,6 +65,15 @@ export function check(text: string, file: string, options: CheckOptions = {}): C
         diagnostics.push(makeDiagnostic('SX2101', axis.file, axis.sweep.range, `sweep '${axis.key}' lists ${dup} twice`, { hint: 'each value of a sweep should differ' }));
       }
     }
+    // A test set named in an eval clause is used even when the experiment has an error (no
+    // trained network, say): "not evaluated by any experiment" beside that error contradicts it.
+    const evalClause = exp.clauses.get('eval')?.clause;
+    if (evalClause?.type === 'stage') {
+      for (const a of evalClause.args) {
+        if (a.type === 'name') usedTestsets.add(a.name);
+        else if (a.type === 'sweep') for (const i of a.items) if (i.type === 'name') usedTestsets.add(i.name);
+      }
+    }
     for (const pick of picks) {
       const { spec, diagnostics: d } = lowerExperiment(exp, pick, ctx, exp.name, {});
       diagnostics.push(...d);
