@@ -57,6 +57,16 @@ export function planResolution(resolution: Resolution, file: string, config: Pro
       }
     }
   }
+  // A file of test sets alone renders them: each is a render-only experiment of its own (the
+  // same render params as when an eval uses it, so the images are shared through the cache).
+  if (resolution.experiments.length === 0) {
+    for (const ts of resolution.testsets.values()) {
+      if (!ts.local) continue;
+      const { spec, diagnostics: d } = lowerExperiment(ts, new Map(), ctx, ts.name, {});
+      diagnostics.push(...d.filter((x) => x.severity === 'error'));
+      if (spec) experiments.push(dag.experiment(config.scale === undefined || config.scale === 1 ? spec : scaleSpec(spec, config.scale)));
+    }
+  }
   if (diagnostics.some((d) => d.severity === 'error')) return { plan: undefined, diagnostics };
   const title = path.basename(file).replace(/\.synexp$/, '');
   return { plan: dag.finish(experiments, title), diagnostics };

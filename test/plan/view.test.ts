@@ -16,6 +16,19 @@ describe('synx plan rows', () => {
     expect(r.stdout).toMatch(/ {2}b: \d+ nodes \(trains, no evaluation\)\n/);
   });
 
+  it('renders a file of test sets alone, with the same render node an eval of it uses', async () => {
+    const r = await synx(dir, 'plan', 'testsets-only.synexp');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('testsets-only.synexp: 1 experiment, 1 nodes (1 render), 0 cached');
+    expect(r.stdout).toContain('render synthetic ids 10000000-10000019 x 5');
+    expect(r.stdout).toContain('  heldout: 1 nodes (render only)\n');
+    const config = testConfig('/nonexistent');
+    const alone = compileText('testset t {\n  sample 20 ids x 5 imgs\n}\n', 'a.synexp', config).plan!;
+    const used = compileText('testset t {\n  sample 20 ids x 5 imgs\n}\nsample 10 ids x 10 imgs, pretrain 100, eval t\n', 'b.synexp', config).plan!;
+    const testRender = used.nodes.find((n) => n.label.startsWith('render testset t'))!;
+    expect(alone.nodes.map((n) => n.fingerprint)).toEqual([testRender.fingerprint]);
+  });
+
   it('folds the shards of one set into one row, in time linear in the shards', () => {
     const config = testConfig('/nonexistent');
     const rows = (n: number) => {
