@@ -2,7 +2,8 @@
 // model files and the `train` node kind.
 export { BACKENDS, lavapipeVulkanVersion, readsSynchronously, useBackend, webgpuDriver } from './backend.js';
 export type { BackendName } from './backend.js';
-export { conv2dFilterGrad, conv2dInputGrad, conv2dSame, hasNativeFilterGrad, maxPool2, plainConvGrad, samePadding } from './ops.js';
+export { conv2dFilterGrad, conv2dInputGrad, conv2dSame, convPadding, hasNativeFilterGrad, maxPool2, plainConvGrad, samePadding } from './ops.js';
+export type { ConvPad } from './ops.js';
 export { BN_EPSILON, initWeights, neckFor, networkDef } from './networks.js';
 export type { ForwardMode, Neck, NetworkDef, ParamSpec, Weights } from './networks.js';
 export { batchLoss, marginSoftmaxLoss, mineSemiHard, MARGIN_SOFTMAX_SCALE, tripletLoss } from './losses.js';

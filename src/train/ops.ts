@@ -8,6 +8,14 @@ export function samePadding(size: number, k: number, stride: number): { out: num
   return { out, before, after: total - before };
 }
 
+/** A conv's padding mode: TensorFlow's 'same', or 'valid' (no padding; trailing rows a stride skips are unread). */
+export type ConvPad = 'same' | 'valid';
+
+/** Output size and padding before/after of one spatial axis for `pad` (see samePadding). */
+export function convPadding(size: number, k: number, stride: number, pad: ConvPad): { out: number; before: number; after: number } {
+  return pad === 'same' ? samePadding(size, k, stride) : { out: Math.floor((size - k) / stride) + 1, before: 0, after: 0 };
+}
+
 /**
  * The filter gradient of a 'same' conv2d as one forward convolution: the padded input with batch
  * and channels swapped ([Cin, Hp, Wp, N]) correlated with dy as a filter ([Ho, Wo, N, Cout],
@@ -15,18 +23,19 @@ export function samePadding(size: number, k: number, stride: number): { out: num
  * (Conv2DBackpropFilter); as a conv it runs on XNNPACK at forward-conv speed, faster than an
  * explicit im2col and matMul there.
  */
-export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number): tf.Tensor4D {
+export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number, padMode: ConvPad = 'same'): tf.Tensor4D {
   return tf.tidy(() => {
     const [, h, w, cin] = x.shape;
     const cout = dy.shape[3];
-    const ph = samePadding(h, k, stride);
-    const pw = samePadding(w, k, stride);
+    const ph = convPadding(h, k, stride, padMode);
+    const pw = convPadding(w, k, stride, padMode);
     const pad = ph.before + ph.after + pw.before + pw.after > 0;
     const xp: tf.Tensor4D = pad ? tf.pad(x, [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]]) : x;
     const xc = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D;
     const f = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
     let r = tf.conv2d(xc, f, 1, 'valid', 'NHWC', [stride, stride]);
-    // With a stride, 'same' may pad less than the taps reach: drop the extra rows and columns.
+    // With a stride, 'same' may pad less than the taps reach, and 'valid' leaves trailing rows
+    // unread: drop the extra rows and columns.
     if (r.shape[1] !== k || r.shape[2] !== k) r = tf.slice(r, [0, 0, 0, 0], [cin, k, k, cout]);
     return tf.transpose(r, [1, 2, 0, 3]) as tf.Tensor4D;
   });
@@ -44,12 +53,12 @@ function antiDiagonal(n: number): tf.Tensor2D {
  * Conv2DBackpropInput there is a slow reference loop): dy dilated by the stride, padded by
  * k − 1 − pad on each side, correlated with the spatially flipped, in/out-swapped filter.
  */
-export function conv2dInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: readonly [number, number, number, number], stride: number): tf.Tensor4D {
+export function conv2dInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: readonly [number, number, number, number], stride: number, padMode: ConvPad = 'same'): tf.Tensor4D {
   return tf.tidy(() => {
     const k = w.shape[0];
     const [n, h, wd] = xShape;
-    const ph = samePadding(h, k, stride);
-    const pw = samePadding(wd, k, stride);
+    const ph = convPadding(h, k, stride, padMode);
+    const pw = convPadding(wd, k, stride, padMode);
     const c = dy.shape[3];
     let d: tf.Tensor4D = dy;
     if (stride > 1) {
@@ -58,7 +67,8 @@ export function conv2dInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: readonl
       d = tf.slice(z.reshape([n, ph.out * stride, pw.out * stride, c]) as tf.Tensor4D, [0, 0, 0, 0], [n, (ph.out - 1) * stride + 1, (pw.out - 1) * stride + 1, c]);
     }
     // Pad to h + k − 1 rows: k − 1 − before on top, the rest below (more than k − 1 − after
-    // when 'same' needed no padding, e.g. a strided 1×1 conv on an even size).
+    // when 'same' needed no padding, e.g. a strided 1×1 conv on an even size, and for 'valid'
+    // rows the stride never reached, whose gradient is 0).
     const top = k - 1 - ph.before;
     const left = k - 1 - pw.before;
     const bottom = h + k - 1 - top - d.shape[1];
@@ -118,17 +128,19 @@ export function conv2dSame(
   /** False for a network's first conv: nothing upstream needs dx, so it is not computed. */
   inputGrad = true,
   relu = false,
+  /** 'valid' for face-api's strided convs (the name says the usual case). */
+  pad: ConvPad = 'same',
 ): tf.Tensor4D {
   if (native) {
-    const y = tf.add(tf.conv2d(x, w, stride, 'same'), b) as tf.Tensor4D;
+    const y = tf.add(tf.conv2d(x, w, stride, pad), b) as tf.Tensor4D;
     return relu ? tf.relu(y) : y;
   }
-  if (plainConvGrad.enabled && relu) return tf.relu(conv2dSame(x, w, b, stride, native, inputGrad, false));
+  if (plainConvGrad.enabled && relu) return tf.relu(conv2dSame(x, w, b, stride, native, inputGrad, false, pad));
   const k = w.shape[0];
   const f = tf.customGrad(((xa: tf.Tensor, wa: tf.Tensor, ba: tf.Tensor, save: tf.GradSaveFunc) => {
     const x4 = xa as tf.Tensor4D;
     const w4 = wa as tf.Tensor4D;
-    const y = tf.fused.conv2d({ x: x4, filter: w4, strides: stride, pad: 'same', bias: ba, activation: relu ? 'relu' : 'linear' });
+    const y = tf.fused.conv2d({ x: x4, filter: w4, strides: stride, pad, bias: ba, activation: relu ? 'relu' : 'linear' });
     save(relu ? [x4, w4, y] : [x4, w4]);
     return {
       value: y,
@@ -137,12 +149,12 @@ export function conv2dSame(
         // ReLU's gradient as TensorFlow defines it: dy where the output is positive, else 0.
         const d4 = (sy ? tf.mul(dy, tf.step(sy)) : dy) as tf.Tensor4D;
         if (plainConvGrad.enabled) {
-          return [tf.conv2dTranspose(d4, sw, sx.shape, stride, 'same'), plainFilterGrad(sx, d4, k, stride), tf.sum(d4, [0, 1, 2])];
+          if (pad === 'same') return [tf.conv2dTranspose(d4, sw, sx.shape, stride, 'same'), plainFilterGrad(sx, d4, k, stride), tf.sum(d4, [0, 1, 2])];
         }
         const rows = d4.shape[0] * d4.shape[1] * d4.shape[2];
         const db = tf.matMul(tf.ones([1, rows]), d4.reshape([rows, d4.shape[3]]) as tf.Tensor2D).reshape([d4.shape[3]]);
-        const dx = inputGrad ? conv2dInputGrad(d4, sw, sx.shape, stride) : tf.zerosLike(sx);
-        return [dx, conv2dFilterGrad(sx, d4, k, stride), db];
+        const dx = inputGrad ? conv2dInputGrad(d4, sw, sx.shape, stride, pad) : tf.zerosLike(sx);
+        return [dx, conv2dFilterGrad(sx, d4, k, stride, pad), db];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2dFilterGrad, conv2dInputGrad, conv2dSame, maxPool2, samePadding, useBackend } from '../../src/train/index.js';
+import { conv2dFilterGrad, conv2dInputGrad, conv2dSame, convPadding, maxPool2, samePadding, useBackend, type ConvPad } from '../../src/train/index.js';
 
-/** Straightforward loops: the filter and input gradients of a 'same' conv, NHWC / HWIO. */
-function naiveGrads(x: Float32Array, xs: number[], dy: Float32Array, w: Float32Array, k: number, cout: number, s: number) {
+/** Straightforward loops: the filter and input gradients of a 'same' (or 'valid') conv, NHWC / HWIO. */
+function naiveGrads(x: Float32Array, xs: number[], dy: Float32Array, w: Float32Array, k: number, cout: number, s: number, pad: ConvPad = 'same') {
   const [n, h, wd, cin] = xs as [number, number, number, number];
-  const ph = samePadding(h, k, s);
-  const pw = samePadding(wd, k, s);
+  const ph = convPadding(h, k, s, pad);
+  const pw = convPadding(wd, k, s, pad);
   const dw = new Float64Array(k * k * cin * cout);
   const dx = new Float64Array(n * h * wd * cin);
   for (let b = 0; b < n; b++)
@@ -51,6 +51,7 @@ describe('custom conv gradients on wasm', () => {
       const n = 2;
       const ph = samePadding(h, k, s);
       const pw = samePadding(w, k, s);
+      expect(convPadding(h, k, s, 'same')).toEqual(ph);
       const x = seq(n * h * w * cin, 1);
       const wt = seq(k * k * cin * cout, 2);
       const dy = seq(n * ph.out * pw.out * cout, 3);
@@ -61,6 +62,41 @@ describe('custom conv gradients on wasm', () => {
       const dx = conv2dInputGrad(dyt, tf.tensor4d(wt, [k, k, cin, cout]), [n, h, w, cin], s).dataSync();
       ref.dw.forEach((v, i) => expect(dw[i]).toBeCloseTo(v, 4));
       ref.dx.forEach((v, i) => expect(dx[i]).toBeCloseTo(v, 4));
+    });
+  }
+
+  // face-api's strided convs: 'valid', where the stride can leave trailing rows unread (7×7/2 on
+  // 150 px reads 149 rows; 3×3/2 on 35 reads all 35, on 8 only 7).
+  for (const [k, s, h, w] of [
+    [3, 2, 7, 8],
+    [7, 2, 12, 11],
+    [3, 1, 5, 6],
+    [3, 2, 3, 3],
+  ] as const) {
+    it(`'valid' k=${k} stride=${s} on ${h}×${w}: the op's tf.grads equal the loops`, () => {
+      const cin = 2;
+      const cout = 3;
+      const n = 2;
+      const ph = convPadding(h, k, s, 'valid');
+      const pw = convPadding(w, k, s, 'valid');
+      expect(ph.out).toBe(Math.floor((h - k) / s) + 1);
+      const x = tf.tensor4d(seq(n * h * w * cin, 11), [n, h, w, cin]);
+      const wt = tf.tensor4d(seq(k * k * cin * cout, 12), [k, k, cin, cout]);
+      const b = tf.tensor1d([0.1, -0.2, 0.3]);
+      const dy = seq(n * ph.out * pw.out * cout, 13);
+      const dyt = tf.tensor4d(dy, [n, ph.out, pw.out, cout]);
+      // d/dy of sum(y · dy) is dy.
+      const f = (xa: tf.Tensor, wa: tf.Tensor, ba: tf.Tensor) => tf.sum(tf.mul(conv2dSame(xa as tf.Tensor4D, wa as tf.Tensor4D, ba as tf.Tensor1D, s, false, true, false, 'valid'), dyt));
+      const y = conv2dSame(x, wt, b, s, false, true, false, 'valid');
+      expect(y.shape).toEqual([n, ph.out, pw.out, cout]);
+      const yRef = tf.add(tf.conv2d(x, wt, s, 'valid'), b);
+      expect(tf.max(tf.abs(tf.sub(y, yRef))).dataSync()[0]).toBeLessThan(1e-5);
+      const [gx, gw, gb] = tf.grads(f)([x, wt, b]);
+      const ref = naiveGrads(x.dataSync() as Float32Array, [n, h, w, cin], dy, wt.dataSync() as Float32Array, k, cout, s, 'valid');
+      ref.dw.forEach((v, i) => expect(gw!.dataSync()[i]).toBeCloseTo(v, 4));
+      ref.dx.forEach((v, i) => expect(gx!.dataSync()[i]).toBeCloseTo(v, 4));
+      const db = [0, 1, 2].map((c) => dy.reduce((a, v, i) => (i % cout === c ? a + v : a), 0));
+      db.forEach((v, c) => expect(gb!.dataSync()[c]).toBeCloseTo(v, 4));
     });
   }
 
