@@ -2,7 +2,7 @@ import path from 'node:path';
 import { closest, didYouMean, makeDiagnostic, type Code, type Diagnostic, type Range } from '../diag/index.js';
 import type { Choice, ChoiceDist, Dist, Loss, LrSchedule, ModelRef, Network, RenderMap } from '../plan/params.js';
 import type { Clause, StageClause, StageOption, SweepValue, Value } from './ast.js';
-import { FACE_API_INPUT, FACE_API_NORMALIZATION, NORMALIZATIONS, faceApiRecogniserManifest, modelFileKind, modelFiles, normalization, weightFiles } from '../networks/index.js';
+import { FACE_API_EMBEDDING, FACE_API_INPUT, FACE_API_NORMALIZATION, NORMALIZATIONS, faceApiRecogniserManifest, modelFileKind, modelFiles, normalization, weightFiles } from '../networks/index.js';
 import type { Located, ResolvedDecl } from './resolve.js';
 import {
   BENCHMARKS,
@@ -46,7 +46,7 @@ export interface Axis {
   readonly labels: readonly string[];
 }
 
-const NETWORKS: readonly Network[] = ['nn4-small', 'small', 'resnet'];
+const NETWORKS: readonly Network[] = ['nn4-small', 'small', 'resnet', 'face-api'];
 const LOSSES: readonly Loss[] = ['triplet', 'arcface', 'cosface'];
 const TRAIN_OPTIONS = ['network', 'loss', 'epochs', 'batch', 'lr', 'optimizer', 'input', 'embedding', 'margin', 'scale', 'schedule', 'warmup', 'momentum', 'weight-decay'];
 const SCHEDULES = ['constant', 'cosine', 'step'];
@@ -656,6 +656,19 @@ class Lowerer {
       const late = schedule.epochs.filter((e) => e >= epochs);
       if (late.length > 0) this.report('SX2101', seen.get('schedule')!, `the step schedule's epoch${late.length > 1 ? 's' : ''} ${late.join(', ')} never lower${late.length > 1 ? '' : 's'} the rate: the run has ${epochs} epochs and a step applies after its epoch`, `use epochs below ${epochs}`);
     }
+    // face-api's recogniser starts from its published weights, which fix its input and width.
+    let from: NetworkSpec | undefined;
+    if (network === 'face-api') {
+      if (input !== undefined && input !== FACE_API_INPUT) {
+        this.report('SX2014', seen.get('input')!, `face-api's recogniser reads ${FACE_API_INPUT} px crops; its weights cannot take input ${input}`, 'remove input');
+        input = undefined;
+      }
+      if (embedding !== FACE_API_EMBEDDING) {
+        this.report('SX2014', seen.get('embedding')!, `face-api's recogniser embeds to ${FACE_API_EMBEDDING} dimensions; its weights cannot give ${embedding}`, 'remove embedding');
+        embedding = FACE_API_EMBEDDING;
+      }
+      from = this.faceApiSpec(seen.get('network')!);
+    }
     // Only what differs from the defaults is written (see TrainParams), so fingerprints of
     // experiments that do not use these options stay as they were.
     return {
@@ -673,7 +686,19 @@ class Lowerer {
       ...(warmup ? { warmup } : {}),
       ...(momentum !== undefined && momentum !== TRAIN_OPTION_DEFAULTS.momentum ? { momentum } : {}),
       ...(weightDecay ? { weightDecay } : {}),
+      ...(from ? { from } : {}),
     };
+  }
+
+  /** face-api's recogniser as a checked network (its weight files listed), or undefined (reported at `range`). */
+  private faceApiSpec(range: Range): NetworkSpec | undefined {
+    const manifest = faceApiRecogniserManifest();
+    const listed = weightFiles(manifest);
+    if ('problem' in listed) {
+      this.report('SX5003', range, `face-api's recogniser weights cannot be read: ${listed.problem}`, 'reinstall @vladmandic/face-api (npm install)');
+      return undefined;
+    }
+    return { kind: 'face-api', file: 'face-api', path: manifest, files: listed.files, input: FACE_API_INPUT, mean: FACE_API_NORMALIZATION.mean, std: FACE_API_NORMALIZATION.std, channels: 'rgb' };
   }
 
   /** `schedule constant | cosine | step(E1, E2, ...)`; constant is no schedule. */
@@ -805,13 +830,7 @@ class Lowerer {
       // face-api's recogniser fixes its input and normalisation: nothing to declare.
       for (const o of extras) this.report('SX2014', o.nameRange, `face-api's recogniser reads ${FACE_API_INPUT} px crops normalised its own way; ${o.name} cannot change that`, 'remove it');
       if (extras.length > 0) return null;
-      const manifest = faceApiRecogniserManifest();
-      const listed = weightFiles(manifest);
-      if ('problem' in listed) {
-        this.report('SX5003', v.range, `face-api's recogniser weights cannot be read: ${listed.problem}`, 'reinstall @vladmandic/face-api (npm install)');
-        return null;
-      }
-      return { kind: 'face-api', file: 'face-api', path: manifest, files: listed.files, input: FACE_API_INPUT, mean: FACE_API_NORMALIZATION.mean, std: FACE_API_NORMALIZATION.std, channels: 'rgb' };
+      return this.faceApiSpec(v.range) ?? null;
     }
     if (v.type !== 'string') {
       this.report('SX2010', v.range, `network is face-api or the path of a model file in quotes, not '${this.text(v)}'`, NETWORK_HINT);
@@ -999,9 +1018,9 @@ class Lowerer {
         };
       }
     }
-    if (ft && !pt) {
+    if (ft && !pt && !(finetune?.network === 'face-api')) {
       this.at(ft);
-      this.report('SX2007', (ft.clause as StageClause).keywordRange, 'finetune has nothing to fine-tune: there is no pretrain', 'add `pretrain N` before it, or use `train DATASET FRACTION` for a real-only baseline');
+      this.report('SX2007', (ft.clause as StageClause).keywordRange, 'finetune has nothing to fine-tune: there is no pretrain', 'add `pretrain N` before it, fine-tune a pretrained network (finetune casia 10% with network face-api), or use `train DATASET FRACTION` for a real-only baseline');
     }
     if (tr && pt) {
       this.at(tr);

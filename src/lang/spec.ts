@@ -20,7 +20,9 @@ export interface RenderSpec extends Omit<RenderParams, 'firstId' | 'ids'> {
 }
 
 /** One training stage after defaults and checking: the train node's params but its role and seed. */
-export interface TrainSpec extends Omit<TrainParams, 'role' | 'seed'> {
+export interface TrainSpec extends Omit<TrainParams, 'role' | 'seed' | 'from'> {
+  /** The pretrained start weights (network face-api), before the planner digests them. */
+  readonly from?: NetworkSpec;
   readonly source: { readonly kind: 'synthetic' } | { readonly kind: 'dataset'; readonly dataset: string };
   /** Fraction of a real dataset's identities, in [0, 1]; 1 for synthetic sources. */
   readonly fraction: number;
@@ -102,7 +104,7 @@ export const RENDER_DEFAULTS = {
   center: 'none',
 } as const satisfies Omit<RenderSpec, 'model' | 'ids' | 'firstId'>;
 
-export const NETWORK_INPUT: Record<Network, number> = { 'nn4-small': 96, small: 64, resnet: 112 };
+export const NETWORK_INPUT: Record<Network, number> = { 'nn4-small': 96, small: 64, resnet: 112, 'face-api': 150 };
 export const LOSS_MARGIN: Record<Loss, number> = { triplet: 0.2, arcface: 0.5, cosface: 0.35 };
 /**
  * Defaults of the train options that TrainParams leaves out when they hold (so fingerprints from

@@ -21,3 +21,6 @@ export function normalization(name: string): { mean: [number, number, number]; s
 export const FACE_API_NORMALIZATION = { mean: [122.782, 117.001, 104.298] as [number, number, number], std: [255, 255, 255] as [number, number, number] };
 /** face-api's recogniser reads 150 × 150 crops. */
 export const FACE_API_INPUT = 150;
+
+/** The width of face-api's descriptor (its `fc` layer maps 256 pooled channels to 128). */
+export const FACE_API_EMBEDDING = 128;

@@ -163,8 +163,9 @@ export class DagBuilder {
     data: MutableNode[],
     init: MutableNode | undefined,
   ): MutableNode {
-    const { source: _source, fraction: _fraction, ...settings } = t;
-    const params: TrainParams = { role, seed, ...settings };
+    const { source: _source, fraction: _fraction, from, ...settings } = t;
+    // A finetune of a pretrain starts from the pretrain's weights, not the published ones.
+    const params: TrainParams = { role, seed, ...settings, ...(from && !init ? { from: this.pretrained(from) } : {}) };
     const rendered = data.reduce((n, d) => (d.kind === 'render' ? n + (d.params as unknown as RenderParams).ids * (d.params as unknown as RenderParams).imgsPerId : n), 0);
     const source = t.source.kind === 'synthetic' ? `${shortCount(t.images ?? rendered)} synthetic` : `${t.source.dataset}${t.fraction < 1 ? ` ${Number((t.fraction * 100).toFixed(4))}%` : ''}`;
     const inputs = [
@@ -188,7 +189,7 @@ export class DagBuilder {
     if (spec.train && spec.train.source.kind === 'dataset') {
       model = this.trainNode('train', spec.train, spec.seed, [this.data(spec.train.source.dataset, spec.train.fraction, spec.seed)], undefined);
     }
-    if (spec.finetune && spec.finetune.source.kind === 'dataset' && model) {
+    if (spec.finetune && spec.finetune.source.kind === 'dataset' && (model || spec.finetune.from)) {
       model = this.trainNode('finetune', spec.finetune, spec.seed, [this.data(spec.finetune.source.dataset, spec.finetune.fraction, spec.seed)], model);
     }
     const evals: string[] = [];

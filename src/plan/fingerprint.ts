@@ -1,6 +1,6 @@
 import { canonicalJson, sha256, type JsonValue } from '../util/index.js';
 import { KIND_VERSIONS, type NodeKindName } from './kinds.js';
-import type { ChoiceDist, DataParams, EvalParams, InputRole, RenderParams, ReportParams } from './params.js';
+import type { ChoiceDist, DataParams, EvalParams, InputRole, RenderParams, ReportParams, TrainParams } from './params.js';
 import type { Fingerprint } from './types.js';
 
 /**
@@ -68,6 +68,13 @@ export function locationFree(kind: NodeKindName, params: JsonValue): JsonValue {
       if (!e.network) return params;
       const { path: _where, ...network } = e.network;
       return { ...e, network } as unknown as JsonValue;
+    }
+    case 'train': {
+      // The pretrained start weights' path; their digest stays.
+      const t = params as unknown as TrainParams;
+      if (!t.from) return params;
+      const { path: _where, ...from } = t.from;
+      return { ...t, from } as unknown as JsonValue;
     }
     case 'report': {
       const r = params as unknown as ReportParams;

@@ -95,7 +95,8 @@ export interface RenderParams {
 /** A per-pixel map a render can store beside its images (see dataset/shard.ts). */
 export type RenderMap = 'depth' | 'normal';
 
-export type Network = 'nn4-small' | 'small' | 'resnet';
+/** synx's own networks, and `face-api`: face-api's recogniser, trained from its published weights. */
+export type Network = 'nn4-small' | 'small' | 'resnet' | 'face-api';
 export type Loss = 'triplet' | 'arcface' | 'cosface';
 
 /**
@@ -134,6 +135,12 @@ export interface TrainParams {
   readonly weightDecay?: number;
   /** The logit scale s of arcface/cosface; absent = 30 (MARGIN_SOFTMAX_SCALE). */
   readonly scale?: number;
+  /**
+   * The pretrained network whose weights the training starts from (network face-api: face-api's
+   * recogniser as its package ships it), unless an `init` input (a pretrain) gives them. Its
+   * sha256 keys the fingerprint, its path does not (see locationFree).
+   */
+  readonly from?: PretrainedNetwork;
 }
 
 /** A real dataset, or a seeded fraction of its identities (`finetune casia 10%`). */

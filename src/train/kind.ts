@@ -3,6 +3,7 @@ import path from 'node:path';
 import { NodeFailure, type NodeKind } from '../exec/kind.js';
 import { KIND_VERSIONS, type TrainParams } from '../plan/index.js';
 import { Rng } from '../data/index.js';
+import { NetworkError, readFaceApiRecogniserWeights } from '../networks/index.js';
 import { useBackend } from './backend.js';
 import { runTraining } from './loop.js';
 import { GPU_BACKENDS } from './parallel.js';
@@ -35,9 +36,11 @@ export const trainKind: NodeKind<TrainParams> = {
     if (set.samples.length === 0) throw new NodeFailure(`train node ${ctx.node.label}: its data inputs hold no images`, 'give it render shards or a data node', 'SX5005');
     let init;
     let neck;
-    if (p.role === 'finetune') {
-      const from = ctx.inputs.find((i) => i.role === 'init');
-      if (!from) throw new NodeFailure(`finetune ${ctx.node.label} has no pretrain model to start from`, 'a finetune needs an `init` input (the pretrain train node)', 'SX5003');
+    const from = p.role === 'finetune' ? ctx.inputs.find((i) => i.role === 'init') : undefined;
+    if (p.role === 'finetune' && !from && !p.from) {
+      throw new NodeFailure(`finetune ${ctx.node.label} has no pretrain model to start from`, 'a finetune needs an `init` input (the pretrain train node) or a pretrained network (network face-api)', 'SX5003');
+    }
+    if (from) {
       const m = readModel(from.dir);
       if (m.def.network !== p.network || m.def.input !== p.input || m.def.embedding !== p.embedding) {
         throw new NodeFailure(
@@ -50,7 +53,16 @@ export const trainKind: NodeKind<TrainParams> = {
       // A margin-loss finetune adds the batch-norm neck to a triplet pretrain (fresh: scale 1,
       // shift 0); a pretrain's neck is kept whatever the finetune's loss, as its weights were
       // trained through it.
-      neck = m.def.neck === 'bn' ? 'bn' : neckFor(p.loss);
+      neck = m.def.neck === 'bn' ? 'bn' : neckFor(p.loss, p.network);
+    } else if (p.from) {
+      // network face-api: its published weights are the start (a pretrain before would have
+      // given them through `init`).
+      try {
+        init = await readFaceApiRecogniserWeights(p.from);
+      } catch (e) {
+        if (e instanceof NetworkError) throw new NodeFailure(`${p.role} ${ctx.node.label}: ${e.message}`, e.hint, 'SX5003');
+        throw e;
+      }
     }
     let train = set.samples.map((_, i) => i);
     if (p.images !== null && p.images < train.length) {

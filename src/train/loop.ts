@@ -92,7 +92,7 @@ export function epochBatches(byClass: readonly (readonly number[])[], total: num
  */
 export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; history: EpochRecord[] }> {
   const p = run.params;
-  const def = networkDef(p.network, p.input, p.embedding, run.neck ?? neckFor(p.loss));
+  const def = networkDef(p.network, p.input, p.embedding, run.neck ?? neckFor(p.loss, p.network));
   const lossConfig = { loss: p.loss, margin: p.margin, classes: run.set.classes, ...(p.scale !== undefined ? { scale: p.scale } : {}) };
   const byClass: number[][] = Array.from({ length: run.set.classes }, () => []);
   for (const i of run.train) byClass[run.set.samples[i]!.label]!.push(i);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Loss, Network } from '../plan/index.js';
 import { Rng } from '../data/index.js';
+import { FACE_API_EMBEDDING, FACE_API_NORMALIZATION } from '../networks/index.js';
 import { conv2dSame, hasNativeFilterGrad, maxPool2 } from './ops.js';
 
 /** One trainable array of a network, in definition order (which fixes init and file order). */
@@ -31,7 +32,9 @@ export type Neck = 'none' | 'bn';
  * loss, which those collapsed starting embeddings suit (every triplet is active, so gradients are
  * strong from the first step) and which a batch norm slowed (measured in docs/train-eval.md).
  */
-export function neckFor(loss: Loss): Neck {
+export function neckFor(loss: Loss, network?: Network): Neck {
+  // face-api's weights were trained without a neck; a fresh one would change its embeddings.
+  if (network === 'face-api') return 'none';
   return loss === 'triplet' ? 'none' : 'bn';
 }
 
@@ -75,7 +78,11 @@ class Layers {
     private readonly native: boolean,
   ) {}
 
-  private get(name: string, shape: number[], init: Init, stat = false): tf.Tensor {
+  get hasParams(): boolean {
+    return this.p !== null;
+  }
+
+  get(name: string, shape: number[], init: Init, stat = false): tf.Tensor {
     if (this.p) {
       const t = this.p[name];
       if (!t) throw new Error(`network parameter ${name} missing`);
@@ -94,6 +101,24 @@ class Layers {
     const wo = Math.ceil(x.shape[2] / stride);
     if (!this.p) this.flops += 2 * ho * wo * k * k * cin * cout;
     return conv2dSame(x, w, b, stride, this.native, x !== this.input, relu);
+  }
+
+  /**
+   * One of face-api's recogniser layers: conv + bias, then a per-channel scale and shift, then
+   * ReLU. Its stride-2 convs are 'valid' (face-api's padding), the others 'same'. The parameter
+   * names are face-api's, so its weight file initialises them as they are.
+   */
+  scaledConv(name: string, x: tf.Tensor4D, k: number, cout: number, stride: 1 | 2, relu: boolean): tf.Tensor4D {
+    const cin = x.shape[3];
+    const w = this.get(`${name}/conv/filters`, [k, k, cin, cout], 'he') as tf.Tensor4D;
+    const b = this.get(`${name}/conv/bias`, [cout], 'zeros') as tf.Tensor1D;
+    const scale = this.get(`${name}/scale/weights`, [cout], 'ones');
+    const shift = this.get(`${name}/scale/biases`, [cout], 'zeros');
+    const pad = stride === 2 ? 'valid' : 'same';
+    const y = conv2dSame(x, w, b, stride, this.native, x !== this.input, false, pad);
+    if (!this.p) this.flops += 2 * y.shape[1] * y.shape[2] * k * k * cin * cout;
+    const out = tf.add(tf.mul(y, scale), shift) as tf.Tensor4D;
+    return relu ? tf.relu(out) : out;
   }
 
   pool2(x: tf.Tensor4D): tf.Tensor4D {
@@ -187,13 +212,63 @@ function resnet(L: Layers, x: tf.Tensor4D): tf.Tensor4D {
   return h;
 }
 
-const BODIES: Record<Network, (L: Layers, x: tf.Tensor4D) => tf.Tensor4D> = { small, 'nn4-small': nn4Small, resnet };
+/**
+ * face-api's recogniser (the forward of src/networks/face-api.ts, which the tests check against
+ * face-api's own descriptor) built from `Layers`, so its convs train on wasm: a 7×7/2 stem and a
+ * 3×3/2 max-pool, residual blocks at 32, 64, 128 and 256 channels whose downsampling shortcut is
+ * a 2×2 average pool zero-padded in channels, and a last downsampling block.
+ */
+function faceApiBody(L: Layers, x: tf.Tensor4D): tf.Tensor4D {
+  const residual = (input: tf.Tensor4D, name: string): tf.Tensor4D => {
+    const c = input.shape[3];
+    const out = L.scaledConv(`${name}/conv2`, L.scaledConv(`${name}/conv1`, input, 3, c, 1, true), 3, c, 1, false);
+    return tf.relu(tf.add(out, input)) as tf.Tensor4D;
+  };
+  const residualDown = (input: tf.Tensor4D, name: string, c: number): tf.Tensor4D => {
+    let out = L.scaledConv(`${name}/conv2`, L.scaledConv(`${name}/conv1`, input, 3, c, 2, true), 3, c, 1, false);
+    let pooled = tf.avgPool(input, 2, 2, 'valid') as tf.Tensor4D;
+    // A 'valid' stride-2 conv of an odd size is one row and column short of the pool: face-api pads zeros.
+    if (pooled.shape[1] !== out.shape[1] || pooled.shape[2] !== out.shape[2]) out = tf.pad(out, [[0, 0], [0, 1], [0, 1], [0, 0]]);
+    if (pooled.shape[3] !== c) pooled = tf.pad(pooled, [[0, 0], [0, 0], [0, 0], [0, c - pooled.shape[3]]]);
+    return tf.relu(tf.add(pooled, out)) as tf.Tensor4D;
+  };
+  let h = L.scaledConv('conv32_down', x, 7, 32, 2, true);
+  h = tf.maxPool(h, 3, 2, 'valid');
+  for (const n of ['conv32_1', 'conv32_2', 'conv32_3']) h = residual(h, n);
+  h = residualDown(h, 'conv64_down', 64);
+  for (const n of ['conv64_1', 'conv64_2', 'conv64_3']) h = residual(h, n);
+  h = residualDown(h, 'conv128_down', 128);
+  for (const n of ['conv128_1', 'conv128_2']) h = residual(h, n);
+  h = residualDown(h, 'conv256_down', 256);
+  for (const n of ['conv256_1', 'conv256_2']) h = residual(h, n);
+  return residualDown(h, 'conv256_down_out', 256);
+}
+
+/**
+ * face-api's whole recogniser: normalisation ((x − mean RGB) / 255), body, global average pool, `fc`, then synx's L2
+ * normalisation (face-api's descriptor is the raw `fc` output; its distances are Euclidean, synx
+ * compares by cosine, which L2-normalised rows make the same ranking). No neck: its weights were
+ * trained without one.
+ */
+function runFaceApi(L: Layers, x: tf.Tensor4D, normalise: boolean): tf.Tensor2D {
+  const scaled = tf.div(tf.sub(x, tf.tensor1d([...FACE_API_NORMALIZATION.mean])), 255) as tf.Tensor4D;
+  L.input = scaled;
+  const pooled = tf.mean(faceApiBody(L, scaled), [1, 2]) as tf.Tensor2D;
+  const fc = L.get('fc', [pooled.shape[1], FACE_API_EMBEDDING], 'dense') as tf.Tensor2D;
+  if (!L.hasParams) L.flops += 2 * pooled.shape[1] * FACE_API_EMBEDDING;
+  const f = tf.matMul(pooled, fc) as tf.Tensor2D;
+  if (!normalise) return f;
+  return tf.div(f, tf.sqrt(tf.add(tf.sum(tf.square(f), 1, true), 1e-10))) as tf.Tensor2D;
+}
+
+const BODIES: Record<Exclude<Network, 'face-api'>, (L: Layers, x: tf.Tensor4D) => tf.Tensor4D> = { small, 'nn4-small': nn4Small, resnet };
 
 /**
  * The whole network: input scaled to [-1, 1], body, global average pool, dense embedding, the
  * neck, L2 normalisation (`mode` null stops before the neck).
  */
 function run(L: Layers, network: Network, embedding: number, neck: Neck, x: tf.Tensor4D, mode: ForwardMode | null): tf.Tensor2D {
+  if (network === 'face-api') return runFaceApi(L, x, mode !== null);
   const scaled = tf.sub(tf.div(x, 127.5), 1) as tf.Tensor4D;
   L.input = scaled;
   const h = BODIES[network](L, scaled);
@@ -207,6 +282,9 @@ function run(L: Layers, network: Network, embedding: number, neck: Neck, x: tf.T
 const defs = new Map<string, { def: NetworkDef; inits: Map<string, { shape: number[]; init: Init }> }>();
 
 function define(network: Network, input: number, embedding: number, neck: Neck) {
+  if (network === 'face-api' && (embedding !== FACE_API_EMBEDDING || neck !== 'none')) {
+    throw new Error(`face-api's recogniser has ${FACE_API_EMBEDDING}-d embeddings and no neck, not ${embedding}-d with neck ${neck}`);
+  }
   const key = `${network}/${input}/${embedding}/${neck}`;
   const hit = defs.get(key);
   if (hit) return hit;
