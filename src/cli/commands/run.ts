@@ -23,7 +23,8 @@ export function makeRunCommand(loadKinds: () => Promise<ReadonlyMap<string, AnyN
 Computes every node of the file's DAG that is not in the cache (dependencies first, independent
 nodes in parallel), and writes a run record under .synx/runs (see \`synx runs\`).
   --jobs N    nodes at once (default: jobs in synx.yaml, else the number of cores; with
-              Slurm: every node at once, the cluster queues them)
+              Slurm: every node at once, the cluster queues them); nodes also share the
+              cpus of synx.yaml, and a render or training node on every core runs alone
   --executor  where nodes run: local (default) or slurm, one sbatch job per node, with the
               cache on a shared filesystem (default: executor in synx.yaml; see docs/slurm.md)
   --backend   TensorFlow.js backend for training and eval: wasm (default), cpu, webgpu,
