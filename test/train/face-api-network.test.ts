@@ -154,6 +154,13 @@ describe('finetune with network face-api', () => {
     // 3 identities × C(3, 2) = 9 genuine pairs and as many impostors.
     expect(r.verification!.pairs).toBe(18);
   }, 600_000);
+  it('fails naming the weights when they changed since planning (another digest), before training', async () => {
+    const root = tmpDir('synx-faceapi-changed-');
+    const train = await writeProceduralShard(path.join(root, 'train'), { firstId: 0, ids: 2, imgsPerId: 2, size: 16 });
+    const params: TrainParams = { role: 'finetune', network: 'face-api', loss: 'triplet', epochs: 1, batch: 4, lr: 1e-5, optimizer: 'adam', input: 112, embedding: 128, margin: 0.2, seed: 1, images: null, from: { ...faceApiNetwork(), sha256: '0'.repeat(64) } };
+    const ctx = fakeContext('train', params, testConfig(root), [{ role: 'data', id: 'train', kind: 'render', fingerprint: '', params: null, dir: train }]);
+    await expect(trainKind.run(ctx)).rejects.toMatchObject({ name: 'NodeFailure', message: expect.stringContaining('face-api changed since the experiment was planned') });
+  });
 });
 
 describe('planning a face-api finetune', () => {
