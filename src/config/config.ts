@@ -11,6 +11,12 @@ export interface DatasetConfig {
   readonly unreadable?: 'skip' | 'fail';
   /** How images are brought to the network input: `resize` (default, whole image) or `center` (centre square crop, then resize). */
   readonly fit?: 'resize' | 'center';
+  /**
+   * `face-api`: detect each face, find its 68 landmarks and warp it to the 112 px ArcFace 5-point
+   * template (see README "Aligning a real dataset"); images with no face found are skipped and
+   * listed (or fail the node with `unreadable: fail`). Absent: images are used as they are.
+   */
+  readonly align?: 'face-api';
 }
 
 /** `renderer` in synx.yaml: which rasteriser render nodes use. */

@@ -61,6 +61,7 @@ export const CONFIG_SCHEMA = {
           metadata: { type: 'string' },
           unreadable: { enum: ['skip', 'fail'] },
           fit: { enum: ['resize', 'center'] },
+          align: { enum: ['face-api'], description: 'detect, 68 landmarks, similarity warp to the 112 px ArcFace 5-point template' },
         },
       },
     },

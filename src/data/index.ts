@@ -7,4 +7,6 @@ export { lfwImagePath, listImageFolder, parseLfwPairs, readCsv, readIjba, readPo
 export type { Comparison, LfwPair, ListedImage, PosedImage, Template } from './datasets.js';
 export { chooseIdentities, DATA_MANIFEST, isDataManifestDir, loadManifestImages, readDataManifest } from './manifest.js';
 export type { DataManifest } from './manifest.js';
-export { buildManifest, dataKind } from './kind.js';
+export { buildManifest, createDataKind, dataKind } from './kind.js';
+export { ALIGNED_FOLDER, ALIGNED_SIZE, alignedPathOf, NO_FACE_LIST } from './align.js';
+export type { FaceAligner, FaceAlignResult } from './align.js';

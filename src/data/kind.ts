@@ -5,6 +5,7 @@ import type { DatasetConfig } from '../config/index.js';
 import { NodeFailure, type NodeContext, type NodeKind } from '../exec/kind.js';
 import { KIND_VERSIONS, type DataParams } from '../plan/index.js';
 import { listImageFolder, parseLfwPairs, readIjba, readPoseCsv, requireFolder, type ListedImage, type SkippedLink } from './datasets.js';
+import { ALIGNED_FOLDER, ALIGNED_SIZE, alignedPathOf, NO_FACE_LIST, type FaceAligner } from './align.js';
 import { decodePool } from './decode-pool.js';
 import { chooseIdentities, DATA_MANIFEST, type DataManifest } from './manifest.js';
 
@@ -14,22 +15,31 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * The `data` node kind: lists a real dataset (image folder, LFW, IJB-A, Multi-PIE), keeps a
  * seeded fraction of whole identities, decodes every chosen image once to report unreadable
  * ones (skipped with their paths, or fatal, as `datasets.<name>.unreadable` says) and writes
- * `manifest.json` (see DataManifest).
+ * `manifest.json` (see DataManifest). With `align: face-api` it also writes the aligned crops into
+ * its output (see buildManifest), with `aligner` doing the face work.
  */
-export const dataKind: NodeKind<DataParams> = {
-  kind: 'data',
-  version: KIND_VERSIONS.data,
-  // It decodes on config.threads worker threads.
-  resources: (_p, config) => ({ cpu: Math.max(1, config.threads), gpu: 0, memoryMb: 512 }),
-  async run(ctx) {
-    const manifest = await buildManifest(ctx);
-    mkdirSync(ctx.outDir, { recursive: true });
-    await writeFile(path.join(ctx.outDir, DATA_MANIFEST), `${JSON.stringify(manifest)}\n`);
-  },
-};
+export function createDataKind(aligner?: FaceAligner): NodeKind<DataParams> {
+  return {
+    kind: 'data',
+    version: KIND_VERSIONS.data,
+    // It decodes on config.threads worker threads.
+    resources: (_p, config) => ({ cpu: Math.max(1, config.threads), gpu: 0, memoryMb: 512 }),
+    async run(ctx) {
+      const manifest = await buildManifest(ctx, aligner);
+      mkdirSync(ctx.outDir, { recursive: true });
+      await writeFile(path.join(ctx.outDir, DATA_MANIFEST), `${JSON.stringify(manifest)}\n`);
+    },
+  };
+}
 
-/** Builds the manifest of a data node (exported for tests and `synx` tools). */
-export async function buildManifest(ctx: NodeContext<DataParams>): Promise<DataManifest> {
+/** The data kind without face alignment (the kind registry adds face-api's, see createDataKind). */
+export const dataKind: NodeKind<DataParams> = createDataKind();
+
+/**
+ * Builds the manifest of a data node (exported for tests and `synx` tools). With `align` set it
+ * writes the aligned crops under `<outDir>/aligned` and the no-face list into `outDir`.
+ */
+export async function buildManifest(ctx: NodeContext<DataParams>, aligner?: FaceAligner): Promise<DataManifest> {
   const p = ctx.params;
   const ds: DatasetConfig = ctx.config.datasets[p.dataset] ?? { format: p.format, path: p.path };
   const root = path.resolve(ctx.config.root, p.path || ds.path);
@@ -140,6 +150,13 @@ export async function buildManifest(ctx: NodeContext<DataParams>): Promise<DataM
   if (skipped.length > 0) ctx.log(`${skipped.length} unreadable image(s) skipped in dataset '${p.dataset}'`);
   ctx.progress({ done: chosen.length, total: chosen.length, unit: 'images' });
 
+  let aligned: DataManifest['aligned'];
+  let images = ok.map((im) => ({ ...im, file: im.path }));
+  if (p.align === 'face-api') {
+    images = await alignImages(ctx, ok, root, aligner, skipped);
+    aligned = { method: 'face-api', template: 'arcface', size: ALIGNED_SIZE, folder: ALIGNED_FOLDER };
+  }
+
   const index = new Map(ok.map((im, i) => [im.path, i]));
   const m: Mutable<DataManifest> = {
     format: 'synx-data',
@@ -151,8 +168,9 @@ export async function buildManifest(ctx: NodeContext<DataParams>): Promise<DataM
     seed: p.seed,
     fit,
     identities,
-    images: ok.map((im) => ({ path: im.path, identity: idIndex.get(im.identity)!, ...(im.yaw !== undefined ? { yaw: im.yaw } : {}) })),
+    images: images.map((im) => ({ path: im.file, identity: idIndex.get(im.identity)!, ...(im.yaw !== undefined ? { yaw: im.yaw } : {}) })),
     skipped,
+    ...(aligned ? { aligned } : {}),
   };
   if (lfw) {
     m.pairs = lfw
@@ -171,4 +189,67 @@ export async function buildManifest(ctx: NodeContext<DataParams>): Promise<DataM
       .map((c) => ({ a: tIndex.get(c.a)!, b: tIndex.get(c.b)!, same: c.same, ...(c.split !== undefined ? { split: c.split } : {}) }));
   }
   return m;
+}
+
+/**
+ * Warps every decodable image to the ArcFace template (`align: face-api`): crops go to
+ * `<outDir>/aligned/<path>.png`, images with no face found to `<outDir>/no-face.txt` and `skipped`
+ * (a console warning counts them), or fail the node with `unreadable: fail`. A dataset in which no
+ * image has a face fails with the count. Returns the aligned images, `file` naming their crop.
+ */
+async function alignImages<T extends ListedImage>(
+  ctx: NodeContext<DataParams>,
+  images: readonly T[],
+  root: string,
+  aligner: FaceAligner | undefined,
+  skipped: { path: string; reason: string }[],
+): Promise<(T & { file: string })[]> {
+  const p = ctx.params;
+  if (!aligner) {
+    throw new NodeFailure(`dataset '${p.dataset}': align: face-api needs face-api, and this data kind was built without it`, 'run through synx (its kinds include face-api) or pass an aligner to createDataKind', 'SX5003');
+  }
+  const outFiles = images.map((im) => path.join(ctx.outDir, ALIGNED_FOLDER, alignedPathOf(im.path)));
+  for (const dir of new Set(outFiles.map((f) => path.dirname(f)))) mkdirSync(dir, { recursive: true });
+  let lastProgress = 0;
+  const results = await aligner({
+    files: images.map((im) => path.join(root, im.path)),
+    outFiles,
+    size: ALIGNED_SIZE,
+    signal: ctx.signal,
+    progress: (done) => {
+      if (done - lastProgress >= 20 || done === images.length) {
+        lastProgress = done;
+        ctx.progress({ done, total: images.length, unit: 'images', message: 'aligning faces' });
+      }
+    },
+  });
+  if (ctx.signal.aborted) throw new NodeFailure('cancelled', undefined, 'SX5005');
+  const kept: (T & { file: string })[] = [];
+  const noFace: { path: string; reason: string }[] = [];
+  results.forEach((r, i) => {
+    const im = images[i]!;
+    if (r.ok) kept.push({ ...im, file: alignedPathOf(im.path) });
+    else noFace.push({ path: im.path, reason: r.reason });
+  });
+  await writeFile(path.join(ctx.outDir, NO_FACE_LIST), noFace.map((n) => `${n.path}\n`).join(''));
+  const shown = (n: number) => `${noFace.slice(0, n).map((x) => x.path).join(', ')}${noFace.length > n ? ', …' : ''}`;
+  if (images.length > 0 && kept.length === 0) {
+    throw new NodeFailure(
+      `dataset '${p.dataset}': face-api found no face in any of its ${images.length} image(s) (${shown(5)}) under ${root}`,
+      `check that datasets.${p.dataset}.path holds photos of faces, or remove align: face-api`,
+      'SX5005',
+    );
+  }
+  if (noFace.length > 0 && p.unreadable === 'fail') {
+    throw new NodeFailure(
+      `dataset '${p.dataset}': face-api found no face in ${noFace.length} of ${images.length} image(s) under ${root}: ${shown(10)}`,
+      `remove those images, or set datasets.${p.dataset}.unreadable: skip to leave them out`,
+      'SX5005',
+    );
+  }
+  if (noFace.length > 0) {
+    ctx.log(`warning: dataset '${p.dataset}': no face found in ${noFace.length} of ${images.length} image(s), skipped (listed in the data node's ${NO_FACE_LIST}): ${shown(5)}`);
+    skipped.push(...noFace);
+  }
+  return kept;
 }

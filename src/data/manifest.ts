@@ -19,7 +19,7 @@ export interface DataManifest {
   readonly version: 1;
   readonly dataset: string;
   readonly kind: DataParams['format'];
-  /** Absolute folder the image paths are relative to. */
+  /** Absolute folder the image paths are relative to (aligned: the file says the source images' folder; readDataManifest returns the crops' folder). */
   readonly root: string;
   readonly fraction: number;
   readonly seed: number;
@@ -34,6 +34,12 @@ export interface DataManifest {
   /** IJB-A: templates (image indices) and comparisons (template indices). */
   readonly templates?: readonly { readonly template: string; readonly identity: number; readonly images: readonly number[] }[];
   readonly comparisons?: readonly { readonly a: number; readonly b: number; readonly same: boolean; readonly split?: number }[];
+  /**
+   * `align: face-api`: the images are 112 px crops warped to the ArcFace template, stored in the
+   * node's output folder `folder`; their paths are relative to it (readDataManifest points `root`
+   * there), and `skipped` also lists the images with no face found.
+   */
+  readonly aligned?: { readonly method: 'face-api'; readonly template: 'arcface'; readonly size: number; readonly folder: string };
 }
 
 /**
@@ -69,7 +75,8 @@ export function readDataManifest(dir: string): DataManifest {
     throw new NodeFailure(`${file}: cannot read the data manifest (${(e as Error).message})`, 'rerun the data node', 'SX5004');
   }
   if (m.format !== 'synx-data' || m.version !== 1) throw new NodeFailure(`${file}: not a synx data manifest of version 1`, 'rerun the data node', 'SX5004');
-  return m;
+  // Aligned crops live in the node's own output, which the cache may have moved since it ran.
+  return m.aligned ? { ...m, root: path.join(dir, m.aligned.folder) } : m;
 }
 
 /**

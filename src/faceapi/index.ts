@@ -26,3 +26,4 @@ export {
   warpSimilarity,
 } from './align.js';
 export type { Similarity, WarpOptions } from './align.js';
+export { alignDatasetImages } from './align-dataset.js';

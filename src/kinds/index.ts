@@ -8,7 +8,9 @@ export async function defaultKinds(): Promise<Map<string, NodeKind<never>>> {
   const kinds = new Map<string, NodeKind<never>>();
   const add = (k: NodeKind<never>) => kinds.set(k.kind, k);
   void add;
-  add((await import('../data/index.js')).dataKind as unknown as NodeKind<never>);
+  // The data kind aligns faces (`align: face-api`) with face-api, loaded only when a dataset asks.
+  const { createDataKind } = await import('../data/index.js');
+  add(createDataKind(async (job) => (await import('../faceapi/index.js')).alignDatasetImages(job)) as unknown as NodeKind<never>);
   add((await import('../render/index.js')).renderKind as unknown as NodeKind<never>);
   add((await import('../train/index.js')).trainKind as unknown as NodeKind<never>);
   add((await import('../eval/index.js')).evalKind as unknown as NodeKind<never>);

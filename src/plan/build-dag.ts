@@ -151,6 +151,7 @@ export class DagBuilder {
       // projects that never set them keep their fingerprints.
       ...(ds?.unreadable === 'fail' ? { unreadable: 'fail' as const } : {}),
       ...(ds?.fit === 'center' ? { fit: 'center' as const } : {}),
+      ...(ds?.align === 'face-api' ? { align: 'face-api' as const } : {}),
     };
     const pct = `${Number((fraction * 100).toFixed(4))}%`;
     return this.add('data', `data ${dataset}${fraction < 1 ? ` ${pct}` : ''}`, params as unknown as JsonValue, []);

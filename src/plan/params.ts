@@ -174,6 +174,12 @@ export interface DataParams {
    * that training and eval read, so it changes their inputs. Absent means `resize` (the default).
    */
   readonly fit?: 'center';
+  /**
+   * `datasets.<name>.align`: the node warps every image to the ArcFace template with face-api's
+   * detector and landmarks, and drops those with no face; its output is the aligned crops.
+   * Absent means no alignment, which keeps the fingerprints of projects that never set it.
+   */
+  readonly align?: 'face-api';
 }
 
 /** An evaluation of the `model` input on the `test` inputs, by a standard protocol. */
