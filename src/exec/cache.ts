@@ -300,6 +300,21 @@ export class Cache {
         removed++;
       }
     }
+    // A process killed between committing an entry and releasing its lock leaves a lock that no
+    // later run takes (the entry is cached, so nobody computes it again): take each dead holder's
+    // lock over and release it. tryLock only takes a stale lock, so a live holder keeps its own.
+    let locks: string[] = [];
+    try {
+      locks = readdirSync(path.join(this.root, 'locks'));
+    } catch {
+      // No locks folder yet.
+    }
+    for (const name of locks) {
+      if (name.startsWith('.')) continue;
+      const dir = path.join(this.root, 'locks', name);
+      if (lockHeld(dir)) continue;
+      tryLock(dir)?.release();
+    }
     return removed;
   }
 

@@ -67,3 +67,20 @@ describe('scratch in cache du and gc', () => {
     expect(cache.usage().scratch).toEqual({ folders: 0, bytes: 0 });
   });
 });
+
+describe('locks left by a dead process', () => {
+  it('are released when a run starts (cleanLeftovers), while a live holder keeps its lock', () => {
+    // A process killed between committing an entry and releasing its lock: no later run computes
+    // that entry again, so nothing else would ever take the lock.
+    const write = (name: string, pid: number) => {
+      const d = path.join(cache.root, 'locks', name);
+      mkdirSync(d, { recursive: true });
+      writeFileSync(path.join(d, 'owner.json'), JSON.stringify({ pid, host: os.hostname(), token: `t${pid}`, since: new Date().toISOString() }));
+    };
+    write(fp('d'), 2 ** 22 + 12345); // above Linux's pid_max default: never a live process
+    write(fp('e'), process.pid);
+    cache.cleanLeftovers();
+    expect(cache.isLocked(fp('d'))).toBe(false);
+    expect(cache.isLocked(fp('e'))).toBe(true);
+  });
+});

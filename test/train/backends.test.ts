@@ -84,7 +84,9 @@ describe('backend agreement', () => {
   }
 });
 
-describe('the train node kind on each backend', () => {
+// Only where a backend other than wasm runs here (setup.sh --test installs webgpu's driver): a
+// suite without tests would fail, and a skipped placeholder would say nothing.
+if (backends.some((b) => b !== 'wasm')) describe('the train node kind on each backend', () => {
   // SGD, so that float rounding moves the weights by rounding-sized steps (Adam turns the sign of
   // a near-zero gradient into a full lr step).
   const params: TrainParams = { role: 'pretrain', network: 'small', loss: 'cosface', epochs: 2, batch: 8, lr: 0.01, optimizer: 'sgd', input: 16, embedding: 8, margin: 0.2, seed: 4, images: null };
