@@ -143,3 +143,27 @@ describe('synx export', () => {
     expect(readdirSync(path.join(tmp, 'from-run', 'a')).sort()).toEqual(['synthetic', 'testset-held']);
   });
 });
+
+describe('a file of test sets alone', () => {
+  it('renders them with `synx run`, and `synx export` and `synx preview` find them', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'synx-testset-only-'));
+    try {
+      writeFileSync(path.join(dir, 'synx.yaml'), 'threads: 1\n');
+      writeFileSync(path.join(dir, 'sets.synexp'), 'testset heldout {\n  sample 2 ids x 2 imgs\n  image 32px\n}\n');
+      const run = await synx(dir, 'run', 'sets.synexp');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/\[1\/1\] ok +render render synthetic ids \d+-\d+ x 2/);
+      const ex = await synx(dir, 'export', 'sets.synexp', '--out', 'ex');
+      expect(ex.code).toBe(0);
+      const img = path.join(dir, 'ex', 'heldout', 'synthetic', 'img');
+      const ids = readdirSync(img);
+      expect(ids).toHaveLength(2);
+      for (const id of ids) expect(readdirSync(path.join(img, id))).toHaveLength(2);
+      const pv = await synx(dir, 'preview', 'sets.synexp', '--out', 'p.png');
+      expect(pv.code).toBe(0);
+      expect(existsSync(path.join(dir, 'p.png'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
