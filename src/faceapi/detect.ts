@@ -9,8 +9,9 @@ export interface Pixels {
   readonly height: number;
 }
 
-/** A point in image pixels (x right, y down). */
-export type Point = readonly [number, number];
+import type { Point } from '../arcface/index.js';
+
+export type { Point };
 
 /** A face face-api found, in the pixels of the image it was given (padding already undone). */
 export interface DetectedFace {

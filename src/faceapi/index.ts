@@ -14,16 +14,9 @@ export {
   SAME_PERSON_DISTANCE,
 } from './detect.js';
 export type { DetectedFace, DetectOptions, Detector, Pixels, Point } from './detect.js';
-export {
-  alignFace,
-  applySimilarity,
-  ARCFACE_TEMPLATE_112,
-  arcfaceTemplate,
-  fivePointsOf68,
-  fivePointsOfLabel,
-  invertSimilarity,
-  umeyama,
-  warpSimilarity,
-} from './align.js';
-export type { Similarity, WarpOptions } from './align.js';
+export { alignFace, fivePointsOf68, warpSimilarity } from './align.js';
+export type { WarpOptions } from './align.js';
+// The template geometry lives in the leaf folder arcface (the renderer uses it too).
+export { applySimilarity, ARCFACE_TEMPLATE_112, arcfaceTemplate, fivePointsOfLabel, invertSimilarity, umeyama } from '../arcface/index.js';
+export type { Similarity } from '../arcface/index.js';
 export { alignDatasetImages } from './align-dataset.js';

@@ -65,7 +65,7 @@ const EVAL_OPTIONS = ['flip', 'network', 'input', 'normalize', 'mean', 'std', 'c
 /** Pretrained networks known by name (the rest are files). */
 const NAMED_NETWORKS = ['face-api'];
 const NETWORK_HINT = 'e.g. with network face-api, or with network "arcface.onnx", input 112, normalize arcface';
-const CENTER = ['none', 'facebox', 'landmarks'];
+const CENTER = ['none', 'facebox', 'landmarks', 'arcface'];
 
 function sliceOf(sources: ReadonlyMap<string, string>, file: string, r: Range): string {
   return sources.get(file)?.slice(r.start.offset, r.end.offset) ?? '?';

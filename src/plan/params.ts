@@ -78,7 +78,12 @@ export interface RenderParams {
     readonly noise: Dist;
     readonly blur: Dist;
   };
-  readonly center: 'none' | 'facebox' | 'landmarks';
+  /**
+   * Where the face goes in the frame: `none` (the pose's translation), centred on its `facebox` or
+   * `landmarks`, or `arcface`: warped so its five points land on the ArcFace template, as real
+   * photos are by `align: face-api` (a new value: the other values' fingerprints are unchanged).
+   */
+  readonly center: 'none' | 'facebox' | 'landmarks' | 'arcface';
   /**
    * Per-pixel maps to store beside the images (`maps depth, normal`). Present only when some are
    * asked for, so the fingerprints of renders without maps stay as they were.

@@ -1,3 +1,4 @@
+import { arcfaceTemplate, fivePointsOfLabel, umeyama } from '../arcface/index.js';
 import type { IdentityLabel, ImageLabel, ImageMaps, Landmark } from '../dataset/index.js';
 import { drawBackground } from './background.js';
 import { CAMERA, focalPixels, poseRotation } from './camera.js';
@@ -204,7 +205,9 @@ export class FaceRenderer {
     let cy = this.size / 2 + s.ty;
     const centring = params.center !== 'none';
     transformVertices(n, verts, R, f, tz, near, centring ? 0 : cx, centring ? 0 : cy, sx, sy, iw);
-    if (centring) {
+    if (params.center === 'arcface') {
+      this.warpToArcface();
+    } else if (centring) {
       const c = this.centreOffset(verts, normals, R, params.center === 'landmarks' && model.landmarks.length > 0);
       cx -= c[0];
       cy -= c[1];
@@ -226,6 +229,22 @@ export class FaceRenderer {
       k[24 + c] = sh[24 + c]! * c22;
     }
     shadeVertices(n, normals, this.albedo, R, k, s.gain, s.offset, s.contrast, iw, rw, gw, bw);
+  }
+
+  /**
+   * `center arcface`: moves the projected face by the 2D similarity (Umeyama least squares) that
+   * takes its five ArcFace points (pupil centres, nose tip, lip corners) onto the ArcFace template
+   * scaled to the image size, as real photos are aligned (`align: face-api`). It replaces the
+   * pose's scale and (tx, ty) jitter, which alignment undoes by design. A similarity in screen space
+   * keeps the rasteriser's perspective-correct interpolation exact (1/depth is untouched).
+   */
+  private warpToArcface(): void {
+    const { x: sx, y: sy } = this.screen;
+    const five = fivePointsOfLabel(this.setup.model.landmarks.map((l) => ({ name: l.name, x: sx[l.vertex]!, y: sy[l.vertex]! })));
+    // prepareRender refuses `center arcface` on a model without the five points.
+    if (!five) throw new Error('center arcface: the model lacks the five ArcFace landmarks');
+    const m = umeyama(five, arcfaceTemplate(this.size));
+    similarityVertices(this.n, sx, sy, m.a, m.b, m.tx, m.ty);
   }
 
   /** Pixel offset of the face box (or landmark) centre from the principal point. */
@@ -351,6 +370,16 @@ function shiftVertices(n: number, sx: Float32Array, sy: Float32Array, cx: number
   for (let i = 0; i < n; i++) {
     sx[i] = sx[i]! + cx;
     sy[i] = sy[i]! + cy;
+  }
+}
+
+/** x' = a·x - b·y + tx, y' = b·x + a·y + ty on every projected vertex. */
+function similarityVertices(n: number, sx: Float32Array, sy: Float32Array, a: number, b: number, tx: number, ty: number): void {
+  for (let i = 0; i < n; i++) {
+    const x = sx[i]!;
+    const y = sy[i]!;
+    sx[i] = a * x - b * y + tx;
+    sy[i] = b * x + a * y + ty;
   }
 }
 

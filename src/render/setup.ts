@@ -1,3 +1,5 @@
+import { fivePointsOfLabel } from '../arcface/index.js';
+import { NodeFailure } from '../exec/kind.js';
 import type { ModelRef, RenderParams } from '../plan/index.js';
 import { loadBackgroundFolder, type BackgroundSet } from './background.js';
 import { loadBfmModel } from './bfm.js';
@@ -24,6 +26,13 @@ export async function prepareRender(params: RenderParams, model?: MorphableModel
   // Before the model loads: `renderer: gl` without the package or a display fails at once.
   if (params.raster === 'gl') requireGl();
   const m = shareModel(model ?? (await loadModel(params.model)), renderers);
+  if (params.center === 'arcface' && !fivePointsOfLabel(m.landmarks.map((l) => ({ name: l.name, x: 0, y: 0 })))) {
+    throw new NodeFailure(
+      `center arcface needs the model's landmarks right/left.eye.pupil.center, center.nose.tip and right/left.lips.corner, and ${params.model.kind === 'bfm' ? params.model.path : `the ${params.model.kind} model`} lacks some`,
+      'use center landmarks or facebox with this model, or add those landmarks to it',
+      'SX5005',
+    );
+  }
   const folders = foldersOf(params);
   const illuminationSets: Record<string, readonly Float64Array[]> = {};
   const illuminationGaussians: Record<string, IlluminationGaussian> = {};
