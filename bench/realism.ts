@@ -23,6 +23,9 @@ const arg = (name: string, fallback: string) => {
 const models = arg('models', 'builtin,procedural').split(',');
 const ids = Number(arg('ids', '40'));
 const imgs = Number(arg('imgs', '13'));
+// `--pitch 0` renders every face at pitch 0 (the benchmark's setup keeps synx's default N(0, 30));
+// its rows are labelled so.
+const pitch0 = arg('pitch', '') === '0';
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
 function params(model: string, size: number): RenderParams {
@@ -34,7 +37,7 @@ function params(model: string, size: number): RenderParams {
     ids,
     imgsPerId: imgs,
     size,
-    pose: { ...RENDER_DEFAULTS.pose, yaw: { type: 'uniform', lo: -90, hi: 90 } },
+    pose: { ...RENDER_DEFAULTS.pose, yaw: { type: 'uniform', lo: -90, hi: 90 }, ...(pitch0 ? { pitch: { type: 'const', value: 0 } } : {}) },
     illumination: { type: 'choice', name: 'prior' },
     background: { type: 'choice', name: 'texture' },
   };
@@ -83,9 +86,13 @@ for (let rep = 0; rep < 2; rep++) {
 }
 const descriptorsPerSecond = described / ((performance.now() - t0) / 1000);
 
-const rows: ModelRow[] = [];
-let alignedPerSecond = NaN;
-for (const model of models) {
+// `--part FILE` audits the models and writes only their rows to FILE; `--merge A,B` reads such
+// rows instead of auditing, so that models can be audited in parallel processes on a busy machine.
+const part = arg('part', '');
+const merged = arg('merge', '') ? arg('merge', '').split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as { rows: ModelRow[]; alignedPerSecond: number }) : [];
+const rows: ModelRow[] = merged.flatMap((m) => m.rows);
+let alignedPerSecond = merged.length ? merged[0]!.alignedPerSecond : NaN;
+for (const model of merged.length ? [] : models) {
   say(`model ${model} ...`);
   let renderer160: FaceRenderer;
   let renderer112: FaceRenderer;
@@ -116,14 +123,19 @@ for (const model of models) {
     alignedPerSecond = 40 / ((performance.now() - tb) / 1000);
   }
   say(`  audited in ${((performance.now() - ta) / 1000).toFixed(0)} s`);
-  rows.push({ model, audit, renderPerSecond112: renderRate(renderer112, 200) });
+  rows.push({ model: pitch0 ? `${model}, pitch 0` : model, audit, renderPerSecond112: renderRate(renderer112, 200) });
+}
+
+if (part) {
+  writeFileSync(part, JSON.stringify({ rows, alignedPerSecond }));
+  process.exit(0);
 }
 
 const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(0)}%`);
 const f3 = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(3));
 const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, load average ${os.loadavg()[0]!.toFixed(1)}, Node ${process.version}`;
 const date = new Date().toISOString();
-const setup = `${ids} identities x ${imgs} images, 160 px, yaw U(-90, 90), other pose defaults (pitch N(0, 30), scale U(1, 1.2)), prior illumination, texture backgrounds; each image centred on a grey canvas 3x its size before SSD MobileNet v1 detection (min score 0.5)`;
+const setup = `${ids} identities x ${imgs} images, 160 px, yaw U(-90, 90), other pose defaults (pitch N(0, 30) except in columns marked pitch 0, roll 0, scale U(1, 1.2)), expression N(0, 1), prior illumination, texture backgrounds; each image centred on a grey canvas 3x its size before SSD MobileNet v1 detection (min score 0.5)`;
 const md = [
   '# Realism benchmark (face-api 1.7.15)',
   '',
