@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import { decodeImage } from '../data/index.js';
+import { NodeFailure } from '../exec/kind.js';
 import type { FaceAligner, FaceAlignResult } from '../data/index.js';
 import { alignFace, fivePointsOf68 } from './align.js';
 import { detectFaces } from './detect.js';
@@ -16,8 +17,14 @@ export const alignDatasetImages: FaceAligner = async ({ files, outFiles, size, s
   const out: FaceAlignResult[] = [];
   for (let i = 0; i < files.length; i++) {
     if (signal.aborted) break;
-    // The data node decoded every file just before; a read or decode error here is a real change.
-    const img = decodeImage(await readFile(files[i]!));
+    // The data node decoded every file just before; a read or decode error here means the file
+    // changed in between, which is reported with its path rather than as a crash.
+    let img: ReturnType<typeof decodeImage>;
+    try {
+      img = decodeImage(await readFile(files[i]!));
+    } catch (e) {
+      throw new NodeFailure(`cannot decode ${files[i]} (${(e as Error).message})`, 'the file changed while the data node ran; fix or remove it and rerun', 'SX5005');
+    }
     const [face] = await detectFaces(img, { detector: 'ssd', descriptors: false });
     if (!face?.landmarks) {
       out.push({ ok: false, reason: 'no face found' });
