@@ -6,6 +6,8 @@ export { auditPlots } from './plots.js';
 export type { AuditPlot } from './plots.js';
 export { formatAudit } from './format.js';
 export { renderNodeImages } from './sources.js';
+export { auditDataset, formatDatasetAudit } from './dataset.js';
+export type { DatasetAudit } from './dataset.js';
 export {
   histogram,
   ibugName,

@@ -10,6 +10,10 @@ import { alignDatasetImages, applySimilarity, arcfaceTemplate, detectFaces, five
 import { fakeContext, rgb, testConfig, tmpDir, writeJpeg } from '../data/fixtures.js';
 import { cacheAt } from '../helpers/cache.js';
 import { cropRgb, demoPhoto } from './demo-photos.js';
+import { loadConfig } from '../../src/config/index.js';
+import { defaultKinds } from '../../src/kinds/index.js';
+import type { Plan } from '../../src/plan/index.js';
+import { synx } from '../cli/cli-io.js';
 
 // A tiny folder dataset from face-api's demo photos: identity `a` is one woman of sample5.jpg
 // cropped twice (tight and loose, so the detector sees her at two scales), `b` another woman of
@@ -134,4 +138,37 @@ describe('align: face-api on a folder dataset', () => {
     for (const im of m.images) expect(existsSync(path.join(m.root, im.path))).toBe(true);
     expect(readFileSync(path.join(out, NO_FACE_LIST), 'utf8')).toBe('b/grey.jpg\n');
   }, 180_000);
+});
+
+describe('synx audit of a real dataset', () => {
+  it('says to run first, then names the alignment failures (aligned) or the images without a face (unaligned)', async () => {
+    const project = tmpDir('synx-audit-ds-');
+    const yaml = (align: boolean) =>
+      `threads: 1\ndatasets:\n  ds:\n    format: folder\n    path: ${JSON.stringify(root)}\n${align ? '    align: face-api\n' : ''}`;
+    writeFileSync(path.join(project, 'e.synexp'), 'experiment e {\n  train ds with epochs 1\n}\n');
+    for (const align of [true, false]) {
+      writeFileSync(path.join(project, 'synx.yaml'), yaml(align));
+      const before = await synx(project, 'audit', 'e.synexp');
+      expect(before.code).toBe(0);
+      expect(before.stdout).toMatch(/data .*: not computed yet: run `synx run e\.synexp` first/);
+      // Compute only the data node, with the kinds `synx run` uses.
+      const { config } = loadConfig(project, {});
+      const { plan } = compileText('experiment e {\n  train ds with epochs 1\n}\n', 'e.synexp', config, { cwd: project });
+      const data: Plan = { ...plan!, nodes: plan!.nodes.filter((n) => n.kind === 'data') };
+      expect((await runPlan(data, await defaultKinds(), { config, cache: cacheAt(config.cache) })).summary.status).toBe('ok');
+      const after = await synx(project, 'audit', 'e.synexp');
+      expect(after.stderr).toBe('');
+      expect(after.code).toBe(0);
+      // The grey picture is the one image without a face (the three crops are of real faces).
+      if (align) {
+        expect(after.stdout).toContain('3 images of 2 identities kept; 1 left out by the data node');
+        expect(after.stdout).toContain('aligned by face-api to the arcface template at 112 px: a face found in 75% (3/4)');
+        expect(after.stdout).toContain('no face found (left out): b/grey.jpg');
+      } else {
+        expect(after.stdout).toContain('4 images of 2 identities kept; 0 left out by the data node');
+        expect(after.stdout).toContain('face-api SSD MobileNet v1 detector on the first 4 images: a face in 75% (3/4)');
+        expect(after.stdout).toContain('no face found: b/grey.jpg');
+      }
+    }
+  }, 400_000);
 });

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { auditImages, auditPlots, formatAudit, renderNodeImages } from '../../audit/index.js';
+import { auditDataset, auditImages, auditPlots, formatAudit, formatDatasetAudit, renderNodeImages } from '../../audit/index.js';
 import { NodeFailure, openCache } from '../../exec/index.js';
 import { compileFile, type PlanNode, type RenderParams } from '../../plan/index.js';
 import { parse as parseArgs } from '../args.js';
@@ -29,7 +29,9 @@ offline) on its first N images (default 120, whole identities): detection rate b
 landmark error against synx's labels on near-frontal images, identity separability (genuine and
 impostor descriptor distances, ROC AUC, share of pairs under face-api's same-person distance 0.6)
 and identity consistency. Images come from the cache when \`synx run\` computed the render, else
-they are rendered now, exactly as a run would. Writes DIR/<node>.json and SVG plots.
+they are rendered now, exactly as a run would. For each real dataset (after \`synx run\`): what its
+data node left out, alignment failures (align: face-api) or, unaligned, face-api's detection on
+its first N images. Writes DIR/<node>.json and SVG plots.
   --experiment NAME  only this experiment's renders (as named in \`synx plan\`)
   --images N         images per render node (default 120; 1 to 100000)
   --detector D       ssd (SSD MobileNet v1, default) or tiny
@@ -63,8 +65,9 @@ exit codes: 0 audited, 1 rendering or writing failed, 2 bad input`,
       candidates = plan.nodes.filter((n) => ids.has(n.id));
     }
     const renders = candidates.filter((n) => n.kind === 'render');
-    if (renders.length === 0) {
-      writeLine(io.stderr, `${file}: ${values.experiment ? `experiment '${values.experiment}'` : 'the file'} renders no synthetic faces (no \`sample\` statement)`);
+    const datasets = candidates.filter((n) => n.kind === 'data');
+    if (renders.length === 0 && datasets.length === 0) {
+      writeLine(io.stderr, `${file}: ${values.experiment ? `experiment '${values.experiment}'` : 'the file'} renders no synthetic faces and reads no dataset`);
       return 2;
     }
     const opened = existsSync(loaded.config.cache) ? openCache(loaded.config.cache) : undefined;
@@ -92,6 +95,35 @@ exit codes: 0 audited, 1 rendering or writing failed, 2 bad input`,
         writeAtomic(path.join(out, `${base}.json`), `${JSON.stringify({ node: node.label, fingerprint: node.fingerprint, ...result }, (_, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2)}\n`);
         for (const plot of await auditPlots(result)) writeAtomic(path.join(out, `${base}.${plot.name}.svg`), plot.svg);
         writeLine(io.stdout, `  wrote ${show(path.join(out, base))}.json and plots`);
+      } catch (e) {
+        writeLine(io.stderr, `${file}: error: cannot write ${show(out)}: ${(e as Error).message}`);
+        return 1;
+      }
+    }
+    // Real datasets: what their data node kept and left out, and whether faces are found. The data
+    // node reads the dataset, so it must have run; its entry is re-hashed before it is believed.
+    for (const node of datasets) {
+      const verified = cache ? await cache.verify(node.fingerprint) : undefined;
+      if (verified?.state !== 'ok') {
+        const why = verified?.state === 'corrupt' ? `its cache entry is corrupt (${verified.problem})` : 'not computed yet';
+        writeLine(io.stdout, `${node.label} (${node.id}): ${why}: run \`synx run ${file}\` first, then audit again`);
+        continue;
+      }
+      let result;
+      try {
+        result = await auditDataset(cache!.outDir(node.fingerprint), { limit, detector });
+      } catch (e) {
+        if (!(e instanceof NodeFailure)) throw e;
+        writeLine(io.stderr, `${file}: error: ${node.label}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+        return 1;
+      }
+      writeLine(io.stdout, `${node.label} (${node.id}, dataset ${result.dataset}):`);
+      for (const line of formatDatasetAudit(result)) writeLine(io.stdout, `  ${line}`);
+      try {
+        mkdirSync(out, { recursive: true });
+        const base = node.id.replace(/[^A-Za-z0-9._-]+/g, '_');
+        writeAtomic(path.join(out, `${base}.json`), `${JSON.stringify({ node: node.label, fingerprint: node.fingerprint, ...result }, null, 2)}\n`);
+        writeLine(io.stdout, `  wrote ${show(path.join(out, base))}.json`);
       } catch (e) {
         writeLine(io.stderr, `${file}: error: cannot write ${show(out)}: ${(e as Error).message}`);
         return 1;
