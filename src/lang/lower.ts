@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { closest, didYouMean, makeDiagnostic, type Code, type Diagnostic, type Range } from '../diag/index.js';
-import type { Choice, ChoiceDist, Dist, Loss, LrSchedule, ModelRef, Network, RenderMap } from '../plan/params.js';
+import type { Choice, ChoiceDist, Dist, Loss, LrSchedule, ModelRef, Network, RenderMap } from '../params/index.js';
 import type { Clause, StageClause, StageOption, SweepValue, Value } from './ast.js';
 import { FACE_API_EMBEDDING, FACE_API_INPUT, FACE_API_NORMALIZATION, NORMALIZATIONS, faceApiRecogniserManifest, modelFileKind, modelFiles, normalization, weightFiles } from '../networks/index.js';
 import type { Located, ResolvedDecl } from './resolve.js';

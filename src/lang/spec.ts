@@ -9,7 +9,7 @@ import type {
   RenderMap,
   RenderParams,
   TrainParams,
-} from '../plan/params.js';
+} from '../params/index.js';
 
 /** A synthetic set to render: everything in RenderParams except the shard range. */
 export interface RenderSpec extends Omit<RenderParams, 'firstId' | 'ids'> {

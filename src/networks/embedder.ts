@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { PretrainedNetwork } from '../plan/params.js';
+import type { PretrainedNetwork } from '../params/index.js';
 import { NetworkError } from './errors.js';
 
 export { NetworkError };

@@ -6,7 +6,7 @@ export { NetworkError } from './errors.js';
 export type { PretrainedEmbedder } from './embedder.js';
 
 /** Loads a pretrained network (tfjs and onnxruntime are imported only when one is evaluated). */
-export async function loadPretrained(net: import('../plan/params.js').PretrainedNetwork): Promise<import('./embedder.js').PretrainedEmbedder> {
+export async function loadPretrained(net: import('../params/index.js').PretrainedNetwork): Promise<import('./embedder.js').PretrainedEmbedder> {
   return (await import('./load.js')).loadPretrained(net);
 }
 
@@ -14,7 +14,7 @@ export async function loadPretrained(net: import('../plan/params.js').Pretrained
  * face-api's recogniser weights as plain arrays by face-api's names (`conv32_1/conv1/conv/filters`,
  * ..., `fc`), for a training run that starts from them. The bytes must be those the plan digested.
  */
-export async function readFaceApiRecogniserWeights(net: import('../plan/params.js').PretrainedNetwork): Promise<Map<string, Float32Array>> {
+export async function readFaceApiRecogniserWeights(net: import('../params/index.js').PretrainedNetwork): Promise<Map<string, Float32Array>> {
   const { weightFiles, digestFiles } = await import('./files.js');
   const listed = weightFiles(net.path);
   const { NetworkError } = await import('./errors.js');

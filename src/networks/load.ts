@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { PretrainedNetwork } from '../plan/params.js';
+import type { PretrainedNetwork } from '../params/index.js';
 import { asRows, makeEmbedder, NetworkError, type PretrainedEmbedder } from './embedder.js';
 import { faceApiForward, readFaceApiWeights } from './face-api.js';
 import { digestFiles, modelFiles, weightFiles } from './files.js';

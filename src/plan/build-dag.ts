@@ -5,8 +5,8 @@ import { BENCHMARKS, type ExperimentSpec, type NetworkSpec, type RenderSpec, typ
 import { combineDigests } from '../networks/index.js';
 import { ABSENT_DIGEST, ContentDigester } from './content.js';
 import { fingerprintOf, fingerprintRecord } from './fingerprint.js';
-import type { NodeKindName } from './kinds.js';
-import type { ChoiceDist, DataParams, EvalParams, InputRole, PretrainedNetwork, RenderParams, ReportParams, TrainParams } from './params.js';
+import type { NodeKindName } from '../params/index.js';
+import type { ChoiceDist, DataParams, EvalParams, InputRole, PretrainedNetwork, RenderParams, ReportParams, TrainParams } from '../params/index.js';
 import type { Plan, PlanExperiment, PlanNode } from './types.js';
 
 /**

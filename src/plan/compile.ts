@@ -5,7 +5,7 @@ import { FILE_START, makeDiagnostic, sortDiagnostics, type Diagnostic } from '..
 import { check, MAX_SWEEP, lowerExperiment, type ExperimentSpec, type RenderSpec, type TrainSpec, sweepAxes, type LowerContext, type Resolution, type SourceHost } from '../lang/index.js';
 import type { SweepValue } from '../lang/ast.js';
 import { DagBuilder } from './build-dag.js';
-import type { DataParams } from './params.js';
+import type { DataParams } from '../params/index.js';
 import type { Plan, PlanExperiment } from './types.js';
 
 /** More experiments than this in one file is almost certainly a mistake (and a very long run). */

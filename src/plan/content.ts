@@ -14,8 +14,9 @@ import type { Sha256 } from '../util/index.js';
  * database, in small), so a 10,000-image dataset is re-hashed only where files changed.
  */
 
-/** A file's digest is the sha256 of its bytes (what `sha256sum` prints); a folder's is over its listing. */
-export type ContentDigest = Sha256;
+import type { ContentDigest } from '../params/index.js';
+
+export type { ContentDigest };
 
 /** What a user wrote, for display, and the digest of what it holds now. */
 export interface DigestedInput {

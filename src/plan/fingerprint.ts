@@ -1,6 +1,6 @@
 import { canonicalJson, sha256, type JsonValue } from '../util/index.js';
-import { KIND_VERSIONS, type NodeKindName } from './kinds.js';
-import type { ChoiceDist, DataParams, EvalParams, InputRole, RenderParams, ReportParams, TrainParams } from './params.js';
+import { KIND_VERSIONS, type NodeKindName } from '../params/index.js';
+import type { ChoiceDist, DataParams, EvalParams, InputRole, RenderParams, ReportParams, TrainParams } from '../params/index.js';
 import type { Fingerprint } from './types.js';
 
 /**

@@ -15,9 +15,9 @@ export type {
   LrSchedule,
   InputRole,
   PretrainedNetwork,
-} from './params.js';
-export { KIND_VERSIONS } from './kinds.js';
-export type { NodeKindName } from './kinds.js';
+} from '../params/index.js';
+export { KIND_VERSIONS } from '../params/index.js';
+export type { NodeKindName } from '../params/index.js';
 export type { Fingerprint, PlanNode, PlanInput, PlanExperiment, Plan } from './types.js';
 export { fingerprintOf, fingerprintRecord, locationFree } from './fingerprint.js';
 export { ContentDigester, ABSENT_DIGEST } from './content.js';

@@ -1,6 +1,6 @@
 import type { JsonValue, Sha256 } from '../util/index.js';
-import type { InputRole } from './params.js';
-import type { NodeKindName } from './kinds.js';
+import type { InputRole } from '../params/index.js';
+import type { NodeKindName } from '../params/index.js';
 
 /** A node's fingerprint: sha256 over its fingerprint record (see `fingerprint.ts`). */
 export type Fingerprint = Sha256;

@@ -54,3 +54,12 @@ describe('the import-cycle check', () => {
     expect(cycles(g)).toEqual([['a.ts', 'b.ts', path.join('x', 'index.ts'), 'a.ts']]);
   });
 });
+
+describe("synx's own source", () => {
+  it('has no import cycle between modules or stage folders', () => {
+    const src = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../src');
+    const r = checkCycles(src);
+    expect(r.report).toMatch(/^no import cycles among \d+ modules$/);
+    expect(r.ok).toBe(true);
+  });
+});

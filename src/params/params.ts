@@ -4,7 +4,10 @@
  * changes a node's output and so is part of its fingerprint, except the locations of files, which
  * are keyed by their content digests instead (see `locationFree` in fingerprint.ts).
  */
-import type { ContentDigest } from './content.js';
+import type { Sha256 } from '../util/index.js';
+
+/** A file's digest is the sha256 of its bytes (what `sha256sum` prints); a folder's is over its listing. */
+export type ContentDigest = Sha256;
 
 /** A distribution over a number. Angles are in degrees, coefficients in units of the PCA std. */
 export type Dist =
