@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { NodeInput } from '../src/exec/kind.js';
+import type { NodeInput } from '../src/node/index.js';
 import type { Network, TrainParams } from '../src/plan/index.js';
 import { readFileSync } from 'node:fs';
 import { Embedder, ImageSet, initWeights, networkDef, plainConvGrad, runTraining, useBackend } from '../src/train/index.js';

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { NodeInput } from '../../src/exec/kind.js';
+import type { NodeInput } from '../../src/node/index.js';
 import { ImageSet, useBackend } from '../../src/train/index.js';
 import { writeProceduralShard } from '../../test/train/procedural.js';
 import { trainRate } from '../train.bench.js';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { NodeFailure } from '../exec/kind.js';
+import { NodeFailure } from '../node/index.js';
 
 /** Image file extensions the folder adapters list (decoding goes by content). */
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png']);

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetConfig } from '../config/index.js';
-import { NodeFailure, type NodeContext, type NodeKind } from '../exec/kind.js';
+import { NodeFailure, type NodeContext, type NodeKind } from '../node/index.js';
 import { KIND_VERSIONS, type DataParams } from '../plan/index.js';
 import { listImageFolder, parseLfwPairs, readIjba, readPoseCsv, requireFolder, type ListedImage, type SkippedLink } from './datasets.js';
 import { ALIGNED_FOLDER, ALIGNED_SIZE, alignedPathOf, NO_FACE_LIST, type FaceAligner } from './align.js';

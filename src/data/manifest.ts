@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { NodeFailure } from '../exec/kind.js';
+import { NodeFailure } from '../node/index.js';
 import type { DataParams } from '../plan/index.js';
 import { DecodeError, decodePool } from './decode-pool.js';
 import type { Fit } from './image.js';

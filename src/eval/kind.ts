@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkCancelled, NodeFailure, type NodeContext, type NodeKind } from '../exec/kind.js';
+import { checkCancelled, NodeFailure, type NodeContext, type NodeKind } from '../node/index.js';
 import { KIND_VERSIONS, type EvalParams, type PretrainedNetwork, type RenderParams } from '../plan/index.js';
 import type { PretrainedEmbedder } from '../networks/index.js';
 import { Rng } from '../data/index.js';

@@ -1,7 +1,7 @@
 // The execution stage: the content-addressed cache, the scheduler that runs a plan's nodes, run
 // records, and plain-words explanations of why a node will run.
-export type { Resources, NodeInput, Progress, NodeContext, NodeKind } from './kind.js';
-export { checkCancelled, NodeFailure } from './kind.js';
+export type { Resources, NodeInput, Progress, NodeContext, NodeKind } from '../node/index.js';
+export { checkCancelled, NodeFailure } from '../node/index.js';
 export { Cache, openCache } from './cache.js';
 export type { EntryCheck, ManifestDraft, PendingEntry, CacheUsage, OpenCacheResult } from './cache.js';
 export type { Manifest, ManifestInput } from './manifest.js';

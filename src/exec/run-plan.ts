@@ -10,7 +10,7 @@ import { KIND_VERSIONS } from '../plan/index.js';
 import type { JsonValue } from '../util/index.js';
 import { Cache, openCache } from './cache.js';
 import { currentEnvironment, type Environment } from './environment.js';
-import { NodeFailure, type NodeContext, type NodeInput, type NodeKind, type Progress, type Resources } from './kind.js';
+import { NodeFailure, type NodeContext, type NodeInput, type NodeKind, type Progress, type Resources } from '../node/index.js';
 import { newRunId, writeRunRecord, type NodeResult, type RunRecord } from './runs.js';
 
 /** Options of `runPlan`. Only `config` is required. */

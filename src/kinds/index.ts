@@ -1,4 +1,4 @@
-import type { NodeKind } from '../exec/kind.js';
+import type { NodeKind } from '../node/index.js';
 
 /**
  * The node kinds `synx run` uses. Each stage exports its kinds; they are loaded lazily so commands

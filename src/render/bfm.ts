@@ -1,7 +1,7 @@
 import fs, { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import h5wasm from 'h5wasm/node';
-import { NodeFailure } from '../exec/kind.js';
+import { NodeFailure } from '../node/index.js';
 import { orientOutward, transposeBasis, type ModelLandmark, type MorphableModel, type PcaBlock } from './model.js';
 
 /**

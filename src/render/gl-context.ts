@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import type { ProjectConfig, RendererSetting } from '../config/index.js';
-import { NodeFailure } from '../exec/kind.js';
+import { NodeFailure } from '../node/index.js';
 
 /** The rasteriser a render node runs: the result of resolving `renderer`. */
 export type RasterBackend = 'software' | 'gl';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { NodeFailure } from '../exec/kind.js';
+import { NodeFailure } from '../node/index.js';
 import type { Rng } from './rng.js';
 import { addAmbient, addDirectional, envToShading } from './sh.js';
 

@@ -3,7 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ShardWriter, type IdentityLabel, type ImageLabel } from '../dataset/index.js';
 import type { ProjectConfig } from '../config/index.js';
-import type { NodeContext, NodeKind, Resources } from '../exec/kind.js';
+import type { NodeContext, NodeKind, Resources } from '../node/index.js';
 import { KIND_VERSIONS, type RenderParams } from '../plan/index.js';
 import { RenderPool } from './pool.js';
 import { prepareRender } from './setup.js';

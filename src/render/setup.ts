@@ -1,5 +1,5 @@
 import { fivePointsOfLabel } from '../arcface/index.js';
-import { NodeFailure } from '../exec/kind.js';
+import { NodeFailure } from '../node/index.js';
 import type { ModelRef, RenderParams } from '../plan/index.js';
 import { loadBackgroundFolder, type BackgroundSet } from './background.js';
 import { loadBfmModel } from './bfm.js';

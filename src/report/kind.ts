@@ -1,6 +1,6 @@
 import type { EvalResults } from '../eval/index.js';
 import { readResultsFile, synxVersion } from '../exec/index.js';
-import { NodeFailure, type NodeKind } from '../exec/kind.js';
+import { NodeFailure, type NodeKind } from '../node/index.js';
 import { KIND_VERSIONS, type EvalParams, type ReportParams } from '../plan/index.js';
 import { sampleSheets, writeReport } from './build.js';
 import type { ReportRow } from './model.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { NodeFailure } from '../exec/kind.js';
+import { NodeFailure } from '../node/index.js';
 
 /** The TensorFlow.js backends synx can train on. */
 export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'tfjs-node', 'tfjs-node-gpu'] as const;

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { NodeFailure, type NodeKind } from '../exec/kind.js';
+import { NodeFailure, type NodeKind } from '../node/index.js';
 import { KIND_VERSIONS, type TrainParams } from '../plan/index.js';
 import { Rng } from '../data/index.js';
 import { NetworkError, readFaceApiRecogniserWeights } from '../networks/index.js';

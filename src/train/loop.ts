@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkCancelled, NodeFailure, type Progress } from '../exec/kind.js';
+import { checkCancelled, NodeFailure, type Progress } from '../node/index.js';
 import type { TrainParams } from '../plan/index.js';
 import { Rng } from '../data/index.js';
 import { loadCheckpoint, saveCheckpoint, writeModel } from './model-io.js';

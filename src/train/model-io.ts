@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { NodeFailure } from '../exec/kind.js';
+import { NodeFailure } from '../node/index.js';
 import type { Network } from '../plan/index.js';
 import { networkDef, type Neck, type NetworkDef, type Weights } from './networks.js';
 import type { OptimizerState } from './trainer.js';

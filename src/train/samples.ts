@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import type { NodeInput } from '../exec/kind.js';
-import { NodeFailure } from '../exec/kind.js';
+import type { NodeInput } from '../node/index.js';
+import { NodeFailure } from '../node/index.js';
 import { fitImage, isDataManifestDir, loadManifestImages, readDataManifest, type DataManifest } from '../data/index.js';
 import { isShard, readShardLabels, SHARD_IMAGES, ShardReader, type ImageLabel } from '../dataset/index.js';
 

@@ -1,5 +1,5 @@
 import type { NodeError, RunEvent, RunSummary } from '../events/index.js';
-import type { Progress } from '../exec/index.js';
+import type { Progress } from '../node/index.js';
 
 /** Where a node is, as the UI shows it. */
 export type NodeStatus = 'queued' | 'running' | 'ran' | 'cached' | 'failed' | 'skipped' | 'cancelled';

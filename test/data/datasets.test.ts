@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NodeFailure } from '../../src/exec/kind.js';
+import { NodeFailure } from '../../src/node/index.js';
 import { buildManifest, chooseIdentities, decodeImage, fitImage, listImageFolder, loadManifestImages, parseLfwPairs, type DataManifest } from '../../src/data/index.js';
 import { decodePool } from '../../src/data/decode-pool.js';
 import { compileText, type DataParams } from '../../src/plan/index.js';

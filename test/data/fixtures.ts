@@ -5,7 +5,7 @@ import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { DatasetConfig, ProjectConfig } from '../../src/config/index.js';
-import type { NodeContext, NodeInput, Progress } from '../../src/exec/kind.js';
+import type { NodeContext, NodeInput, Progress } from '../../src/node/index.js';
 import type { PlanNode } from '../../src/plan/index.js';
 import type { JsonValue } from '../../src/util/index.js';
 

@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NodeInput } from '../../src/exec/kind.js';
+import type { NodeInput } from '../../src/node/index.js';
 import type { EvalParams, TrainParams } from '../../src/plan/index.js';
 import { dataKind } from '../../src/data/index.js';
 import { evalKind, verificationMetrics, type EvalResults } from '../../src/eval/index.js';

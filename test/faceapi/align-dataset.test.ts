@@ -5,7 +5,7 @@ import { buildManifest, createDataKind, DATA_MANIFEST, decodeImage, NO_FACE_LIST
 import type { DataParams } from '../../src/plan/index.js';
 import { compileText } from '../../src/plan/index.js';
 import { runPlan } from '../../src/exec/index.js';
-import { NodeFailure } from '../../src/exec/kind.js';
+import { NodeFailure } from '../../src/node/index.js';
 import { alignDatasetImages, applySimilarity, arcfaceTemplate, detectFaces, fivePointsOf68, umeyama, type Point } from '../../src/faceapi/index.js';
 import { fakeContext, rgb, testConfig, tmpDir, writeJpeg } from '../data/fixtures.js';
 import { cacheAt } from '../helpers/cache.js';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { evalKind, type EvalResults } from '../../src/eval/index.js';
 import { descriptorOfAlignedCrop } from '../../src/faceapi/index.js';
-import type { NodeInput } from '../../src/exec/kind.js';
+import type { NodeInput } from '../../src/node/index.js';
 import { digestFiles, faceApiRecogniserManifest, FACE_API_INPUT, FACE_API_NORMALIZATION, loadPretrained, weightFiles } from '../../src/networks/index.js';
 import { compileText, type EvalParams, type PretrainedNetwork, type RenderParams } from '../../src/plan/index.js';
 import { renderKind } from '../../src/render/index.js';

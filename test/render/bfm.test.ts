@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import h5wasm from 'h5wasm/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeFailure } from '../../src/exec/kind.js';
+import { NodeFailure } from '../../src/node/index.js';
 import { FaceRenderer, loadBfmModel, prepareRender, reconstruct } from '../../src/render/index.js';
 import { baseParams } from './fixtures.js';
 

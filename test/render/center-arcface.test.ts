@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applySimilarity, ARCFACE_TEMPLATE_112, fivePointsOfLabel, umeyama, type Point } from '../../src/arcface/index.js';
-import { NodeFailure } from '../../src/exec/kind.js';
+import { NodeFailure } from '../../src/node/index.js';
 import { FaceRenderer, prepareRender } from '../../src/render/index.js';
 import { baseParams } from './fixtures.js';
 

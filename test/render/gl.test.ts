@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { NodeFailure } from '../../src/exec/kind.js';
+import { NodeFailure } from '../../src/node/index.js';
 import { compileText, type RenderParams } from '../../src/plan/index.js';
 import {
   FaceRenderer,

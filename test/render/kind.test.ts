@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProjectConfig } from '../../src/config/index.js';
 import { ShardReader, readShardIdentities, readShardLabels, readShardParameters } from '../../src/dataset/index.js';
-import type { NodeContext, Progress } from '../../src/exec/kind.js';
+import type { NodeContext, Progress } from '../../src/node/index.js';
 import type { PlanNode, RenderParams } from '../../src/plan/index.js';
 import { FaceRenderer, exportReferenceLayout, prepareRender, renderKind, sampleIdentity, sampleImage, colorVariesPerImage } from '../../src/render/index.js';
 import { baseParams } from './fixtures.js';

@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProjectConfig } from '../../src/config/index.js';
 import { ShardReader } from '../../src/dataset/index.js';
-import type { NodeContext } from '../../src/exec/kind.js';
+import type { NodeContext } from '../../src/node/index.js';
 import type { PlanNode, RenderParams } from '../../src/plan/index.js';
 import { CAMERA, FaceRenderer, exportReferenceLayout, focalPixels, prepareRender, renderKind } from '../../src/render/index.js';
 import { decodeNormalComponent, encodeNormalComponent } from '../../src/render/maps.js';

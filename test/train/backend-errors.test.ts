@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NodeFailure } from '../../src/exec/kind.js';
+import { NodeFailure } from '../../src/node/index.js';
 import { lavapipeVulkanVersion, useBackend, webgpuDriver } from '../../src/train/index.js';
 import { tmpDir } from '../data/fixtures.js';
 

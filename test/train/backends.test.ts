@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NodeInput } from '../../src/exec/kind.js';
+import type { NodeInput } from '../../src/node/index.js';
 import type { Loss, Network, TrainParams } from '../../src/plan/index.js';
 import { GradientState, ImageSet, initHead, initWeights, neckFor, networkDef, trainKind, useBackend, webgpuDriver, type EpochRecord } from '../../src/train/index.js';
 import { fakeContext, testConfig, tmpDir } from '../data/fixtures.js';

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import jpeg from 'jpeg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evalKind, type EvalResults } from '../../src/eval/index.js';
-import type { NodeInput } from '../../src/exec/kind.js';
+import type { NodeInput } from '../../src/node/index.js';
 import { descriptorOfAlignedCrop } from '../../src/faceapi/index.js';
 import { digestFiles, faceApiRecogniserManifest, FACE_API_INPUT, FACE_API_NORMALIZATION, readFaceApiRecogniserWeights, weightFiles } from '../../src/networks/index.js';
 import { loadConfig } from '../../src/config/index.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NodeInput } from '../../src/exec/kind.js';
+import type { NodeInput } from '../../src/node/index.js';
 import { BN_EPSILON, embeddingStats, Embedder, GradientState, ImageSet, initWeights, networkDef, Optimizer, useBackend, type Weights } from '../../src/train/index.js';
 import { tmpDir } from '../data/fixtures.js';
 import { writeProceduralShard } from './procedural.js';

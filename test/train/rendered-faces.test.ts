@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import type { NodeInput } from '../../src/exec/kind.js';
+import type { NodeInput } from '../../src/node/index.js';
 import { syntheticPairs, verificationMetrics } from '../../src/eval/index.js';
 import { compileText, type PlanNode, type RenderParams, type TrainParams } from '../../src/plan/index.js';
 import { renderKind } from '../../src/render/index.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NodeFailure, type NodeInput } from '../../src/exec/kind.js';
+import { NodeFailure, type NodeInput } from '../../src/node/index.js';
 import type { TrainParams } from '../../src/plan/index.js';
 import {
   epochBatches,

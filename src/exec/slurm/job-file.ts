@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ProjectConfig } from '../../config/index.js';
 import type { NodeError } from '../../events/index.js';
 import type { Plan } from '../../plan/index.js';
-import type { Progress } from '../kind.js';
+import type { Progress } from '../../node/index.js';
 import type { ComputeOutcome } from '../run-plan.js';
 
 /**

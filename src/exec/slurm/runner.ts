@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeError } from '../../events/index.js';
 import type { PlanNode } from '../../plan/index.js';
-import { NodeFailure } from '../kind.js';
+import { NodeFailure } from '../../node/index.js';
 import type { ComputeOutcome, NodeRunner, RunnerSetup, RunnerTask } from '../run-plan.js';
 import { progressFile, tailProgress, type JobFile, type ProgressLine } from './job-file.js';
 import { sbatchArgs, slurmSettings, type JobSpec, type SlurmSettings } from './settings.js';

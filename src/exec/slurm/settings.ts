@@ -1,5 +1,5 @@
 import type { ProjectConfig } from '../../config/index.js';
-import type { Resources } from '../kind.js';
+import type { Resources } from '../../node/index.js';
 
 /** Per-kind overrides of what a node asks Slurm for (`slurm.resources.<kind>` in synx.yaml). */
 export interface SlurmKindSettings {

@@ -1,7 +1,7 @@
 import type { JsonValue } from '../util/index.js';
 import type { InputRole, NodeKindName, PlanNode } from '../plan/index.js';
 import type { ProjectConfig } from '../config/index.js';
-import type { Progress } from '../node/index.js';
+import type { Progress } from './progress.js';
 
 /** What a node needs from the machine; the scheduler runs nodes only while their sum fits. */
 export interface Resources {
