@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FILE_START, makeDiagnostic, type Diagnostic } from '../diag/index.js';
 import { hashFiles } from './hash-files.js';
-import { acquireLock, lockHeld, tryLock, type Lock } from './lock.js';
+import { acquireLock, lockHeld, processAlive, tryLock, type Lock } from './lock.js';
 import { manifestProblem, type Manifest } from './manifest.js';
 
 /** The state of one entry: absent, sound (with its manifest), or corrupt (with what is wrong). */
@@ -393,14 +393,7 @@ export class Cache {
 function leftoverIsDead(name: string, host: string, full: string): boolean {
   // <fingerprint>-<host>-<pid>-<rand>; the host may itself contain dashes.
   const m = /^[^-]+-(.+)-(\d+)-[0-9a-f]+$/.exec(name);
-  if (m && m[1] === host) {
-    try {
-      process.kill(Number(m[2]), 0);
-      return false;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code !== 'EPERM';
-    }
-  }
+  if (m && m[1] === host) return !processAlive(Number(m[2]));
   try {
     return Date.now() - statSync(full).mtimeMs > 24 * 3600 * 1000;
   } catch {

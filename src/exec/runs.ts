@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { NodeError, NodeOutcome, RunSummary } from '../events/index.js';
 import type { Environment } from './environment.js';
+import { processAlive } from './lock.js';
 
 /** What happened to one node in a run. */
 export interface NodeResult {
@@ -60,12 +61,7 @@ export function writeRunRecord(dir: string, record: RunRecord): string {
 export function runState(record: RunRecord): RunRecord['status'] | 'interrupted' {
   if (record.status !== 'running') return record.status;
   if (record.host !== os.hostname()) return 'running';
-  try {
-    process.kill(record.pid, 0);
-    return 'running';
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM' ? 'running' : 'interrupted';
-  }
+  return processAlive(record.pid) ? 'running' : 'interrupted';
 }
 
 /** All readable run records in `dir`, newest first. */
