@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { NodeFailure } from '../node/index.js';
+import { CsvSyntaxError, parseCsv, type CsvRecord } from '../util/index.js';
 
 /** Image file extensions the folder adapters list (decoding goes by content). */
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png']);
@@ -173,7 +174,7 @@ export function insideRoot(image: string, file: string, line: number): string {
   return image;
 }
 
-/** A small CSV reader for the metadata files: header row, comma-separated, no quoting. */
+/** Reads a metadata CSV (header row, then records; quoted fields as synx and spreadsheets write them). */
 export function readCsv(file: string, dataset: string): { header: string[]; rows: { line: number; cells: string[] }[] } {
   let text: string;
   try {
@@ -181,16 +182,15 @@ export function readCsv(file: string, dataset: string): { header: string[]; rows
   } catch {
     throw new NodeFailure(`dataset '${dataset}': cannot read ${file}`, `check datasets.${dataset} in synx.yaml`, 'SX5002');
   }
-  const lines = text.split(/\r?\n/);
-  const rows: { line: number; cells: string[] }[] = [];
-  let header: string[] | undefined;
-  lines.forEach((l, i) => {
-    if (l.trim() === '') return;
-    const cells = l.split(',').map((c) => c.trim());
-    if (header === undefined) header = cells.map((c) => c.toLowerCase());
-    else rows.push({ line: i + 1, cells });
-  });
-  return { header: header ?? [], rows };
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(text);
+  } catch (e) {
+    if (!(e instanceof CsvSyntaxError)) throw e;
+    throw new NodeFailure(`${file}:${e.line}: ${e.message}`, 'close the quote, or double a quote inside a quoted field ("")', 'SX5005');
+  }
+  const [head, ...rows] = records;
+  return { header: head ? head.cells.map((c) => c.toLowerCase()) : [], rows };
 }
 
 /** Index of the first header name among `names`, or a NodeFailure naming the file. */

@@ -1,3 +1,4 @@
+import { CsvSyntaxError, parseCsv, type CsvRecord } from '../util/index.js';
 import { consecutiveFolds } from './metrics.js';
 
 /** A problem in a score file, with the 1-based line it is on (0 for the file as a whole). */
@@ -21,10 +22,16 @@ export function parseScoresCsv(
   text: string,
   file: string,
 ): { same: boolean; score: number; fold?: number }[] {
-  const lines = text.split(/\r?\n/);
-  const headerAt = lines.findIndex((l) => l.trim().length > 0);
-  if (headerAt < 0) throw new ScoresCsvError(file, 0, 'empty file; expected a header `same,score[,fold]`');
-  const header = lines[headerAt]!.split(',').map((h) => h.trim().toLowerCase());
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(text);
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw new ScoresCsvError(file, e.line, e.message);
+    throw e;
+  }
+  if (records.length === 0) throw new ScoresCsvError(file, 0, 'empty file; expected a header `same,score[,fold]`');
+  const headerAt = records[0]!.line - 1;
+  const header = records[0]!.cells.map((h) => h.toLowerCase());
   const twice = header.find((h, i) => h !== '' && header.indexOf(h) !== i);
   if (twice !== undefined) {
     throw new ScoresCsvError(file, headerAt + 1, `the column '${twice}' is named twice; keep one (which would be meant is not known)`);
@@ -36,14 +43,13 @@ export function parseScoresCsv(
     throw new ScoresCsvError(
       file,
       headerAt + 1,
-      `header must name the columns 'same' and 'score' (optionally 'fold'), got '${lines[headerAt]!.trim()}'`,
+      `header must name the columns 'same' and 'score' (optionally 'fold'), got '${records[0]!.cells.join(',')}'`,
     );
   }
   const rows: { same: boolean; score: number; fold?: number }[] = [];
-  for (let i = headerAt + 1; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (raw.trim().length === 0) continue;
-    const cells = raw.split(',').map((c) => c.trim());
+  for (const record of records.slice(1)) {
+    const i = record.line - 1;
+    const cells = record.cells;
     if (cells.length !== header.length) {
       throw new ScoresCsvError(file, i + 1, `expected ${header.length} columns, got ${cells.length}`);
     }

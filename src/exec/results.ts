@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { JsonValue } from '../util/index.js';
+import { csvRow, type JsonValue } from '../util/index.js';
 import type { Cache } from './cache.js';
 import type { RunRecord } from './runs.js';
 
@@ -66,10 +66,6 @@ export async function collectResults(record: RunRecord, cache: Cache): Promise<E
   return out;
 }
 
-function csvField(v: string): string {
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
 function flatten(value: JsonValue | undefined, prefix: string, out: [string, string][]): void {
   if (value === undefined) return;
   if (value !== null && typeof value === 'object') {
@@ -93,7 +89,7 @@ export function resultsToCsv(results: readonly ExperimentResult[]): string {
     const cells: [string, string][] = [];
     flatten(r.results, '', cells);
     for (const [metric, value] of cells) {
-      rows.push([r.experiment, r.node, r.label, metric, value].map(csvField).join(','));
+      rows.push(csvRow([r.experiment, r.node, r.label, metric, value]));
     }
   }
   return `${rows.join('\n')}\n`;

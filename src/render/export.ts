@@ -4,6 +4,7 @@ import { ShardReader, type ImageParameters } from '../dataset/index.js';
 import { CAMERA } from './camera.js';
 import { encodePng, encodePngGray16 } from './png.js';
 import { shadingToEnv } from './sh.js';
+import { csvRow } from '../util/index.js';
 
 const RAD = Math.PI / 180;
 
@@ -30,7 +31,6 @@ function rps(label: ImageParameters, size: number): unknown {
   };
 }
 
-const csvCell = (v: string | number) => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** Depth in mm (float) to the 16-bit PNG convention: whole millimetres, 0 = no surface. */
 function depthMm(depth: Float32Array): Uint16Array {
@@ -78,7 +78,7 @@ export async function exportReferenceLayout(shardDirs: string | readonly string[
           if (m.depth) writeFileSync(file('depth', 'png'), encodePngGray16(depthMm(m.depth), size, size));
           if (m.normal) writeFileSync(file('normal', 'png'), encodePng(m.normal, size, size));
         }
-        rows.push([l.id, l.sample, l.yaw, l.pitch, l.roll, l.scale, l.tx, l.ty, l.illumination, l.background].map(csvCell).join(','));
+        rows.push(csvRow([l.id, l.sample, l.yaw, l.pitch, l.roll, l.scale, l.tx, l.ty, l.illumination, l.background]));
       }
       count += labels.length;
     }

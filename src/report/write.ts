@@ -1,6 +1,7 @@
 import { YAW_BUCKETS } from '../eval/index.js';
 import { sweepText, type ReportData, type ReportRow } from './model.js';
 import type { Plot } from './plots.js';
+import { csvField } from '../util/index.js';
 
 const pct = (x: number | undefined, digits = 2): string => (x === undefined || !Number.isFinite(x) ? '–' : (100 * x).toFixed(digits));
 const num = (x: number | undefined, digits = 4): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
@@ -146,7 +147,6 @@ ${body.join('\n')}
 /** Every number of the report as CSV rows (one per eval). */
 export function reportCsv(rows: readonly ReportRow[]): string {
   const head = ['experiment', 'base', 'sweep', 'dataset', 'protocol', 'eval_node', 'fingerprint', 'accuracy', 'accuracy_std', 'tar_far_1e-1', 'tar_far_1e-2', 'tar_far_1e-3', 'auc', 'pairs', 'rank1'];
-  const field = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const val = (x: number | undefined) => (x === undefined ? '' : String(x));
   const lines = rows.map((r) => {
     const v = r.results?.verification;
@@ -166,9 +166,7 @@ export function reportCsv(rows: readonly ReportRow[]): string {
       val(v?.auc),
       val(v?.pairs),
       val(r.results?.identification?.rank1),
-    ]
-      .map(field)
-      .join(',');
+    ].map(csvField).join(',');
   });
   return `${[head.join(','), ...lines].join('\n')}\n`;
 }

@@ -5,3 +5,5 @@ export { sha256 } from './hash.js';
 export { writeFileAtomic } from './fs.js';
 export { workerScript } from './worker-script.js';
 export type { Sha256 } from './hash.js';
+export { csvField, csvRow, CsvSyntaxError, parseCsv } from './csv.js';
+export type { CsvRecord } from './csv.js';
