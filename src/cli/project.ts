@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findConfigFile, loadConfig, type LoadedConfig } from '../config/index.js';
 import { formatDiagnostics, summarize, type Diagnostic, type DiagnosticFormat } from '../diag/index.js';
+import type { Plan } from '../plan/index.js';
 import { writeLine, type CliIO } from './io.js';
 // Not through render/index.ts: that door loads the whole render stage, seconds of startup that
 // commands which never render would pay; this module only tries to load the optional `gl`.
@@ -69,4 +70,24 @@ export function printDiagnostics(
     if (format === 'text') writeLine(stream, `\n${summarize(diagnostics)}`);
   }
   return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** A compiled experiment file, with the project configuration it was compiled against. */
+export interface CompiledProject {
+  readonly loaded: LoadedConfig;
+  readonly plan: Plan;
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/**
+ * The step every command that plans begins with: load synx.yaml (of `file`'s project, unless
+ * `loaded` is given), compile `file`, print every diagnostic. Undefined when any is an error: the
+ * command then exits 2.
+ */
+export async function compileProject(io: CliIO, file: string, loaded: LoadedConfig = projectConfig(io, path.resolve(io.cwd, file))): Promise<CompiledProject | undefined> {
+  // Loaded here, not at the top: `synx check` uses this module too and never plans.
+  const { compileFile } = await import('../plan/index.js');
+  const r = await compileFile(file, loaded.config, { cwd: io.cwd });
+  if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return undefined;
+  return { loaded, plan: r.plan, sources: r.sources };
 }

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import { auditDataset, auditImages, auditPlots, formatAudit, formatDatasetAudit, renderNodeImages } from '../../audit/index.js';
 import { NodeFailure, openCache } from '../../exec/index.js';
-import { compileFile, type PlanNode, type RenderParams } from '../../plan/index.js';
+import { type PlanNode, type RenderParams } from '../../plan/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { printDiagnostics, projectConfig } from '../project.js';
+import { compileProject } from '../project.js';
 
 function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
@@ -50,10 +50,9 @@ exit codes: 0 audited, 1 rendering or writing failed, 2 bad input`,
     if (!Number.isInteger(limit) || limit < 1 || limit > 100000) throw new UsageError(`--images must be a whole number from 1 to 100000, not '${values.images}'`);
     if (values.detector !== 'ssd' && values.detector !== 'tiny') throw new UsageError(`--detector must be ssd or tiny, not '${values.detector}'`);
     const detector = values.detector;
-    const loaded = projectConfig(io, path.resolve(io.cwd, file));
-    const r = await compileFile(file, loaded.config, { cwd: io.cwd });
-    if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return 2;
-    const plan = r.plan;
+    const compiled = await compileProject(io, file);
+    if (!compiled) return 2;
+    const { loaded, plan } = compiled;
     let candidates: readonly PlanNode[] = plan.nodes;
     if (values.experiment !== undefined) {
       const names = plan.experiments.filter((e) => e.name === values.experiment || e.base === values.experiment);

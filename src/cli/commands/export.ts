@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findRun, openCache, type Cache } from '../../exec/index.js';
-import { compileFile, type EvalParams, type Plan, type PlanNode, type RenderParams } from '../../plan/index.js';
+import { type EvalParams, type Plan, type PlanNode, type RenderParams } from '../../plan/index.js';
 import { exportReferenceLayout } from '../../render/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { printDiagnostics, projectConfig } from '../project.js';
+import { compileProject, printDiagnostics, projectConfig } from '../project.js';
 
 /** One render set of an experiment: the shards of its training set or of one synthetic test set. */
 interface RenderSet {
@@ -117,9 +117,9 @@ exit codes: 0 exported, 1 writing failed, 2 bad input or a set not computed yet`
       file = path.relative(io.cwd, path.resolve(config.root, run.file)) || run.file;
       if (!existsSync(path.resolve(io.cwd, file))) file = run.file;
     }
-    const r = await compileFile(file, config, { cwd: io.cwd });
-    if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return 2;
-    const plan = r.plan;
+    const compiled = await compileProject(io, file, loaded);
+    if (!compiled) return 2;
+    const { plan } = compiled;
     let chosen = plan.experiments.map((e) => e.name);
     if (values.experiment !== undefined) {
       chosen = plan.experiments.filter((e) => e.name === values.experiment || e.base === values.experiment).map((e) => e.name);
@@ -144,7 +144,7 @@ exit codes: 0 exported, 1 writing failed, 2 bad input or a set not computed yet`
     // Everything is checked before anything is written: an export is whole or not made.
     const opened = existsSync(config.cache) ? openCache(config.cache) : undefined;
     if (opened && !opened.ok) {
-      printDiagnostics(io, [opened.diagnostic], r.sources);
+      printDiagnostics(io, [opened.diagnostic], compiled.sources);
       return 2;
     }
     const cache = opened?.ok ? opened.cache : undefined;

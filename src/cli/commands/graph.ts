@@ -1,8 +1,7 @@
-import { compileFile, toDot, toMermaid } from '../../plan/index.js';
+import { toDot, toMermaid } from '../../plan/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { printDiagnostics, projectConfig } from '../project.js';
-import path from 'node:path';
+import { compileProject } from '../project.js';
 
 /** `synx graph`: the DAG as Graphviz DOT or a Mermaid flowchart. */
 const command: Command = {
@@ -17,10 +16,9 @@ Prints the experiment file's DAG. Render shards of one set are drawn as one node
     if (positionals.length !== 1) throw new UsageError('give exactly one experiment file');
     if (values.format !== 'dot' && values.format !== 'mermaid') throw new UsageError('--format must be dot or mermaid');
     const file = positionals[0]!;
-    const loaded = projectConfig(io, path.resolve(io.cwd, file));
-    const r = await compileFile(file, loaded.config, { cwd: io.cwd });
-    if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return 2;
-    writeLine(io.stdout, values.format === 'dot' ? toDot(r.plan, !values.all) : toMermaid(r.plan, !values.all));
+    const compiled = await compileProject(io, file);
+    if (!compiled) return 2;
+    writeLine(io.stdout, values.format === 'dot' ? toDot(compiled.plan, !values.all) : toMermaid(compiled.plan, !values.all));
     return 0;
   },
 };

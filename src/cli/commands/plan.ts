@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { explainNode, indexCache, openCache, planStatus, type NodeCacheStatus } from '../../exec/index.js';
-import { compileFile, viewNodes, type Plan } from '../../plan/index.js';
+import { viewNodes, type Plan } from '../../plan/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { printDiagnostics, projectConfig } from '../project.js';
-import path from 'node:path';
+import { compileProject } from '../project.js';
 
 function statusOf(members: readonly { id: string }[], status: Map<string, NodeCacheStatus> | undefined): string {
   if (!status) return 'new';
@@ -54,11 +53,9 @@ Compiles the experiment file and lists its nodes in the order they run, with the
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one experiment file');
     const file = positionals[0]!;
-    const loaded = projectConfig(io, path.resolve(io.cwd, file));
-    const r = await compileFile(file, loaded.config, { cwd: io.cwd });
-    const failed = printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources);
-    if (failed || !r.plan) return 2;
-    const plan = r.plan;
+    const compiled = await compileProject(io, file);
+    if (!compiled) return 2;
+    const { loaded, plan } = compiled;
     // Read the cache only when it exists: planning must not create folders.
     const cacheDir = loaded.config.cache;
     const opened = existsSync(cacheDir) ? openCache(cacheDir) : undefined;

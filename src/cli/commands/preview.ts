@@ -1,11 +1,11 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NodeFailure } from '../../exec/index.js';
-import { compileFile, type PlanNode, type RenderParams } from '../../plan/index.js';
+import { type PlanNode, type RenderParams } from '../../plan/index.js';
 import { renderContactSheet } from '../../render/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { printDiagnostics, projectConfig } from '../project.js';
+import { compileProject } from '../project.js';
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -35,10 +35,9 @@ NAME), M samples each (default 6), exactly as \`synx run\` would, into a PNG con
     const file = positionals[0]!;
     const rows = positiveInt('ids', values.ids, 4);
     const cols = positiveInt('samples', values.samples, 6);
-    const loaded = projectConfig(io, path.resolve(io.cwd, file));
-    const r = await compileFile(file, loaded.config, { cwd: io.cwd });
-    if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return 2;
-    const plan = r.plan;
+    const compiled = await compileProject(io, file);
+    if (!compiled) return 2;
+    const plan = compiled.plan;
     let candidates: readonly PlanNode[] = plan.nodes;
     if (values.experiment !== undefined) {
       const names = plan.experiments.filter((e) => e.name === values.experiment || e.base === values.experiment);
