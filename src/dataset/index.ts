@@ -8,7 +8,7 @@ export {
   readShardParameters,
   isShard,
   SHARD_HEADER,
-  SHARD_IMAGES,
+  SHARD_IMAGE_FILE,
   SHARD_LABELS,
   SHARD_IDENTITIES,
   SHARD_MAPS,

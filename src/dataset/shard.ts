@@ -109,7 +109,7 @@ export interface ImageMaps {
 }
 
 export const SHARD_HEADER = 'shard.json';
-export const SHARD_IMAGES = 'images.u8';
+export const SHARD_IMAGE_FILE = 'images.u8';
 export const SHARD_LABELS = 'labels.jsonl';
 export const SHARD_IDENTITIES = 'identities.jsonl';
 /** The file of each map inside a shard. */
@@ -134,7 +134,7 @@ export class ShardWriter {
     private readonly header: Omit<ShardHeader, 'count' | 'format' | 'version' | 'channels' | 'maps'> & { readonly maps?: readonly ShardMap[] },
   ) {
     this.maps = SHARD_MAPS.filter((m) => header.maps?.includes(m));
-    this.images = createWriteStream(path.join(dir, SHARD_IMAGES));
+    this.images = createWriteStream(path.join(dir, SHARD_IMAGE_FILE));
     this.labels = createWriteStream(path.join(dir, SHARD_LABELS));
     this.identities = createWriteStream(path.join(dir, SHARD_IDENTITIES));
     for (const m of this.maps) this.mapStreams.set(m, createWriteStream(path.join(dir, SHARD_MAP_FILES[m])));
@@ -275,7 +275,7 @@ export class ShardReader {
 
   /** Reads images [start, start + n) into one buffer (n × size × size × 3). */
   readRange(start: number, n: number): Promise<Uint8Array> {
-    return this.readPlane(SHARD_IMAGES, this.imageBytes, start, n);
+    return this.readPlane(SHARD_IMAGE_FILE, this.imageBytes, start, n);
   }
 
   async readImage(index: number): Promise<Uint8Array> {
@@ -303,7 +303,7 @@ export class ShardReader {
 
   /** All images at once (count × size × size × 3); fine for shards of a few thousand images. */
   readAll(): Uint8Array {
-    return new Uint8Array(readFileSync(path.join(this.dir, SHARD_IMAGES)));
+    return new Uint8Array(readFileSync(path.join(this.dir, SHARD_IMAGE_FILE)));
   }
 
   labels(): Promise<ImageLabel[]> {

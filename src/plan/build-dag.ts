@@ -13,7 +13,7 @@ import type { Plan, PlanExperiment, PlanNode } from './types.js';
  * A render shard holds at most this many images. The shard size depends only on images per
  * identity, never on the total: `sample 1k ids` and `sample 10k ids` share their first shards.
  */
-export const SHARD_IMAGES = 2000;
+export const IMAGES_PER_SHARD = 2000;
 
 /** 1000000 → 1M, 10000 → 10k, for labels. */
 export function shortCount(n: number): string {
@@ -115,7 +115,7 @@ export class DagBuilder {
       for (const n of memo) this.use(n);
       return memo;
     }
-    const per = Math.max(1, Math.floor(SHARD_IMAGES / spec.imgsPerId));
+    const per = Math.max(1, Math.floor(IMAGES_PER_SHARD / spec.imgsPerId));
     const out: MutableNode[] = [];
     const keyed = this.keyRender(spec);
     for (let start = 0; start < spec.ids; start += per) {

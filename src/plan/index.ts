@@ -25,6 +25,6 @@ export type { ContentDigest, DigestedInput, ListingEntry } from './content.js';
 export type { FingerprintRecord } from './fingerprint.js';
 export { compileFile, compileText, planResolution, datasetProblems, scaleSpec, MAX_EXPERIMENTS } from './compile.js';
 export type { CompileResult } from './compile.js';
-export { SHARD_IMAGES } from './build-dag.js';
+export { IMAGES_PER_SHARD } from './build-dag.js';
 export { viewNodes, toDot, toMermaid } from './view.js';
 export type { ViewNode } from './view.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { NodeInput } from '../node/index.js';
 import { NodeFailure } from '../node/index.js';
 import { fitImage, isDataManifestDir, loadManifestImages, readDataManifest, type DataManifest } from '../data/index.js';
-import { isShard, readShardLabels, SHARD_IMAGES, ShardReader, type ImageLabel } from '../dataset/index.js';
+import { isShard, readShardLabels, SHARD_IMAGE_FILE, ShardReader, type ImageLabel } from '../dataset/index.js';
 
 /** One image of a training or test set: where it is, its class and its pose. */
 export interface Sample {
@@ -112,7 +112,7 @@ export class ImageSet {
           let img: Uint8Array;
           if (src.cache) img = src.cache.subarray(l.index * n, (l.index + 1) * n);
           else {
-            fd ??= openSync(path.join(r.dir, SHARD_IMAGES), 'r');
+            fd ??= openSync(path.join(r.dir, SHARD_IMAGE_FILE), 'r');
             img = new Uint8Array(n);
             readSync(fd, img, 0, n, l.index * n);
           }

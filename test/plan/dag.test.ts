@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { compileText, fingerprintOf, fingerprintRecord, SHARD_IMAGES, type Plan, type RenderParams, type TrainParams } from '../../src/plan/index.js';
+import { compileText, fingerprintOf, fingerprintRecord, IMAGES_PER_SHARD, type Plan, type RenderParams, type TrainParams } from '../../src/plan/index.js';
 import { canonicalJson } from '../../src/util/index.js';
 
 const { config } = loadConfig('/nonexistent-synx-test-root', {});
@@ -21,8 +21,8 @@ describe('DAG', () => {
     expect(pretrain).toHaveLength(1);
     expect(finetunes).toHaveLength(4);
     for (const f of finetunes) expect(f.inputs.find((i) => i.role === 'init')?.id).toBe(pretrain[0]!.id);
-    // 10k ids x 100 imgs (1M / 10k), at most SHARD_IMAGES images a shard.
-    expect(renders).toHaveLength((10_000 * 100) / SHARD_IMAGES);
+    // 10k ids x 100 imgs (1M / 10k), at most IMAGES_PER_SHARD images a shard.
+    expect(renders).toHaveLength((10_000 * 100) / IMAGES_PER_SHARD);
     expect(pretrain[0]!.deps).toEqual(renders.map((r) => r.id));
     expect(p.experiments).toHaveLength(4);
     expect(pretrain[0]!.experiments).toHaveLength(4);
@@ -44,7 +44,7 @@ describe('DAG', () => {
     expect(small.length).toBeGreaterThan(1);
     for (const s of small) expect(large.some((l) => l.fingerprint === s.fingerprint)).toBe(true);
     const shard = small[0]!.params as unknown as RenderParams;
-    expect(shard.ids * shard.imgsPerId).toBeLessThanOrEqual(SHARD_IMAGES);
+    expect(shard.ids * shard.imgsPerId).toBeLessThanOrEqual(IMAGES_PER_SHARD);
     expect(shard.firstId).toBe(0);
     expect((small[1]!.params as unknown as RenderParams).firstId).toBe(shard.ids);
   });
