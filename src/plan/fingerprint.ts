@@ -63,17 +63,18 @@ export function locationFree(kind: NodeKindName, params: JsonValue): JsonValue {
       return rest as unknown as JsonValue;
     }
     case 'eval': {
-      // A pretrained network's path; its digest stays (see PretrainedNetwork).
+      // A pretrained network's path and the name it was written with (display only); its
+      // digest stays (see PretrainedNetwork), so a renamed but unchanged model keeps its evals.
       const e = params as unknown as EvalParams;
       if (!e.network) return params;
-      const { path: _where, ...network } = e.network;
+      const { path: _where, file: _shown, ...network } = e.network;
       return { ...e, network } as unknown as JsonValue;
     }
     case 'train': {
       // The pretrained start weights' path; their digest stays.
       const t = params as unknown as TrainParams;
       if (!t.from) return params;
-      const { path: _where, ...from } = t.from;
+      const { path: _where, file: _shown, ...from } = t.from;
       return { ...t, from } as unknown as JsonValue;
     }
     case 'report': {

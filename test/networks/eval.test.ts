@@ -151,6 +151,16 @@ describe('plans of pretrained networks', () => {
     expect(evalNode(b).fingerprint).not.toBe(na.fingerprint);
   });
 
+  it('keep the eval when an unchanged model is renamed (the name written is for display)', () => {
+    const a = path.join(root, 'project-rename');
+    writeGraphModel(path.join(a, 'net'), matrix());
+    const before = evalNode(a).fingerprint;
+    cpSync(path.join(a, 'net'), path.join(a, 'renamed'), { recursive: true });
+    const r = compileText(text.replace('"net/model.json"', '"renamed/model.json"'), 'exp.synexp', config, { cwd: a });
+    expect(r.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(r.plan!.nodes.find((n) => n.kind === 'eval')!.fingerprint).toBe(before);
+  });
+
   it('face-api evals share one fingerprint whatever the folder, and differ from a flipped eval', () => {
     const fa = (t: string, cwd: string) => compileText(`testset heldout { sample 4 ids x 2 imgs }\nexperiment e { eval heldout with network face-api${t} }\n`, 'exp.synexp', config, { cwd }).plan!.nodes.find((n) => n.kind === 'eval')!;
     expect(fa('', '/tmp').fingerprint).toBe(fa('', root).fingerprint);
