@@ -1,5 +1,6 @@
 import { ambientOcclusion, polygonSignedDistance, SeededRng, segmentDistance, smoothstep, vertexNormals } from './colour-geometry.js';
 import { skinColour, type SkinParams } from './colour-skin.js';
+import { ICT_RANGES, ICT_VERTEX_COUNT, regionOf, type IctRegion } from './regions.js';
 
 /**
  * The colour model of synx's ICT-derived default face (ICT Face Model Light has no albedo): a
@@ -35,32 +36,9 @@ export interface IctColourModel {
   note: string;
 }
 
-/** ICT Face Model vertex ranges (inclusive), from the ICT-FaceKit README. */
-export const ICT_RANGES = {
-  face: [0, 9408],
-  headNeck: [9409, 11247],
-  mouthSocket: [11248, 13293],
-  eyeSockets: [13294, 14061],
-  gumsTongue: [14062, 17038],
-  teeth: [17039, 21450],
-  eyeballLeft: [21451, 23020],
-  eyeballRight: [23021, 24590],
-  lacrimal: [24591, 24998],
-  eyeBlend: [24999, 25046],
-  eyeOcclusion: [25047, 25350],
-  eyelashes: [25351, 26718],
-} as const satisfies Record<string, readonly [number, number]>;
-
-/** Number of vertices of the ICT Face Model. */
-export const ICT_VERTEX_COUNT = 26719;
-
-export type IctRegion = keyof typeof ICT_RANGES;
-
-/** The region a vertex belongs to by its index. */
-export function regionOf(v: number): IctRegion {
-  for (const [name, [a, b]] of Object.entries(ICT_RANGES)) if (v >= a && v <= b) return name as IctRegion;
-  throw new Error(`vertex ${v} is outside the ICT Face Model's ${ICT_VERTEX_COUNT} vertices`);
-}
+// The vertex ranges and the region lookup live in regions.ts, shared with the geometry generator.
+export { ICT_RANGES, ICT_VERTEX_COUNT, regionOf };
+export type { IctRegion };
 
 // ---------------------------------------------------------------------------------------------
 // Skin-tone prior

@@ -4,9 +4,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
+import { captureIO } from '../helpers/io.js';
 import exportCommand from '../../src/cli/commands/export.js';
 import reportCommand from '../../src/cli/commands/report.js';
 import { makeRunCommand } from '../../src/cli/commands/run.js';
@@ -26,15 +25,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (c: Buffer) => (o += c.toString()));
-  stderr.on('data', (c: Buffer) => (e += c.toString()));
-  return { stdout, stderr, cwd: dir, env: {}, out: () => o, err: () => e };
-}
+const io = () => captureIO(dir);
 
 const run = makeRunCommand(async () => fakeKinds(callsFile));
 

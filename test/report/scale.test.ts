@@ -3,9 +3,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
+import { captureIO } from '../helpers/io.js';
 import reportCommand from '../../src/cli/commands/report.js';
 import { makeRunCommand } from '../../src/cli/commands/run.js';
 import { fakeKinds } from '../exec/fixtures/fake-kinds.js';
@@ -18,15 +17,7 @@ writeFileSync(
   'experiment tiny {\n  sample 10 ids x 4 imgs\n  pretrain with small, triplet, epochs 1\n  eval heldout\n}\ntestset heldout {\n  sample 4 ids x 4 imgs\n}\n',
 );
 
-function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (c: Buffer) => (o += c.toString()));
-  stderr.on('data', (c: Buffer) => (e += c.toString()));
-  return { stdout, stderr, cwd: dir, env, out: () => o, err: () => e };
-}
+const io = (env: NodeJS.ProcessEnv = {}) => captureIO(dir, env);
 
 const run = makeRunCommand(async () => fakeKinds(path.join(dir, 'calls.txt')));
 /** Every file of a folder with its bytes, to compare a report before and after. */
