@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findConfigFile, loadConfig, type LoadedConfig } from '../config/index.js';
 import { formatDiagnostics, summarize, type Diagnostic, type DiagnosticFormat } from '../diag/index.js';
-import type { Plan } from '../plan/index.js';
+import type { Plan, PlanNode } from '../plan/index.js';
 import { writeLine, type CliIO } from './io.js';
 // Not through render/index.ts: that door loads the whole render stage, seconds of startup that
 // commands which never render would pay; this module only tries to load the optional `gl`.
@@ -90,4 +90,19 @@ export async function compileProject(io: CliIO, file: string, loaded: LoadedConf
   const r = await compileFile(file, loaded.config, { cwd: io.cwd });
   if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return undefined;
   return { loaded, plan: r.plan, sources: r.sources };
+}
+
+/**
+ * The plan's nodes, or only those of experiment `name` (as `synx plan` names it, or its base
+ * name). Undefined, after saying which experiments there are, when none has that name.
+ */
+export function experimentNodes(io: CliIO, file: string, plan: Plan, name: string | undefined): readonly PlanNode[] | undefined {
+  if (name === undefined) return plan.nodes;
+  const chosen = plan.experiments.filter((e) => e.name === name || e.base === name);
+  if (chosen.length === 0) {
+    writeLine(io.stderr, `${file}: no experiment '${name}' (experiments: ${plan.experiments.map((e) => e.name).join(', ') || 'none'})`);
+    return undefined;
+  }
+  const ids = new Set(chosen.flatMap((e) => e.nodes));
+  return plan.nodes.filter((n) => ids.has(n.id));
 }

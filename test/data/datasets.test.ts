@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NodeFailure } from '../../src/node/index.js';
 import { buildManifest, chooseIdentities, decodeImage, fitImage, listImageFolder, loadManifestImages, parseLfwPairs, type DataManifest } from '../../src/data/index.js';
 import { decodePool } from '../../src/data/decode-pool.js';
 import { compileText, type DataParams } from '../../src/plan/index.js';
 import type { DatasetConfig } from '../../src/config/index.js';
-import { fakeContext, rgb, testConfig, tmpDir, writeJpeg, writePng } from './fixtures.js';
+import { fakeContext, rgb, testConfig, tmpDir, writeJpeg, writePng, failure } from './fixtures.js';
 
 const img = (v: number) => rgb(8, 8, () => [v, v, v]);
 
@@ -14,16 +13,6 @@ function run(root: string, params: Partial<DataParams>, ds: Partial<DatasetConfi
   const p: DataParams = { dataset: 'ds', format: 'folder', path: root, fraction: 1, seed: 1, ...params };
   const ctx = fakeContext('data', p, testConfig(root, { ds: { format: p.format, path: root, ...ds } }, { threads }));
   return { ctx, result: buildManifest(ctx) };
-}
-
-async function failure(p: Promise<unknown>): Promise<NodeFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof NodeFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a NodeFailure');
 }
 
 describe('image folders root/<identity>/<image>', () => {

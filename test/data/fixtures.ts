@@ -5,7 +5,7 @@ import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { DatasetConfig, ProjectConfig } from '../../src/config/index.js';
-import type { NodeContext, NodeInput, Progress } from '../../src/node/index.js';
+import { NodeFailure, type NodeContext, type NodeInput, type Progress } from '../../src/node/index.js';
 import type { PlanNode } from '../../src/plan/index.js';
 import type { JsonValue } from '../../src/util/index.js';
 
@@ -87,4 +87,15 @@ export function writePng(file: string, w: number, h: number, data: Uint8Array): 
 export function writeJpeg(file: string, w: number, h: number, data: Uint8Array, quality = 95): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, jpeg.encode({ width: w, height: h, data: rgba(w, h, data) }, quality).data);
+}
+
+/** The NodeFailure `p` rejects with; anything else (or no rejection) fails the test. */
+export async function failure(p: Promise<unknown>): Promise<NodeFailure> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof NodeFailure) return e;
+    throw e;
+  }
+  throw new Error('expected a NodeFailure');
 }

@@ -5,9 +5,8 @@ import { buildManifest, createDataKind, DATA_MANIFEST, decodeImage, NO_FACE_LIST
 import type { DataParams } from '../../src/plan/index.js';
 import { compileText } from '../../src/plan/index.js';
 import { runPlan } from '../../src/exec/index.js';
-import { NodeFailure } from '../../src/node/index.js';
 import { alignDatasetImages, applySimilarity, arcfaceTemplate, detectFaces, fivePointsOf68, umeyama, type Point } from '../../src/faceapi/index.js';
-import { fakeContext, rgb, testConfig, tmpDir, writeJpeg } from '../data/fixtures.js';
+import { fakeContext, rgb, testConfig, tmpDir, writeJpeg, failure } from '../data/fixtures.js';
 import { cacheAt } from '../helpers/cache.js';
 import { cropRgb, demoPhoto } from './demo-photos.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -19,7 +18,6 @@ import { synx } from '../cli/cli-io.js';
 // cropped twice (tight and loose, so the detector sees her at two scales), `b` another woman of
 // the same photo, plus a flat grey picture with no face at all.
 const root = tmpDir('synx-align-ds-');
-const images = ['a/loose.jpg', 'a/tight.jpg', 'b/face.jpg', 'b/grey.jpg'];
 
 beforeAll(async () => {
   const photo = demoPhoto(5);
@@ -46,16 +44,6 @@ beforeAll(async () => {
 function context(params: Partial<DataParams> = {}) {
   const p: DataParams = { dataset: 'ds', format: 'folder', path: root, fraction: 1, seed: 1, align: 'face-api', ...params };
   return fakeContext('data', p, testConfig(root, { ds: { format: 'folder', path: root, align: 'face-api' } }));
-}
-
-async function failure(p: Promise<unknown>): Promise<NodeFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof NodeFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a NodeFailure');
 }
 
 describe('align: face-api on a folder dataset', () => {

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import { auditDataset, auditImages, auditPlots, formatAudit, formatDatasetAudit, renderNodeImages } from '../../audit/index.js';
 import { NodeFailure, openCache } from '../../exec/index.js';
-import { type PlanNode, type RenderParams } from '../../plan/index.js';
+import type { RenderParams } from '../../plan/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { compileProject } from '../project.js';
+import { compileProject, experimentNodes } from '../project.js';
 
 function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
@@ -53,16 +53,8 @@ exit codes: 0 audited, 1 rendering or writing failed, 2 bad input`,
     const compiled = await compileProject(io, file);
     if (!compiled) return 2;
     const { loaded, plan } = compiled;
-    let candidates: readonly PlanNode[] = plan.nodes;
-    if (values.experiment !== undefined) {
-      const names = plan.experiments.filter((e) => e.name === values.experiment || e.base === values.experiment);
-      if (names.length === 0) {
-        writeLine(io.stderr, `${file}: no experiment '${values.experiment}' (experiments: ${plan.experiments.map((e) => e.name).join(', ') || 'none'})`);
-        return 2;
-      }
-      const ids = new Set(names.flatMap((e) => e.nodes));
-      candidates = plan.nodes.filter((n) => ids.has(n.id));
-    }
+    const candidates = experimentNodes(io, file, plan, values.experiment);
+    if (!candidates) return 2;
     const renders = candidates.filter((n) => n.kind === 'render');
     const datasets = candidates.filter((n) => n.kind === 'data');
     if (renders.length === 0 && datasets.length === 0) {

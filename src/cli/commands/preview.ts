@@ -1,11 +1,11 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NodeFailure } from '../../exec/index.js';
-import { type PlanNode, type RenderParams } from '../../plan/index.js';
+import type { RenderParams } from '../../plan/index.js';
 import { renderContactSheet } from '../../render/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { compileProject } from '../project.js';
+import { compileProject, experimentNodes } from '../project.js';
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -38,16 +38,8 @@ NAME), M samples each (default 6), exactly as \`synx run\` would, into a PNG con
     const compiled = await compileProject(io, file);
     if (!compiled) return 2;
     const plan = compiled.plan;
-    let candidates: readonly PlanNode[] = plan.nodes;
-    if (values.experiment !== undefined) {
-      const names = plan.experiments.filter((e) => e.name === values.experiment || e.base === values.experiment);
-      if (names.length === 0) {
-        writeLine(io.stderr, `${file}: no experiment '${values.experiment}' (experiments: ${plan.experiments.map((e) => e.name).join(', ') || 'none'})`);
-        return 2;
-      }
-      const ids = new Set(names.flatMap((e) => e.nodes));
-      candidates = plan.nodes.filter((n) => ids.has(n.id));
-    }
+    const candidates = experimentNodes(io, file, plan, values.experiment);
+    if (!candidates) return 2;
     const node = candidates.find((n) => n.kind === 'render');
     if (!node) {
       writeLine(io.stderr, `${file}: ${values.experiment ? `experiment '${values.experiment}'` : 'the file'} renders no synthetic faces (no \`sample\` statement)`);
