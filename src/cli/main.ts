@@ -46,6 +46,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const load = COMMANDS[name];
     if (!load) return await unknownCommand(io, name);
     const cmd = await load();
+    // `synx run --help` is how most people ask; before a `--` it is never a file name.
+    const beforeSeparator = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (beforeSeparator.includes('--help') || beforeSeparator.includes('-h')) {
+      writeLine(io.stdout, cmd.usage);
+      return 0;
+    }
     try {
       return await cmd.run(rest, io);
     } catch (e) {

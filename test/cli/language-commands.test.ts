@@ -153,4 +153,16 @@ describe('synx run options', () => {
     for (const c of ['check', 'fmt', 'plan', 'graph', 'run', 'why', 'cache', 'runs', 'report', 'preview', 'metrics']) expect(r.stdout).toContain(`  ${c} `);
     expect(r.stdout).not.toContain('exec-node');
   });
+
+  it('prints a command\'s usage for --help and -h, exit 0, without running it', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await synx(dir, 'run', flag);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('usage: synx run FILE');
+      expect(r.stderr).toBe('');
+    }
+    const c = await synx(dir, 'check', 'nosuch.synexp', '--help');
+    expect(c.code).toBe(0);
+    expect(c.stdout).toContain('usage: synx check');
+  });
 });
