@@ -8,17 +8,12 @@ export type { Manifest, ManifestInput } from './manifest.js';
 export type { FileRecord } from './hash-files.js';
 export type { Lock, LockOwner } from './lock.js';
 export { runPlan } from './run-plan.js';
-export type { RunOptions, RunResult, AnyNodeKind } from './run-plan.js';
-export { computeNode } from './run-plan.js';
-export type {
-  ComputeNodeOptions,
-  ComputeOutcome,
-  NodeHooks,
-  ManifestExecutor,
-  NodeRunner,
-  RunnerTask,
-  RunnerSetup,
-} from './run-plan.js';
+export type { RunOptions, RunResult } from './run-plan.js';
+export { computeNode } from './compute-node.js';
+export type { ComputeNodeOptions, ManifestExecutor } from './compute-node.js';
+export type { AnyNodeKind, ComputeOutcome, NodeHooks, NodeRunner, RunnerTask, RunnerSetup } from './runner.js';
+export { criticalPathRanks, ReadyQueue } from './ready-queue.js';
+export type { Slots, Taken } from './ready-queue.js';
 export { planStatus, explainNode, indexCache, findNode, describeDifference } from './explain.js';
 export type { NodeCacheStatus, Difference, Explanation, CacheIndex } from './explain.js';
 export { listRuns, findRun, writeRunRecord, runState, newRunId } from './runs.js';

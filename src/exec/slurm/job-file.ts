@@ -4,7 +4,7 @@ import type { ProjectConfig } from '../../config/index.js';
 import type { NodeError } from '../../events/index.js';
 import type { Plan } from '../../plan/index.js';
 import type { Progress } from '../../node/index.js';
-import type { ComputeOutcome } from '../run-plan.js';
+import type { ComputeOutcome } from '../runner.js';
 
 /**
  * What every job of one Slurm run reads: written once by the controller into the shared cache

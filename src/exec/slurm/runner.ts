@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { NodeError } from '../../events/index.js';
 import type { PlanNode } from '../../plan/index.js';
 import { NodeFailure } from '../../node/index.js';
-import type { ComputeOutcome, NodeRunner, RunnerSetup, RunnerTask } from '../run-plan.js';
+import type { ComputeOutcome, NodeRunner, RunnerSetup, RunnerTask } from '../runner.js';
 import { progressFile, tailProgress, type JobFile, type ProgressLine } from './job-file.js';
 import { sbatchArgs, slurmSettings, type JobSpec, type SlurmSettings } from './settings.js';
 import { reapOrphans, recordJob, writeController } from './orphans.js';

@@ -3,7 +3,8 @@ import type { ProjectConfig } from '../../config/index.js';
 import os from 'node:os';
 import { openCache } from '../cache.js';
 import { currentEnvironment } from '../environment.js';
-import { computeNode, type AnyNodeKind, type ComputeOutcome } from '../run-plan.js';
+import { computeNode } from '../compute-node.js';
+import type { AnyNodeKind, ComputeOutcome } from '../runner.js';
 import { appendProgress, progressFile, readJobFile, type ProgressLine } from './job-file.js';
 
 /** What `runWorker` needs: which node of which job file, the kinds, and where to write log lines. */
