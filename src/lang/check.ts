@@ -1,7 +1,7 @@
 import { sortDiagnostics, makeDiagnostic, type Diagnostic } from '../diag/index.js';
 import { parse } from './parse.js';
 import { resolve, fsHost, type Resolution, type SourceHost } from './resolve.js';
-import { lowerExperiment, sweepAxes, type LowerContext, type Pick } from './lower.js';
+import { lowerExperiment, sweepAxes, type LowerContext, type Pick } from './lower/index.js';
 import type { SynexpFile } from './ast.js';
 
 /** Options for checking: the datasets synx.yaml declares, and how to read imports. */

@@ -1,0 +1,73 @@
+// Rules between the clauses of one declaration: names that are no clause at all, a finetune that
+// continues its pretrain's network, and stages that cannot go together (train with pretrain, a
+// finetune with nothing to fine-tune, an eval with no network, an experiment that does nothing).
+import { didYouMean } from '../../diag/index.js';
+import type { StageClause } from '../ast.js';
+import type { ResolvedDecl } from '../resolve.js';
+import { CHOICE_PARAMS, NUMERIC_PARAMS, SETTINGS, type TrainSpec } from '../spec.js';
+import { NETWORKS } from './train-options.js';
+import type { Lowering } from './values.js';
+
+/** Reports parameters and settings nobody knows, first, so a typo gets "did you mean" rather than a confusing default. */
+export function reportUnknownClauses(lw: Lowering, decl: ResolvedDecl): void {
+  for (const { clause: c, file } of decl.clauses.values()) {
+    const r = lw.in(file);
+    if (c.type === 'param' && !(c.name in NUMERIC_PARAMS) && !(c.name in CHOICE_PARAMS)) {
+      const all = [...Object.keys(NUMERIC_PARAMS), ...Object.keys(CHOICE_PARAMS)];
+      r.report('SX2001', c.nameRange, `unknown parameter '${c.name}'${didYouMean(c.name, all)}`, `parameters with ~ are ${all.join(', ')}`);
+    } else if (c.type === 'setting' && !(SETTINGS as readonly string[]).includes(c.name)) {
+      const all = [...SETTINGS, 'sample', 'pretrain', 'train', 'finetune', 'eval'];
+      const param = c.name in NUMERIC_PARAMS || c.name in CHOICE_PARAMS;
+      r.report('SX2001', c.nameRange, param ? `'${c.name}' is a parameter: give it a distribution with ~` : `unknown clause '${c.name}'${didYouMean(c.name, all)}`, param ? `e.g. ${c.name} ~ ${c.name in CHOICE_PARAMS ? Object.keys(CHOICE_PARAMS[c.name]!)[0] : 'U(-30, 30)'}` : `clauses are ${all.join(', ')}, or NAME ~ DISTRIBUTION`);
+    }
+  }
+}
+
+/**
+ * A finetune continues the pretrained network: without options of its own it takes the
+ * pretrain's network, input size and embedding (a default `nn4-small` after `pretrain with
+ * small` would only fail once the pretrain had run); a different network written out is an
+ * error now, not after the pretrain.
+ */
+export function continuePretrain(lw: Lowering, decl: ResolvedDecl, pretrain: TrainSpec | undefined, finetune: TrainSpec | undefined): TrainSpec | undefined {
+  const ft = decl.clauses.get('finetune');
+  if (!finetune || !pretrain || !ft) return finetune;
+  const ftOptions = (ft.clause as StageClause).options;
+  const netOpt = ftOptions.find((o) => o.name === 'network' || (NETWORKS as readonly string[]).includes(o.name));
+  const says = (name: string) => ftOptions.some((o) => o.name === name);
+  if (netOpt && finetune.network !== pretrain.network) {
+    lw.in(ft.file).report('SX2014', netOpt.nameRange, `finetune trains ${finetune.network}, but the pretrain trained ${pretrain.network}: a finetune continues the pretrained network`, `drop the finetune's network (it takes the pretrain's), or pretrain with ${finetune.network}`);
+    return finetune;
+  }
+  return {
+    ...finetune,
+    network: pretrain.network,
+    ...(says('input') ? {} : { input: pretrain.input }),
+    ...(says('embedding') ? {} : { embedding: pretrain.embedding }),
+  };
+}
+
+/** Reports stages that cannot go together, or a declaration that does nothing. */
+export function reportStageCombinations(lw: Lowering, decl: ResolvedDecl, finetune: TrainSpec | undefined): void {
+  const ft = decl.clauses.get('finetune');
+  const tr = decl.clauses.get('train');
+  const pt = decl.clauses.get('pretrain');
+  const ev = decl.clauses.get('eval');
+  if (ft && !pt && !(finetune?.network === 'face-api')) {
+    lw.in(ft.file).report('SX2007', (ft.clause as StageClause).keywordRange, 'finetune has nothing to fine-tune: there is no pretrain', 'add `pretrain N` before it, fine-tune a pretrained network (finetune casia 10% with network face-api), or use `train DATASET FRACTION` for a real-only baseline');
+  }
+  if (tr && pt) {
+    lw.in(tr.file).report('SX2014', (tr.clause as StageClause).keywordRange, 'train (a real-only baseline) and pretrain cannot be in one experiment', 'to continue from the pretrained network use `finetune DATASET FRACTION`; for a baseline write a separate experiment');
+  }
+  const pretrained = ev ? (ev.clause as StageClause).options.some((o) => o.name === 'network') : false;
+  if (ev && pretrained && (pt || tr || ft)) {
+    const opt = (ev.clause as StageClause).options.find((o) => o.name === 'network')!;
+    lw.in(ev.file).report('SX2014', opt.nameRange, 'eval with network evaluates a pretrained network, but this experiment also trains one', 'evaluate the trained network in an experiment without `with network`, and the pretrained one in its own experiment');
+  }
+  if (ev && !pt && !tr && !ft && !pretrained) {
+    lw.in(ev.file).report('SX2007', (ev.clause as StageClause).keywordRange, 'eval has no trained network to evaluate', 'add pretrain, train or finetune');
+  }
+  if (!decl.clauses.has('sample') && !pt && !tr && !ft && !ev && decl.kind === 'experiment') {
+    lw.in(decl.file).report('SX3002', decl.nameRange, `experiment '${decl.name}' does nothing`, 'sample faces (sample 1k ids) or train a network');
+  }
+}
