@@ -3,7 +3,7 @@
 // ChoiceDist values the renderer samples from.
 import { didYouMean, type Range } from '../../diag/index.js';
 import type { Choice, ChoiceDist, Dist } from '../../params/index.js';
-import type { Value } from '../ast.js';
+import type { CallValue, Value } from '../ast.js';
 import { CHOICE_PARAMS, NUMERIC_PARAMS } from '../spec.js';
 import type { Reader } from './values.js';
 
@@ -61,33 +61,7 @@ export function dist(r: Reader, value: Value, param: string): Dist | undefined {
       }
       return { type: 'normal', mean, sd };
     }
-    if (fn === 'mix') {
-      const parts: { weight: number; dist: Dist }[] = [];
-      for (const a of args) {
-        if (!a.weight) {
-          r.report('SX2010', a.range, 'each part of mix(...) needs a weight before it', 'e.g. mix(0.6 U(-90, 90), 0.4 0)');
-          return undefined;
-        }
-        const w = r.number(a.weight, 'a mixture weight', [''], 'weights are plain numbers that sum to 1');
-        const d = dist(r, a.value, param);
-        if (w === undefined || d === undefined) return undefined;
-        if (!(w > 0)) {
-          r.report('SX2010', a.weight.range, `mixture weight ${w} must be above 0`);
-          return undefined;
-        }
-        parts.push({ weight: w, dist: d });
-      }
-      if (parts.length === 0) {
-        r.report('SX2010', v.range, 'mix(...) needs at least one weighted part');
-        return undefined;
-      }
-      const sum = parts.reduce((s, p) => s + p.weight, 0);
-      if (Math.abs(sum - 1) > 1e-6) {
-        r.report('SX2010', v.range, `mixture weights sum to ${Number(sum.toFixed(6))}, not 1`, 'make the weights add up to 1');
-        return undefined;
-      }
-      return { type: 'mix', parts };
-    }
+    if (fn === 'mix') return mixture(r, v, 'e.g. mix(0.6 U(-90, 90), 0.4 0)', (part) => dist(r, part, param));
     r.report('SX2001', v.nameRange, `unknown distribution '${fn}'${didYouMean(fn, ['U', 'N', 'mix', 'uniform', 'normal'])}`, 'distributions are U(low, high), N(mean, sd), mix(w1 D1, w2 D2, ...) or a constant');
     return undefined;
   }
@@ -126,26 +100,40 @@ export function choiceDist(r: Reader, value: Value, param: string): ChoiceDist |
     return v.arg ? { type: 'choice', name: v.name, arg: r.resolvePath(v.arg.value) } : { type: 'choice', name: v.name };
   };
   const v = r.picked(value);
-  if (v.type === 'call' && v.name === 'mix') {
-    const parts: { weight: number; dist: Choice }[] = [];
-    for (const a of v.args) {
-      if (!a.weight) {
-        r.report('SX2010', a.range, 'each part of mix(...) needs a weight before it', 'e.g. mix(0.5 noise, 0.5 gradient)');
-        return undefined;
-      }
-      const w = r.number(a.weight, 'a mixture weight', [''], 'weights are plain numbers that sum to 1');
-      const c = one(a.value);
-      if (w === undefined || c === undefined) return undefined;
-      parts.push({ weight: w, dist: c });
-    }
-    const sum = parts.reduce((s, p) => s + p.weight, 0);
-    if (Math.abs(sum - 1) > 1e-6) {
-      r.report('SX2010', v.range, `mixture weights sum to ${Number(sum.toFixed(6))}, not 1`, 'make the weights add up to 1');
+  if (v.type === 'call' && v.name === 'mix') return mixture(r, v, 'e.g. mix(0.5 noise, 0.5 gradient)', one);
+  return one(v);
+}
+
+/**
+ * `mix(w1 D1, w2 D2, ...)` with each part read by `part`: every part weighted, each weight above 0,
+ * the weights summing to 1. `example` shows a mixture of the parameter's kind.
+ */
+function mixture<T>(r: Reader, v: CallValue, example: string, part: (value: Value) => T | undefined): { type: 'mix'; parts: { weight: number; dist: T }[] } | undefined {
+  const parts: { weight: number; dist: T }[] = [];
+  for (const a of v.args) {
+    if (!a.weight) {
+      r.report('SX2010', a.range, 'each part of mix(...) needs a weight before it', example);
       return undefined;
     }
-    return { type: 'mix', parts };
+    const w = r.number(a.weight, 'a mixture weight', [''], 'weights are plain numbers that sum to 1');
+    const d = part(a.value);
+    if (w === undefined || d === undefined) return undefined;
+    if (!(w > 0)) {
+      r.report('SX2010', a.weight.range, `mixture weight ${w} must be above 0`);
+      return undefined;
+    }
+    parts.push({ weight: w, dist: d });
   }
-  return one(v);
+  if (parts.length === 0) {
+    r.report('SX2010', v.range, 'mix(...) needs at least one weighted part');
+    return undefined;
+  }
+  const sum = parts.reduce((s, p) => s + p.weight, 0);
+  if (Math.abs(sum - 1) > 1e-6) {
+    r.report('SX2010', v.range, `mixture weights sum to ${Number(sum.toFixed(6))}, not 1`, 'make the weights add up to 1');
+    return undefined;
+  }
+  return { type: 'mix', parts };
 }
 
 /** Warns of a yaw or pitch that reaches past ±90° (the back of the head, a face upside down). */
