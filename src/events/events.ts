@@ -1,4 +1,5 @@
 import type { Progress } from '../node/index.js';
+import type { Failure } from './failure.js';
 
 /** How a node of a run ended. `cached`: its entry was reused (or computed meanwhile by another run). */
 export type NodeOutcome = 'ran' | 'cached' | 'failed' | 'skipped' | 'cancelled';
@@ -9,18 +10,6 @@ export interface EventNode {
   /** The stage it belongs to: render, data, train, eval, report. */
   readonly kind: string;
   readonly label: string;
-}
-
-/** Why a node failed, as a person should read it. */
-export interface NodeError {
-  readonly message: string;
-  readonly hint?: string;
-  /** Diagnostic code (SX5xxx) for failures the user can fix. */
-  readonly code?: string;
-  /** True when the kind threw something other than a NodeFailure: a bug, not bad input. */
-  readonly bug: boolean;
-  /** The node's log file, for the full story. */
-  readonly log?: string;
 }
 
 /** Counts of node outcomes for a whole run. */
@@ -64,7 +53,8 @@ export type RunEvent =
       readonly node: EventNode;
       readonly status: 'ran' | 'failed' | 'cancelled';
       readonly seconds: number;
-      readonly error?: NodeError;
+      /** Why it failed (status `failed`); loggers put it into words with `describeFailure`. */
+      readonly failure?: Failure;
     })
   | (At & {
       readonly type: 'node-cached';

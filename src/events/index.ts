@@ -2,9 +2,10 @@
 export type {
   NodeOutcome,
   EventNode,
-  NodeError,
   RunSummary,
   RunEvent,
   RunEventType,
   EventSink,
 } from './events.js';
+export { describeFailure } from './failure.js';
+export type { Failure, FailureReason, NodeError, SlurmJobRef } from './failure.js';

@@ -3,7 +3,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { ProjectConfig } from '../config/index.js';
-import type { NodeError } from '../events/index.js';
+import type { Failure } from '../events/index.js';
 import { NodeFailure, type NodeContext, type NodeInput, type Progress } from '../node/index.js';
 import type { Plan, PlanNode } from '../plan/index.js';
 import { KIND_VERSIONS } from '../plan/index.js';
@@ -18,31 +18,24 @@ const FILE_PROBLEM = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 
 
 /**
  * What a thrown value means for the user: a NodeFailure as the kind worded it, a file-system
- * problem they can fix, or else a bug in synx (`kindName` says where).
+ * problem they can fix, or else a bug in synx (`where`: the kind or executor it happened in).
  */
-export function errorOf(e: unknown, kindName: string, log: string): NodeError {
+export function failureOf(e: unknown, where: string, log: string): Failure {
   if (e instanceof NodeFailure) {
-    return { message: e.message, code: e.code, bug: false, log, ...(e.hint !== undefined ? { hint: e.hint } : {}) };
+    return { reason: 'node-failed', message: e.message, ...(e.hint !== undefined ? { hint: e.hint } : {}), code: e.code, log };
   }
   const errno = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof errno === 'string' && DISK_FULL.has(errno)) {
-    return {
-      message: (e as Error).message,
-      code: 'SX5004',
-      hint: 'free disk space (`synx cache gc` removes entries no experiment needs) or move the cache with `cache:` in synx.yaml or SYNX_CACHE',
-      bug: false,
-      log,
-    };
-  }
-  if (typeof errno === 'string' && FILE_PROBLEM.has(errno)) {
-    return { message: (e as Error).message, code: 'SX5005', hint: 'check that the path exists and is readable (and writable, for outputs)', bug: false, log };
-  }
+  if (typeof errno === 'string' && DISK_FULL.has(errno)) return { reason: 'disk-full', message: (e as Error).message, log };
+  if (typeof errno === 'string' && FILE_PROBLEM.has(errno)) return { reason: 'file-problem', message: (e as Error).message, log };
   const err = e instanceof Error ? e : new Error(String(e));
-  return {
-    message: `internal error in the ${kindName} node kind (a bug in synx, please report it): ${err.message}`,
-    bug: true,
-    log,
-  };
+  return { reason: 'bug', where, message: err.message, log };
+}
+
+/** Thrown inside `computeNode` for a failure it has already typed (an unsound input). */
+class TypedFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.reason);
+  }
 }
 
 /** Who computed an entry, as recorded in its manifest. */
@@ -97,11 +90,12 @@ export async function computeNode(o: ComputeNodeOptions): Promise<ComputeOutcome
         const check = await store.verify(dep.fingerprint);
         if (check.state !== 'ok') {
           if (check.state === 'corrupt') store.remove(dep.fingerprint);
-          throw new NodeFailure(
-            `input ${dep.label} (${dep.id}) has no sound cache entry (${check.state === 'corrupt' ? check.problem : 'it was removed'})`,
-            'run again: the input will be recomputed',
-            'SX5004',
-          );
+          throw new TypedFailure({
+            reason: 'input-unsound',
+            input: { id: dep.id, label: dep.label },
+            ...(check.state === 'corrupt' ? { problem: check.problem } : {}),
+            log,
+          });
         }
         verified.add(dep.fingerprint);
       }
@@ -165,15 +159,15 @@ export async function computeNode(o: ComputeNodeOptions): Promise<ComputeOutcome
     if (pending) await store.discard(pending).catch(() => undefined);
     const seconds = (Date.now() - t0) / 1000;
     if (signal.aborted) return { outcome: 'cancelled', seconds };
-    const error = errorOf(e, node.kind, log);
-    if (error.bug) {
+    const failure = e instanceof TypedFailure ? e.failure : failureOf(e, node.kind, log);
+    if (failure.reason === 'bug') {
       try {
         appendFileSync(log, `${new Date().toISOString()} ${(e as Error)?.stack ?? String(e)}\n`);
       } catch {
         // ignore: the message is in the event anyway
       }
     }
-    return { outcome: 'failed', seconds, error };
+    return { outcome: 'failed', seconds, failure };
   } finally {
     lock.release();
   }

@@ -2,11 +2,11 @@ import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { ProjectConfig } from '../config/index.js';
 import type { Diagnostic } from '../diag/index.js';
-import type { EventNode, EventSink, NodeError, NodeOutcome, RunEvent, RunSummary } from '../events/index.js';
+import type { EventNode, EventSink, NodeOutcome, RunEvent, RunSummary } from '../events/index.js';
 import type { Plan, PlanNode } from '../plan/index.js';
 import type { Progress, Resources } from '../node/index.js';
 import { Cache, openCache } from './cache.js';
-import { computeNode, errorOf } from './compute-node.js';
+import { computeNode, failureOf } from './compute-node.js';
 import { currentEnvironment } from './environment.js';
 import { criticalPathRanks, ReadyQueue, type Slots, type Taken } from './ready-queue.js';
 import { RunRecorder } from './run-record.js';
@@ -215,8 +215,8 @@ export async function runPlan(
       emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'ran', seconds: out.seconds });
       finish(i, { outcome: 'ran', seconds: out.seconds });
     } else if (out.outcome === 'failed') {
-      emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'failed', seconds: out.seconds, error: out.error });
-      finish(i, { outcome: 'failed', seconds: out.seconds, error: out.error });
+      emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'failed', seconds: out.seconds, failure: out.failure });
+      finish(i, { outcome: 'failed', seconds: out.seconds, failure: out.failure });
     } else if (out.seconds !== undefined) {
       emit({ type: 'node-finish', time: Date.now(), node: ev, status: 'cancelled', seconds: out.seconds });
       finish(i, { outcome: 'cancelled', seconds: out.seconds });
@@ -230,7 +230,7 @@ export async function runPlan(
     const node = plan.nodes[i]!;
     const ev = eventNode(node);
     if (!kind) {
-      report(i, { outcome: 'failed', seconds: 0, error: unknownKindError(node) });
+      report(i, { outcome: 'failed', seconds: 0, failure: { reason: 'unknown-kind', kind: node.kind, label: node.label } });
       return;
     }
     const hooks = {
@@ -248,7 +248,7 @@ export async function runPlan(
       try {
         out = await runner.run({ node, kind, resources: need, waitingOn, signal, ...hooks });
       } catch (e) {
-        out = { outcome: 'failed', seconds: 0, error: errorOf(e, `${runner.name} executor`, store.logFile(node.fingerprint)) };
+        out = { outcome: 'failed', seconds: 0, failure: failureOf(e, `${runner.name} executor`, store.logFile(node.fingerprint)) };
       }
     } else {
       out = await computeNode({
@@ -295,8 +295,8 @@ export async function runPlan(
     if (runner) {
       runner.open({ plan, runId, config, cache: store, warn: (message) => emit({ type: 'cache-warning', time: Date.now(), message }) }).then(pump, (e: unknown) => {
         // A runner that cannot start fails every node it would have run.
-        const error = errorOf(e, `${runner.name} executor`, store.logFile(plan.nodes[0]?.fingerprint ?? 'run'));
-        for (const i of queue.drain()) report(i, { outcome: 'failed', seconds: 0, error });
+        const failure = failureOf(e, `${runner.name} executor`, store.logFile(plan.nodes[0]?.fingerprint ?? 'run'));
+        for (const i of queue.drain()) report(i, { outcome: 'failed', seconds: 0, failure });
         pump();
       });
     } else pump();
@@ -381,13 +381,4 @@ function resourcesOf(kind: AnyNodeKind | undefined, node: PlanNode, config: Proj
   } catch {
     return ONE_CPU;
   }
-}
-
-/** The failure of a node whose kind this build does not have. */
-function unknownKindError(node: PlanNode): NodeError {
-  return {
-    message: `no node kind '${node.kind}' is registered, so ${node.label} cannot run`,
-    hint: 'this synx build lacks that stage; reinstall synx or use a plan made by the same version',
-    bug: false,
-  };
 }

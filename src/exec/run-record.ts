@@ -1,9 +1,9 @@
 // Keeping a run's record (`<runs>/<id>.json`, see runs.ts) current while the run goes on.
 import os from 'node:os';
-import type { RunSummary } from '../events/index.js';
+import { describeFailure, type RunSummary } from '../events/index.js';
 import type { Plan } from '../plan/index.js';
 import type { Environment } from './environment.js';
-import { writeRunRecord, type NodeResult, type RunRecord } from './runs.js';
+import { writeRunRecord, type NodeResult, type RecordedNode, type RunRecord } from './runs.js';
 
 /** What a run's record is made of. */
 export interface RunRecorderOptions {
@@ -65,10 +65,16 @@ export class RunRecorder {
       ...(summary ? { finished: new Date().toISOString(), summary } : {}),
       environment: this.o.environment,
       experiments: plan.experiments.map((e) => ({ name: e.name, evals: e.evals })),
-      nodes: plan.nodes.map(
-        (node, i) =>
-          results[i] ?? { id: node.id, kind: node.kind, label: node.label, fingerprint: node.fingerprint, outcome: 'cancelled' as const },
-      ),
+      nodes: plan.nodes.map((node, i) => {
+        const r = results[i];
+        return r ? recordedNode(r) : { id: node.id, kind: node.kind, label: node.label, fingerprint: node.fingerprint, outcome: 'cancelled' as const };
+      }),
     };
   }
+}
+
+/** A node's result as the record keeps it: its failure, if any, in words, where the result had it. */
+function recordedNode(r: NodeResult): RecordedNode {
+  const { failure, ...rest } = r;
+  return failure ? { ...rest, error: describeFailure(failure) } : rest;
 }

@@ -1,7 +1,7 @@
 // The runner contract: how `runPlan` hands a node to whoever computes it (in this process with
 // `computeNode`, or a Slurm cluster) and hears how it ended.
 import type { ProjectConfig } from '../config/index.js';
-import type { NodeError } from '../events/index.js';
+import type { Failure } from '../events/index.js';
 import type { NodeKind, Progress, Resources } from '../node/index.js';
 import type { Plan, PlanNode } from '../plan/index.js';
 import type { Cache } from './cache.js';
@@ -14,7 +14,7 @@ export type ComputeOutcome =
   | { readonly outcome: 'ran'; readonly seconds: number }
   /** Another process computed it while this one waited for the lock. */
   | { readonly outcome: 'cached' }
-  | { readonly outcome: 'failed'; readonly seconds: number; readonly error: NodeError }
+  | { readonly outcome: 'failed'; readonly seconds: number; readonly failure: Failure }
   /** `seconds` is absent when it was cancelled before it started. */
   | { readonly outcome: 'cancelled'; readonly seconds?: number };
 

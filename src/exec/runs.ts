@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { NodeError, NodeOutcome, RunSummary } from '../events/index.js';
+import type { Failure, NodeError, NodeOutcome, RunSummary } from '../events/index.js';
 import type { Environment } from './environment.js';
 import { processAlive } from './lock.js';
 
-/** What happened to one node in a run. */
-export interface NodeResult {
+interface NodeOutcomeFields {
   readonly id: string;
   readonly kind: string;
   readonly label: string;
@@ -15,9 +14,19 @@ export interface NodeResult {
   readonly outcome: NodeOutcome;
   /** Seconds it ran (ran, failed or cancelled after starting). */
   readonly seconds?: number;
-  readonly error?: NodeError;
   /** For a skipped node: the failed node it depends on. */
   readonly because?: string;
+}
+
+/** What happened to one node in a run. */
+export interface NodeResult extends NodeOutcomeFields {
+  /** Why it failed (outcome `failed`). */
+  readonly failure?: Failure;
+}
+
+/** A node as its run record keeps it: the failure in words (see `describeFailure`), for people. */
+export interface RecordedNode extends NodeOutcomeFields {
+  readonly error?: NodeError;
 }
 
 /**
@@ -37,7 +46,7 @@ export interface RunRecord {
   readonly summary?: RunSummary;
   readonly environment: Environment;
   readonly experiments: readonly { readonly name: string; readonly evals: readonly string[] }[];
-  readonly nodes: readonly NodeResult[];
+  readonly nodes: readonly RecordedNode[];
 }
 
 /** A sortable run id: UTC time, then random hex so two runs in one second differ. */

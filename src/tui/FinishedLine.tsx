@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { describeFailure } from '../events/index.js';
 import { formatDuration, type NodeView } from './run-state.js';
 
 const MARK: Record<string, { mark: string; color: string }> = {
@@ -12,6 +13,7 @@ const MARK: Record<string, { mark: string; color: string }> = {
 /** A node that has finished, kept above the live region: mark, stage, label, time or reason. */
 export function FinishedLine({ node, width }: { readonly node: NodeView; readonly width: number }) {
   const m = MARK[node.status] ?? { mark: '?', color: 'white' };
+  const error = node.status === 'failed' && node.failure ? describeFailure(node.failure) : undefined;
   const tail =
     node.status === 'ran'
       ? ` ${formatDuration(node.seconds ?? 0)}`
@@ -21,7 +23,7 @@ export function FinishedLine({ node, width }: { readonly node: NodeView; readonl
           ? ` skipped: needs ${node.because ?? '?'}, which failed`
           : node.status === 'cancelled'
             ? ' cancelled'
-            : ` failed: ${node.error?.message ?? ''}`;
+            : ` failed: ${error?.message ?? ''}`;
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">
@@ -31,8 +33,8 @@ export function FinishedLine({ node, width }: { readonly node: NodeView; readonl
           {tail}
         </Text>
       </Text>
-      {node.status === 'failed' && node.error?.hint ? <Text wrap="wrap">{`    hint: ${node.error.hint}`}</Text> : null}
-      {node.status === 'failed' && node.error?.log ? <Text dimColor wrap="truncate-middle">{`    log: ${node.error.log}`}</Text> : null}
+      {error?.hint ? <Text wrap="wrap">{`    hint: ${error.hint}`}</Text> : null}
+      {error?.log ? <Text dimColor wrap="truncate-middle">{`    log: ${error.log}`}</Text> : null}
     </Box>
   );
 }

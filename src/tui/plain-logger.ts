@@ -1,4 +1,4 @@
-import type { RunEvent } from '../events/index.js';
+import { describeFailure, type RunEvent } from '../events/index.js';
 import type { Logger } from './logger.js';
 import { applyEvent, emptyRunState, etaOf, formatDuration, formatRate, rateOf, summaryLine } from './run-state.js';
 
@@ -58,9 +58,10 @@ export function plainLogger(out: NodeJS.WritableStream, options: PlainLoggerOpti
           if (e.status === 'ran') line(`${counter()} ok      ${kindCol(e.node.kind)} ${e.node.label} in ${formatDuration(e.seconds)}`);
           else if (e.status === 'cancelled') line(`${counter()} cancelled ${kindCol(e.node.kind)} ${e.node.label}`);
           else {
-            line(`${counter()} FAILED  ${kindCol(e.node.kind)} ${e.node.label} (${e.node.id}): ${e.error?.message ?? 'failed'}`);
-            if (e.error?.hint) line(`          hint: ${e.error.hint}`);
-            if (e.error?.log) line(`          log: ${e.error.log}`);
+            const error = e.failure ? describeFailure(e.failure) : undefined;
+            line(`${counter()} FAILED  ${kindCol(e.node.kind)} ${e.node.label} (${e.node.id}): ${error?.message ?? 'failed'}`);
+            if (error?.hint) line(`          hint: ${error.hint}`);
+            if (error?.log) line(`          log: ${error.log}`);
           }
           break;
         case 'node-cached':

@@ -1,4 +1,4 @@
-import type { NodeError, RunEvent, RunSummary } from '../events/index.js';
+import type { Failure, RunEvent, RunSummary } from '../events/index.js';
 import type { Progress } from '../node/index.js';
 
 /** Where a node is, as the UI shows it. */
@@ -16,7 +16,8 @@ export interface NodeView {
   /** The first progress sample (done, time) after start: rates are measured from it. */
   firstSample?: { done: number; time: number };
   lastSample?: { done: number; time: number };
-  error?: NodeError;
+  /** Why it failed; drawn with `describeFailure`. */
+  failure?: Failure;
   /** For skipped nodes: the failed node they depend on. */
   because?: string;
   /** For cached nodes: computed meanwhile by another run. */
@@ -93,7 +94,7 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       const v = nodeOf(state, e.node);
       v.status = e.status;
       v.seconds = e.seconds;
-      if (e.error) v.error = e.error;
+      if (e.failure) v.failure = e.failure;
       state.finished.push(v.id);
       break;
     }

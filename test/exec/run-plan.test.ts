@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runPlan, type Cache } from '../../src/exec/index.js';
+import { runPlan, type Cache, type RunRecord } from '../../src/exec/index.js';
 import type { RunEvent } from '../../src/events/index.js';
 import { cacheAt } from '../helpers/cache.js';
 import { buildPlan, calls, diamond, fakeKinds, testConfig, type Counter, type NodeSpec } from './fixtures/fake-kinds.js';
@@ -87,7 +87,26 @@ describe('runPlan', () => {
     });
     expect(r.summary).toMatchObject({ status: 'failed', failed: 1, skipped: 2, ran: 2 });
     const failed = r.nodes.find((n) => n.outcome === 'failed')!;
-    expect(failed.error).toMatchObject({ message: 'dataset for r2 is missing', hint: 'add it to synx.yaml', code: 'SX5002', bug: false });
+    expect(failed.failure).toEqual({
+      reason: 'node-failed',
+      message: 'dataset for r2 is missing',
+      hint: 'add it to synx.yaml',
+      code: 'SX5002',
+      log: cache.logFile(failed.fingerprint),
+    });
+    const finish = events.find((e) => e.type === 'node-finish' && e.status === 'failed');
+    expect(finish).toMatchObject({ node: { id: failed.id }, failure: failed.failure });
+    // The record keeps the failure in words, as `synx runs show` prints it.
+    const recorded = JSON.parse(readFileSync(r.record!, 'utf8')) as RunRecord;
+    expect(recorded.nodes.find((n) => n.id === failed.id)).toEqual({
+      id: failed.id,
+      kind: 'render',
+      label: 'render r2',
+      fingerprint: failed.fingerprint,
+      outcome: 'failed',
+      seconds: failed.seconds,
+      error: { message: 'dataset for r2 is missing', code: 'SX5002', bug: false, log: cache.logFile(failed.fingerprint), hint: 'add it to synx.yaml' },
+    });
     expect(r.nodes.find((n) => n.label === 'eval e')!.because).toBe(failed.id);
     expect(existsSync(cache.entryDir(failed.fingerprint))).toBe(false);
     expect(readdirSync(path.join(cache.root, 'tmp'))).toEqual([]);
@@ -98,9 +117,8 @@ describe('runPlan', () => {
   it('reports an exception that is not a NodeFailure as a bug, with the stack in the log', async () => {
     const r = await run(diamond({ r3: { mode: 'bug' } }));
     const bad = r.nodes.find((n) => n.outcome === 'failed')!;
-    expect(bad.error?.bug).toBe(true);
-    expect(bad.error?.message).toMatch(/bug in synx.*undefined is not a function/);
-    expect(readFileSync(bad.error!.log!, 'utf8')).toMatch(/TypeError: undefined is not a function\n\s+at /);
+    expect(bad.failure).toEqual({ reason: 'bug', where: 'render', message: 'undefined is not a function', log: cache.logFile(bad.fingerprint) });
+    expect(readFileSync(cache.logFile(bad.fingerprint), 'utf8')).toMatch(/TypeError: undefined is not a function\n\s+at /);
   });
 
   it('abort cancels running nodes and caches nothing partial; the next run resumes', async () => {
@@ -236,9 +254,7 @@ describe('runPlan', () => {
   it('fails a node whose kind is not registered, with a message naming it', async () => {
     const plan = buildPlan(diamond());
     const r = await runPlan(plan, new Map(), { config: testConfig(root), cache, runsDir: false });
-    expect(r.nodes.filter((n) => n.outcome === 'failed').map((n) => n.error?.message)).toContain(
-      "no node kind 'render' is registered, so render r1 cannot run",
-    );
+    expect(r.nodes.find((n) => n.label === 'render r1')!.failure).toEqual({ reason: 'unknown-kind', kind: 'render', label: 'render r1' });
   });
 
   it('reports a full disk as a cache problem the user can fix, not as a bug', async () => {
@@ -252,8 +268,7 @@ describe('runPlan', () => {
     const r = await runPlan(buildPlan(diamond()), kinds, { config: testConfig(root), cache, runsDir: false });
     const e = r.nodes.find((n) => n.label === 'eval e')!;
     expect(e.outcome).toBe('failed');
-    expect(e.error).toMatchObject({ code: 'SX5004', bug: false, message: expect.stringContaining('no space left on device') });
-    expect(e.error?.hint).toMatch(/synx cache gc/);
+    expect(e.failure).toEqual({ reason: 'disk-full', message: "ENOSPC: no space left on device, write '/c/tmp/x/out/emb.bin'", log: cache.logFile(e.fingerprint) });
     expect(readdirSync(path.join(cache.root, 'tmp'))).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeFailure } from '../../src/events/index.js';
 import type { ComputeOutcome, NodeRunner, RunnerTask } from '../../src/exec/index.js';
 import { reapOrphans, slurmRunner, type JobState, type SlurmCli } from '../../src/exec/slurm/index.js';
 import { appendProgress, progressFile, type ProgressLine } from '../../src/exec/slurm/job-file.js';
@@ -115,6 +116,9 @@ function say(s: Started, node: PlanNode, line: ProgressLine): void {
 
 const onePlan = () => buildPlan([{ kind: 'train', params: { name: 't' } }]);
 
+/** An outcome with its failure, if any, in words (as loggers and run records show it). */
+const worded = (r: ComputeOutcome) => (r.outcome === 'failed' ? { ...r, error: describeFailure(r.failure) } : r);
+
 describe('the Slurm runner against a scripted cluster', () => {
   it('submits in dependency order, relays progress from the job\'s file, and takes the worker\'s outcome when the job completes', async () => {
     const plan = buildPlan([
@@ -178,10 +182,20 @@ describe('the Slurm runner against a scripted cluster', () => {
     const r = await out;
     expect(r.outcome).toBe('failed');
     if (r.outcome !== 'failed') return;
-    expect(r.error.message).toBe(`train t reached the job's time limit and was stopped (Slurm job 100 (synx-${node.id}); its log: ${r.error.log})`);
-    expect(r.error.log).toBe(path.join(root, 'cache', 'logs', `${node.fingerprint}.slurm-100.out`));
-    expect(r.error.hint).toMatch(/raise `time` \(or `resources\.train\.time`\)/);
-    expect(r.error.bug).toBe(false);
+    const log = path.join(root, 'cache', 'logs', `${node.fingerprint}.slurm-100.out`);
+    expect(r.failure).toEqual({
+      reason: 'slurm-job',
+      label: 'train t',
+      kind: 'train',
+      job: { id: '100', name: `synx-${node.id}`, log },
+      state: 'TIMEOUT',
+      stateReason: 'TimeLimit',
+    });
+    const error = describeFailure(r.failure);
+    expect(error.message).toBe(`train t reached the job's time limit and was stopped (Slurm job 100 (synx-${node.id}); its log: ${log})`);
+    expect(error.log).toBe(log);
+    expect(error.hint).toMatch(/raise `time` \(or `resources\.train\.time`\)/);
+    expect(error.bug).toBe(false);
   });
 
   it('reports a job out of memory with the memory setting to raise', async () => {
@@ -189,20 +203,25 @@ describe('the Slurm runner against a scripted cluster', () => {
     const out = s.run(s.plan.nodes[0]!);
     await until('submitted', () => slurm.submitted.length === 1);
     // Even when the worker reported an error of its own: the memory limit is the cause.
-    say(s, s.plan.nodes[0]!, { type: 'end', time: 1, outcome: 'failed', seconds: 2, error: { message: 'killed', bug: false } });
+    say(s, s.plan.nodes[0]!, { type: 'end', time: 1, outcome: 'failed', seconds: 2, failure: { reason: 'bug', where: 'train', message: 'killed', log: 'x.log' } });
     slurm.queue.set('100', { state: 'OUT_OF_MEMORY', reason: 'OutOfMemory' });
     const r = await out;
-    expect(r).toMatchObject({ outcome: 'failed', seconds: 2, error: { message: expect.stringMatching(/^train t ran out of memory \(Slurm job 100/), hint: 'raise `resources.train.mem` in the slurm section of synx.yaml' } });
+    expect(r).toMatchObject({ outcome: 'failed', seconds: 2, failure: { reason: 'slurm-job', state: 'OUT_OF_MEMORY' } });
+    if (r.outcome !== 'failed') return;
+    expect(describeFailure(r.failure)).toMatchObject({ message: expect.stringMatching(/^train t ran out of memory \(Slurm job 100/), hint: 'raise `resources.train.mem` in the slurm section of synx.yaml' });
   });
 
   it('passes on the error the worker reported, naming the job and its log', async () => {
     const s = await start(onePlan());
     const out = s.run(s.plan.nodes[0]!);
     await until('submitted', () => slurm.submitted.length === 1);
-    say(s, s.plan.nodes[0]!, { type: 'end', time: 1, outcome: 'failed', seconds: 3, error: { message: 'dataset path /x does not exist', hint: 'fix the path', bug: false } });
+    const reported = { reason: 'node-failed', message: 'dataset path /x does not exist', hint: 'fix the path', code: 'SX5005', log: 'w.log' } as const;
+    say(s, s.plan.nodes[0]!, { type: 'end', time: 1, outcome: 'failed', seconds: 3, failure: reported });
     slurm.queue.set('100', { state: 'FAILED', reason: 'NonZeroExitCode' });
     const r = await out;
-    expect(r).toMatchObject({ outcome: 'failed', seconds: 3, error: { message: expect.stringMatching(/^dataset path \/x does not exist \(Slurm job 100 /), hint: 'fix the path' } });
+    expect(r).toMatchObject({ outcome: 'failed', seconds: 3, failure: { reason: 'in-slurm-job', job: { id: '100' }, failure: reported } });
+    if (r.outcome !== 'failed') return;
+    expect(describeFailure(r.failure)).toMatchObject({ message: expect.stringMatching(/^dataset path \/x does not exist \(Slurm job 100 /), hint: 'fix the path' });
   });
 
   it('a job that failed before its worker said anything is reported with the exit code scontrol gives', async () => {
@@ -212,7 +231,7 @@ describe('the Slurm runner against a scripted cluster', () => {
     slurm.detail.set('100', { state: 'FAILED', reason: 'NonZeroExitCode', exitCode: '127:0' });
     slurm.queue.set('100', { state: 'FAILED', reason: 'NonZeroExitCode' });
     const r = await out;
-    expect(r).toMatchObject({ outcome: 'failed', seconds: 0, error: { message: expect.stringMatching(/^train t ended FAILED, exit code 127:0 before the node reported a result/), hint: expect.stringMatching(/read the job log/) } });
+    expect(worded(r)).toMatchObject({ outcome: 'failed', seconds: 0, error: { message: expect.stringMatching(/^train t ended FAILED, exit code 127:0 before the node reported a result/), hint: expect.stringMatching(/read the job log/) } });
   });
 
   it('a job Slurm has forgotten (absent from squeue and scontrol for 3 polls) without an entry fails', async () => {
@@ -221,7 +240,7 @@ describe('the Slurm runner against a scripted cluster', () => {
     await until('submitted', () => slurm.submitted.length === 1);
     slurm.queue.delete('100');
     const r = await out;
-    expect(r).toMatchObject({ outcome: 'failed', error: { message: expect.stringMatching(/^train t ended UNKNOWN before the node reported a result/) } });
+    expect(worded(r)).toMatchObject({ outcome: 'failed', error: { message: expect.stringMatching(/^train t ended UNKNOWN before the node reported a result/) } });
   });
 
   it('a job cancelled outside synx says so', async () => {
@@ -229,7 +248,7 @@ describe('the Slurm runner against a scripted cluster', () => {
     const out = s.run(s.plan.nodes[0]!);
     await until('submitted', () => slurm.submitted.length === 1);
     slurm.queue.set('100', { state: 'CANCELLED', reason: 'None' });
-    expect(await out).toMatchObject({ outcome: 'failed', error: { message: expect.stringMatching(/was cancelled outside synx/), hint: 'run again to resubmit it' } });
+    expect(worded(await out)).toMatchObject({ outcome: 'failed', error: { message: expect.stringMatching(/was cancelled outside synx/), hint: 'run again to resubmit it' } });
   });
 
   it('a job whose dependency can never be satisfied is cancelled', async () => {
@@ -237,7 +256,7 @@ describe('the Slurm runner against a scripted cluster', () => {
     const out = s.run(s.plan.nodes[0]!);
     await until('submitted', () => slurm.submitted.length === 1);
     slurm.queue.set('100', { state: 'PENDING', reason: 'DependencyNeverSatisfied' });
-    expect(await out).toMatchObject({ outcome: 'failed', error: { message: expect.stringMatching(/cancelled outside synx \(DependencyNeverSatisfied/) } });
+    expect(worded(await out)).toMatchObject({ outcome: 'failed', error: { message: expect.stringMatching(/cancelled outside synx \(DependencyNeverSatisfied/) } });
     expect(slurm.cancelled).toEqual(['100']);
   });
 
@@ -256,9 +275,12 @@ describe('the Slurm runner against a scripted cluster', () => {
     slurm.refuse = 'sbatch: error: invalid partition specified: gpu';
     const s = await start(onePlan());
     const r = await s.run(s.plan.nodes[0]!);
-    expect(r).toMatchObject({
-      outcome: 'failed',
-      error: { message: 'sbatch refused the job of train t: sbatch: error: invalid partition specified: gpu', hint: expect.stringMatching(/slurm section of synx\.yaml/), bug: false },
+    expect(r).toEqual({ outcome: 'failed', seconds: 0, failure: { reason: 'sbatch-refused', label: 'train t', error: 'sbatch: error: invalid partition specified: gpu' } });
+    if (r.outcome !== 'failed') return;
+    expect(describeFailure(r.failure)).toEqual({
+      message: 'sbatch refused the job of train t: sbatch: error: invalid partition specified: gpu',
+      hint: expect.stringMatching(/slurm section of synx\.yaml/),
+      bug: false,
     });
   });
 });

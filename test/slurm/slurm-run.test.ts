@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { RunEvent } from '../../src/events/index.js';
+import { describeFailure, type RunEvent } from '../../src/events/index.js';
 import { runPlan, type Cache, type RunResult } from '../../src/exec/index.js';
 import { slurmRunner } from '../../src/exec/slurm/index.js';
 import type { Plan } from '../../src/plan/index.js';
@@ -161,11 +161,13 @@ describe.runIf(slurm.state !== 'unavailable')('synx run on a real local Slurm', 
     const t = result.nodes.find((n) => n.label === 'train t')!;
     const job = submitted.get(t.id)!;
     expect(t.outcome).toBe('failed');
-    expect(t.error?.message).toMatch(new RegExp(`^dataset for t is missing \\(Slurm job ${job} \\(synx-${t.id}\\); its log: `));
-    expect(t.error?.hint).toBe('add it to synx.yaml');
-    expect(t.error?.log).toBe(path.join(root, 'cache', 'logs', `${t.fingerprint}.slurm-${job}.out`));
-    expect(t.error?.message).toContain(t.error!.log!);
-    expect(readFileSync(t.error!.log!, 'utf8')).toContain('dataset for t is missing');
+    expect(t.failure).toMatchObject({ reason: 'in-slurm-job', job: { id: job }, failure: { reason: 'node-failed' } });
+    const tError = describeFailure(t.failure!);
+    expect(tError.message).toMatch(new RegExp(`^dataset for t is missing \\(Slurm job ${job} \\(synx-${t.id}\\); its log: `));
+    expect(tError.hint).toBe('add it to synx.yaml');
+    expect(tError.log).toBe(path.join(root, 'cache', 'logs', `${t.fingerprint}.slurm-${job}.out`));
+    expect(tError.message).toContain(tError.log!);
+    expect(readFileSync(tError.log!, 'utf8')).toContain('dataset for t is missing');
     // The eval's job, submitted to wait for the train, was dropped: nothing is left in the queue.
     const e = result.nodes.find((n) => n.label === 'eval e')!;
     expect(e.outcome).toBe('skipped');
@@ -178,9 +180,11 @@ describe.runIf(slurm.state !== 'unavailable')('synx run on a real local Slurm', 
     const { result, submitted } = await runOnSlurm(plan, { command: [path.join(root, 'no-such-node')] });
     const a = result.nodes[0]!;
     expect(a.outcome).toBe('failed');
-    expect(a.error?.message).toMatch(/^render a ended FAILED, exit code 127:0 before the node reported a result \(Slurm job \d+/);
-    expect(a.error?.log).toBe(path.join(root, 'cache', 'logs', `${a.fingerprint}.slurm-${submitted.get(a.id)}.out`));
-    expect(readFileSync(a.error!.log!, 'utf8')).toMatch(/no-such-node/);
+    expect(a.failure).toMatchObject({ reason: 'slurm-job', state: 'FAILED', exitCode: '127:0' });
+    const aError = describeFailure(a.failure!);
+    expect(aError.message).toMatch(/^render a ended FAILED, exit code 127:0 before the node reported a result \(Slurm job \d+/);
+    expect(aError.log).toBe(path.join(root, 'cache', 'logs', `${a.fingerprint}.slurm-${submitted.get(a.id)}.out`));
+    expect(readFileSync(aError.log!, 'utf8')).toMatch(/no-such-node/);
   });
 
   it('cancels every submitted job on abort, leaving no running job, no entry and no lock', async () => {

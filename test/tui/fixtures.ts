@@ -21,7 +21,7 @@ export function eventStream(): RunEvent[] {
     { type: 'node-progress', time: T0 + 11_000, node: R2, progress: { done: 500, total: 1000, unit: 'images', metrics: { 'img/s': 40 } } },
     { type: 'node-progress', time: T0 + 12_000, node: R2, progress: { done: 540, total: 1000, unit: 'images' } },
     { type: 'node-log', time: T0 + 12_500, node: R2, message: 'shard 3 written' },
-    { type: 'node-finish', time: T0 + 13_000, node: R3, status: 'failed', seconds: 12.99, error: { message: 'dataset path /data/casia does not exist', hint: 'fix datasets.casia.path in synx.yaml', code: 'SX5002', bug: false, log: '/p/.synx/cache/logs/ccc.log' } },
+    { type: 'node-finish', time: T0 + 13_000, node: R3, status: 'failed', seconds: 12.99, failure: { reason: 'node-failed', message: 'dataset path /data/casia does not exist', hint: 'fix datasets.casia.path in synx.yaml', code: 'SX5002', log: '/p/.synx/cache/logs/ccc.log' } },
     { type: 'node-skipped', time: T0 + 13_000, node: TR, because: R3.id },
     { type: 'node-skipped', time: T0 + 13_000, node: EV, because: R3.id },
     { type: 'node-start', time: T0 + 13_010, node: D1 },

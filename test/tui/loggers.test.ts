@@ -64,14 +64,21 @@ describe('plain logger', () => {
 });
 
 describe('json logger', () => {
-  it('writes each event as one JSON line', () => {
+  it('writes each event as one JSON line, a failure in words', () => {
     const out = capture();
     const log = jsonLogger(out.stream);
     const events = eventStream();
     for (const e of events) log.onEvent(e);
     const lines = out.text().trimEnd().split('\n');
     expect(lines).toHaveLength(events.length);
-    expect(lines.map((l) => JSON.parse(l))).toEqual(events);
+    const failed = events.findIndex((e) => e.type === 'node-finish' && e.status === 'failed');
+    expect(lines.filter((_, i) => i !== failed).map((l) => JSON.parse(l))).toEqual(events.filter((_, i) => i !== failed));
+    // The words and their order are those of the run record (`synx runs show` reads the same).
+    expect(lines[failed]).toBe(
+      `{"type":"node-finish","time":${T0 + 13_000},"node":{"id":"render-cccccccccc","kind":"render","label":"render syn ids 200-299"},` +
+        '"status":"failed","seconds":12.99,"error":{"message":"dataset path /data/casia does not exist","code":"SX5002","bug":false,' +
+        '"log":"/p/.synx/cache/logs/ccc.log","hint":"fix datasets.casia.path in synx.yaml"}}',
+    );
   });
 });
 

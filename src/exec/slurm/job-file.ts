@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectConfig } from '../../config/index.js';
-import type { NodeError } from '../../events/index.js';
+import type { Failure } from '../../events/index.js';
 import type { Plan } from '../../plan/index.js';
 import type { Progress } from '../../node/index.js';
 import type { ComputeOutcome } from '../runner.js';
@@ -26,7 +26,7 @@ export type ProgressLine =
   | { readonly type: 'start'; readonly time: number; readonly host: string; readonly job?: string }
   | { readonly type: 'progress'; readonly time: number; readonly progress: Progress }
   | { readonly type: 'log'; readonly time: number; readonly message: string }
-  | { readonly type: 'end'; readonly time: number; readonly outcome: ComputeOutcome['outcome']; readonly seconds?: number; readonly error?: NodeError };
+  | { readonly type: 'end'; readonly time: number; readonly outcome: ComputeOutcome['outcome']; readonly seconds?: number; readonly failure?: Failure };
 
 /** The progress file of a node. */
 export function progressFile(progressDir: string, nodeId: string): string {

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NodeError } from '../../events/index.js';
+import type { Failure, SlurmJobRef } from '../../events/index.js';
 import type { PlanNode } from '../../plan/index.js';
 import { NodeFailure } from '../../node/index.js';
 import type { ComputeOutcome, NodeRunner, RunnerSetup, RunnerTask } from '../runner.js';
@@ -136,7 +136,7 @@ class SlurmRunner implements NodeRunner {
           this.settle(job, {
             outcome: 'failed',
             seconds: 0,
-            error: { message: `internal error submitting ${node.label} to Slurm (a bug in synx, please report it): ${(e as Error).message}`, bug: true },
+            failure: { reason: 'submit-bug', label: node.label, message: (e as Error).message },
           });
           return undefined;
         });
@@ -192,11 +192,7 @@ class SlurmRunner implements NodeRunner {
       this.settle(job, {
         outcome: 'failed',
         seconds: 0,
-        error: {
-          message: `sbatch refused the job of ${node.label}: ${r.error}`,
-          hint: 'check the slurm section of synx.yaml (partition, account, time, resources, extra) against `sinfo`',
-          bug: false,
-        },
+        failure: { reason: 'sbatch-refused', label: node.label, error: r.error },
       });
       return undefined;
     }
@@ -300,53 +296,23 @@ class SlurmRunner implements NodeRunner {
     if (job.withdrawn || this.abortedAt !== undefined) {
       return this.settle(job, { outcome: 'cancelled', ...(seconds !== undefined ? { seconds } : {}) });
     }
-    this.settle(job, { outcome: 'failed', seconds: seconds ?? 0, error: this.failure(job, state) });
+    this.settle(job, { outcome: 'failed', seconds: seconds ?? 0, failure: this.failure(job, state) });
   }
 
-  private failure(job: Job, state: JobState): NodeError {
+  private failure(job: Job, state: JobState): Failure {
     const { node } = job;
-    const log = job.log ?? '';
-    const where = `Slurm job ${job.slurmId} (synx-${node.id}); its log: ${log}`;
-    const reported = job.end?.error;
-    if (reported && state.state !== 'TIMEOUT' && state.state !== 'OUT_OF_MEMORY') {
-      return { ...reported, message: `${reported.message} (${where})`, log };
-    }
-    const kind = node.kind;
-    switch (state.state) {
-      case 'TIMEOUT':
-        return {
-          message: `${node.label} reached the job's time limit and was stopped (${where})`,
-          hint: `raise \`time\` (or \`resources.${kind}.time\`) in the slurm section of synx.yaml; the next run resumes from the node's checkpoints`,
-          bug: false,
-          log,
-        };
-      case 'OUT_OF_MEMORY':
-        return {
-          message: `${node.label} ran out of memory (${where})`,
-          hint: `raise \`resources.${kind}.mem\` in the slurm section of synx.yaml`,
-          bug: false,
-          log,
-        };
-      case 'CANCELLED':
-        return {
-          message: `${node.label} was cancelled outside synx (${state.reason || 'scancel'}; ${where})`,
-          hint: 'run again to resubmit it',
-          bug: false,
-          log,
-        };
-      case 'NODE_FAIL':
-      case 'BOOT_FAIL':
-      case 'PREEMPTED':
-        return { message: `${node.label} lost its compute node (${state.state}; ${where})`, hint: 'run again to resubmit it', bug: false, log };
-      default: {
-        const exit = state.exitCode ? `, exit code ${state.exitCode}` : '';
-        return {
-          message: `${node.label} ended ${state.state}${exit} before the node reported a result (${where})`,
-          hint: 'read the job log: a worker that cannot start (Node or synx missing on the compute node, a cache it cannot see) fails like this',
-          bug: false,
-          log,
-        };
-      }
-    }
+    const ref: SlurmJobRef = { id: String(job.slurmId), name: `synx-${node.id}`, log: job.log ?? '' };
+    const reported = job.end?.failure;
+    // A time limit or lack of memory is what stopped the node, whatever the worker said after.
+    if (reported && state.state !== 'TIMEOUT' && state.state !== 'OUT_OF_MEMORY') return { reason: 'in-slurm-job', job: ref, failure: reported };
+    return {
+      reason: 'slurm-job',
+      label: node.label,
+      kind: node.kind,
+      job: ref,
+      state: state.state,
+      stateReason: state.reason,
+      ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
+    };
   }
 }

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { ProjectConfig } from '../../config/index.js';
+import { describeFailure } from '../../events/index.js';
 import os from 'node:os';
 import { openCache } from '../cache.js';
 import { currentEnvironment } from '../environment.js';
@@ -58,10 +59,11 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
       time: Date.now(),
       outcome: out.outcome,
       ...('seconds' in out && out.seconds !== undefined ? { seconds: out.seconds } : {}),
-      ...(out.outcome === 'failed' ? { error: out.error } : {}),
+      ...(out.outcome === 'failed' ? { failure: out.failure } : {}),
     });
     if (out.outcome === 'failed') {
-      o.log(`${node.label} (${node.id}) failed: ${out.error.message}${out.error.hint ? `\nhint: ${out.error.hint}` : ''}`);
+      const error = describeFailure(out.failure);
+      o.log(`${node.label} (${node.id}) failed: ${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
       return WORKER_EXIT.failed;
     }
     o.log(`${node.label} (${node.id}): ${out.outcome}`);
@@ -73,7 +75,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     return end({
       outcome: 'failed',
       seconds: 0,
-      error: { message: `no node kind '${node.kind}' is registered in the worker, so ${node.label} cannot run`, bug: false },
+      failure: { reason: 'unknown-kind', kind: node.kind, label: node.label, inWorker: true },
     });
   }
   const opened = openCache(config.cache);
@@ -81,7 +83,12 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     return end({
       outcome: 'failed',
       seconds: 0,
-      error: { message: opened.diagnostic.message, code: opened.diagnostic.code, bug: false, ...(opened.diagnostic.hint ? { hint: opened.diagnostic.hint } : {}) },
+      failure: {
+        reason: 'cache-unusable',
+        message: opened.diagnostic.message,
+        code: opened.diagnostic.code,
+        ...(opened.diagnostic.hint ? { hint: opened.diagnostic.hint } : {}),
+      },
     });
   }
   // A node that waits on something holding no handle of its own (a worker thread's message, the
