@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
-import { decodeImage, fitImage } from '../dist/data/index.js';
+import { decodeImage, fitImage } from '../dist/image/index.js';
 import os from 'node:os';
 import path from 'node:path';
 import { alignDatasetImages, faceApiModelDir } from '../dist/faceapi/index.js';

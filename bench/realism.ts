@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditImages, pairStats } from '../src/audit/index.js';
 import type { AuditImage, AuditResult, PairStats } from '../src/audit/index.js';
-import { decodeImage } from '../src/data/index.js';
+import { decodeImage } from '../src/image/index.js';
 import { alignFace, descriptorsOfAlignedCrops, detectFaces, faceApiModelDir, fivePointsOf68, SAME_PERSON_DISTANCE } from '../src/faceapi/index.js';
 import { RENDER_DEFAULTS } from '../src/lang/index.js';
 import type { ModelRef, RenderParams } from '../src/plan/index.js';

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeBuiltinModel, PROCEDURAL_MODEL_NAME } from '../src/render/builtin-model.js';
-import { Rng } from '../src/render/rng.js';
+import { keyedRng, type Rng } from '../src/rng/index.js';
 
 const VERSION = 1;
 const NU = 160; // columns, all the way around the head
@@ -217,7 +217,7 @@ function randomField(rng: Rng, amp: [number, number, number]): Field {
 }
 
 function shapeComponents(s: Surface): { name: string; field: Float32Array }[] {
-  const rng = new Rng(2017, 1);
+  const rng = keyedRng(2017, 1);
   const named: [string, Field][] = [
     ['face width', (x) => [0.06 * x, 0, 0]],
     ['lower face length', (_x, y) => [0, 0.07 * Math.min(y, 0) + 0.01 * Math.max(y, 0), 0]],
@@ -344,7 +344,7 @@ function colorComponents(s: Surface, p: Paint): { name: string; field: Float32Ar
     { name: 'beard shadow', field: comp((i) => { const a = -0.06 * m.beard[i]!; return [a, 0.9 * a, 0.8 * a]; }) },
     { name: 'under-eye shadow', field: comp((i) => [-0.04 * m.underEye[i]!, -0.04 * m.underEye[i]!, -0.025 * m.underEye[i]!]) },
   ];
-  const rng = new Rng(2017, 2);
+  const rng = keyedRng(2017, 2);
   for (let k = 0; k < 8; k++) {
     const rgb: [number, number, number] = [0.012 + 0.006 * rng.normal(), 0.01 + 0.006 * rng.normal(), 0.01 + 0.006 * rng.normal()];
     const field = randomField(rng, rgb);

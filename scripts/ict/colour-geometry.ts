@@ -1,29 +1,9 @@
 /**
- * Geometry helpers for the colour model: vertex normals, ambient occlusion by ray casting against
- * the neutral mesh, and a seeded RNG. Everything here is deterministic: the rays are a fixed set
- * of directions per vertex drawn from a seeded generator, and sums run in a fixed order.
+ * Geometry helpers for the colour model: vertex normals and ambient occlusion by ray casting
+ * against the neutral mesh. Everything here is deterministic: the rays are a fixed set of
+ * directions per vertex drawn from a seeded generator, and sums run in a fixed order.
  */
-
-/** A small seeded generator (mulberry32) with a Box–Muller normal. */
-export class SeededRng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  /** Uniform in [0, 1). */
-  uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  normal(): number {
-    const u = 1 - this.uniform();
-    const v = this.uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-}
+import { mulberry32Rng } from '../../src/rng/index.js';
 
 /** Area-weighted vertex normals (unit length; zero for vertices on no triangle). */
 export function vertexNormals(pos: Float32Array, tris: Uint32Array): Float32Array {
@@ -250,7 +230,7 @@ export function ambientOcclusion(pos: Float32Array, normals: Float32Array, occlu
     const ox = pos[3 * v]! + eps * nx;
     const oy = pos[3 * v + 1]! + eps * ny;
     const oz = pos[3 * v + 2]! + eps * nz;
-    const rng = new SeededRng(seed ^ Math.imul(v + 1, 0x9e3779b1));
+    const rng = mulberry32Rng(seed ^ Math.imul(v + 1, 0x9e3779b1));
     let open = 0;
     for (let r = 0; r < rays; r++) {
       // Stratified in the radius, cosine-weighted (Malley's method).

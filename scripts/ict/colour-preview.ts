@@ -12,7 +12,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { buildIctColourModel, type IctColourModel } from './colour.js';
-import { SeededRng, vertexNormals } from './colour-geometry.js';
+import { mulberry32Rng } from '../../src/rng/index.js';
+import { vertexNormals } from './colour-geometry.js';
 import { parseObj, triangulate } from './obj.js';
 
 const LAST_RENDERED = 24590; // face, head, sockets, mouth, teeth and eyeballs; no lashes or eye layers
@@ -111,7 +112,7 @@ function main(): void {
   png.data.fill(0);
   for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;
   for (let p = 0; p < png.width * png.height; p++) png.data.fill(90, 4 * p, 4 * p + 3);
-  const rng = new SeededRng(seed);
+  const rng = mulberry32Rng(seed);
   const walkName = process.argv[6];
   const walk = walkName === undefined ? undefined : model.components.findIndex((c) => c.name.startsWith(walkName));
   const identity = model.components.filter((c) => c.per === 'identity').length;

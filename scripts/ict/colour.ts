@@ -1,4 +1,5 @@
-import { ambientOcclusion, polygonSignedDistance, SeededRng, segmentDistance, smoothstep, vertexNormals } from './colour-geometry.js';
+import { mulberry32Rng, type Rng } from '../../src/rng/index.js';
+import { ambientOcclusion, polygonSignedDistance, segmentDistance, smoothstep, vertexNormals } from './colour-geometry.js';
 import { skinColour, type SkinParams } from './colour-skin.js';
 import { ICT_RANGES, ICT_VERTEX_COUNT, regionOf, type IctRegion } from './regions.js';
 
@@ -530,7 +531,7 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
   add('under-eye darkness', 'identity', tinted(masks.underEye, [-0.05, -0.05, -0.03]));
   // Skin texture: smooth random blotches (1.5–4 cm) and mottling (3–7 mm), along the melanin axis
   // with a little warmth, so identities differ in their own pattern of marks.
-  const rng = new SeededRng(20101);
+  const rng = mulberry32Rng(20101);
   const unit = (a: readonly number[]) => a.map((x) => x / Math.hypot(...a));
   const melaninDir = unit(prior.axes[0]!);
   const warmthDir = unit(prior.axes[1]!);
@@ -606,7 +607,7 @@ function occlusion(pos: Float32Array, tris: Uint32Array): Float32Array {
  * A smooth random scalar field on the vertices: a sum of `terms` cosines with random directions
  * and wavelengths in `wavelengthCm`, normalised to unit standard deviation over the vertices.
  */
-function randomField(pos: Float32Array, rng: SeededRng, wavelengthCm: readonly [number, number], terms: number): Float32Array {
+function randomField(pos: Float32Array, rng: Rng, wavelengthCm: readonly [number, number], terms: number): Float32Array {
   const n = pos.length / 3;
   const out = new Float64Array(n);
   for (let t = 0; t < terms; t++) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeImage, readDataManifest, type DataManifest } from '../data/index.js';
+import { readDataManifest, type DataManifest } from '../data/index.js';
+import { decodeImage } from '../image/index.js';
 import { detectFaces, type Detector } from '../faceapi/index.js';
 
 /** What the audit says of a real dataset's data node: what it kept, and whether faces are found. */

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../util/index.js';
-import type { Fit } from './image.js';
+import type { Fit } from '../image/index.js';
 import type { CheckResult, DecodeJob, DecodeReply, DecodeTask } from './decode-worker.js';
 
 export type { CheckResult } from './decode-worker.js';

@@ -1,7 +1,7 @@
 // A decoding worker: reads, decodes (and for training, fits) image files off the main thread.
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { decodeImage, fitImage, type Fit } from './image.js';
+import { decodeImage, fitImage, type Fit } from '../image/index.js';
 
 /** `fit`: decode and fit a training batch; `check`: only say whether each file decodes. */
 export type DecodeTask =

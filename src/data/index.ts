@@ -1,8 +1,5 @@
-// The data stage: real-dataset adapters (image folders, LFW, IJB-A, Multi-PIE), image decoding,
-// seeded identity subsets and the `data` node kind.
-export { Rng } from './rng.js';
-export { decodeImage, fitImage, sniffFormat } from './image.js';
-export type { Fit, RgbImage } from './image.js';
+// The data stage: real-dataset adapters (image folders, LFW, IJB-A, Multi-PIE), seeded identity
+// subsets and the `data` node kind (images are decoded by src/image).
 export { lfwImagePath, listImageFolder, parseLfwPairs, readCsv, readIjba, readPoseCsv } from './datasets.js';
 export type { Comparison, LfwPair, ListedImage, PosedImage, Template } from './datasets.js';
 export { chooseIdentities, DATA_MANIFEST, isDataManifestDir, loadManifestImages, readDataManifest } from './manifest.js';

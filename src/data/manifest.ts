@@ -3,8 +3,8 @@ import path from 'node:path';
 import { NodeFailure } from '../node/index.js';
 import type { DataParams } from '../plan/index.js';
 import { DecodeError, decodePool } from './decode-pool.js';
-import type { Fit } from './image.js';
-import { Rng } from './rng.js';
+import type { Fit } from '../image/index.js';
+import { seededRng } from '../rng/index.js';
 
 /** The file a data node writes into its output folder. */
 export const DATA_MANIFEST = 'manifest.json';
@@ -57,7 +57,7 @@ export function chooseIdentities(dataset: string, names: readonly string[], frac
       'SX5005',
     );
   }
-  return new Rng(seed, 0x5ab5e7).shuffle(all).slice(0, k).sort();
+  return seededRng(seed, 0x5ab5e7).shuffle(all).slice(0, k).sort();
 }
 
 /** Whether `dir` holds a data node's manifest. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { checkCancelled, NodeFailure, type NodeContext, type NodeKind } from '../node/index.js';
 import { KIND_VERSIONS, type EvalParams, type PretrainedNetwork, type RenderParams } from '../plan/index.js';
 import type { PretrainedEmbedder } from '../networks/index.js';
-import { Rng } from '../data/index.js';
+import { seededRng } from '../rng/index.js';
 import type { Embedder, ImageSet } from '../train/index.js';
 import { meanStd, rank1ByPose, rocCurve, tarAtFar, type Rank1Result } from './metrics.js';
 import { verificationMetrics, type ScoredPair, type VerificationResult } from './verification.js';
@@ -223,7 +223,7 @@ function rank1(set: ImageSet, e: Float32Array, d: number): Rank1Result {
  * genuine/impostor so every consecutive fold is balanced.
  */
 export function syntheticPairs(set: ImageSet, seed: number): { a: number; b: number; same: boolean }[] {
-  const rng = new Rng(seed, 0xba125);
+  const rng = seededRng(seed, 0xba125);
   const byClass = new Map<number, number[]>();
   set.samples.forEach((s, i) => byClass.set(s.label, [...(byClass.get(s.label) ?? []), i]));
   const multi = [...byClass.values()].filter((l) => l.length >= 2);
@@ -234,7 +234,7 @@ export function syntheticPairs(set: ImageSet, seed: number): { a: number; b: num
   const seen = new Set<string>();
   const genuine: [number, number][] = [];
   for (let tries = 0; genuine.length < n && tries < n * 50; tries++) {
-    const l = multi[rng.int(multi.length)]!;
+    const l = rng.choice(multi);
     const i = rng.int(l.length);
     let j = rng.int(l.length - 1);
     if (j >= i) j++;
@@ -251,7 +251,7 @@ export function syntheticPairs(set: ImageSet, seed: number): { a: number; b: num
     if (cj >= ci) cj++;
     const la = classes[ci]!;
     const lb = classes[cj]!;
-    out.push({ a: la[rng.int(la.length)]!, b: lb[rng.int(lb.length)]!, same: false });
+    out.push({ a: rng.choice(la), b: rng.choice(lb), same: false });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
-import { decodeImage } from '../data/index.js';
+import { decodeImage } from '../image/index.js';
 import { NodeFailure } from '../node/index.js';
 import type { FaceAligner, FaceAlignResult } from '../data/index.js';
 import { alignFace, fivePointsOf68 } from './align.js';

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { NodeFailure } from '../node/index.js';
-import type { Rng } from './rng.js';
+import { cropResizeSquare, decodeImage, LENIENT_DECODE, type RgbImage } from '../image/index.js';
+import type { Rng } from '../rng/index.js';
 
 /** The procedural background names (besides `folder "path"`). */
 export const PROCEDURAL_BACKGROUNDS = ['noise', 'gradient', 'texture', 'plain', 'none'] as const;
@@ -199,69 +198,6 @@ function valueNoise(size: number, rng: Rng, cells: number, octaves: number, hidd
   return out;
 }
 
-/** Decodes a PNG or JPEG file into RGB bytes; null if it is neither or is damaged. */
-export function decodeImage(file: string): { width: number; height: number; rgb: Uint8Array } | null {
-  let data: Buffer;
-  try {
-    data = readFileSync(file);
-  } catch {
-    return null;
-  }
-  try {
-    let rgba: Uint8Array;
-    let width: number;
-    let height: number;
-    if (data[0] === 0x89 && data[1] === 0x50) {
-      const png = PNG.sync.read(data);
-      ({ width, height } = png);
-      rgba = png.data;
-    } else if (data[0] === 0xff && data[1] === 0xd8) {
-      const j = jpeg.decode(data, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
-      ({ width, height } = j);
-      rgba = j.data;
-    } else {
-      return null;
-    }
-    const rgb = new Uint8Array(width * height * 3);
-    for (let p = 0; p < width * height; p++) {
-      rgb[3 * p] = rgba[4 * p]!;
-      rgb[3 * p + 1] = rgba[4 * p + 1]!;
-      rgb[3 * p + 2] = rgba[4 * p + 2]!;
-    }
-    return { width, height, rgb };
-  } catch {
-    return null;
-  }
-}
-
-/** Centre-crops to a square and resizes bilinearly to size × size. */
-export function resizeSquare(img: { width: number; height: number; rgb: Uint8Array }, size: number): Uint8Array {
-  const side = Math.min(img.width, img.height);
-  const ox = (img.width - side) / 2;
-  const oy = (img.height - side) / 2;
-  const out = new Uint8Array(size * size * 3);
-  for (let y = 0; y < size; y++) {
-    const sy = Math.min(Math.max(oy + ((y + 0.5) * side) / size - 0.5, 0), img.height - 1);
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(y0 + 1, img.height - 1);
-    const fy = sy - y0;
-    for (let x = 0; x < size; x++) {
-      const sx = Math.min(Math.max(ox + ((x + 0.5) * side) / size - 0.5, 0), img.width - 1);
-      const x0 = Math.floor(sx);
-      const x1 = Math.min(x0 + 1, img.width - 1);
-      const fx = sx - x0;
-      for (let c = 0; c < 3; c++) {
-        const a = img.rgb[3 * (y0 * img.width + x0) + c]!;
-        const b = img.rgb[3 * (y0 * img.width + x1) + c]!;
-        const d = img.rgb[3 * (y1 * img.width + x0) + c]!;
-        const e = img.rgb[3 * (y1 * img.width + x1) + c]!;
-        out[3 * (y * size + x) + c] = Math.round((a + (b - a) * fx) * (1 - fy) + (d + (e - d) * fx) * fy);
-      }
-    }
-  }
-  return out;
-}
-
 /** Loads a folder of PNG/JPEG backgrounds; a NodeFailure names the folder if none is readable. */
 export function loadBackgroundFolder(folder: string, size: number): BackgroundSet {
   let names: string[];
@@ -274,13 +210,22 @@ export function loadBackgroundFolder(folder: string, size: number): BackgroundSe
   const kept: string[] = [];
   for (const n of names) {
     if (!/\.(png|jpe?g)$/i.test(n)) continue;
-    const img = decodeImage(path.join(folder, n));
-    if (!img || img.width === 0 || img.height === 0) continue;
-    images.push(resizeSquare(img, size));
+    const img = readImage(path.join(folder, n));
+    if (!img) continue;
+    images.push(cropResizeSquare(img, size));
     kept.push(n);
   }
   if (images.length === 0) {
     throw new NodeFailure(`background folder ${folder}: no readable images (PNG or JPEG)`, 'add .png or .jpg images to the folder, or choose a procedural background');
   }
   return { folder, size, images, names: kept };
+}
+
+/** A background file decoded, or null when it cannot be read or decoded: such files are skipped. */
+function readImage(file: string): RgbImage | null {
+  try {
+    return decodeImage(readFileSync(file), LENIENT_DECODE);
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,5 @@
 import type { Choice, ChoiceDist, Dist } from '../plan/index.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../rng/index.js';
 
 /** Draws one number from a distribution. Mixture weights need not sum to 1. */
 export function sampleDist(d: Dist, rng: Rng): number {

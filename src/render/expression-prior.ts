@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from '../rng/index.js';
 
 /**
  * A prior over blendshape activations in [0, 1] (ARKit-style, as in ICT-FaceKit), used by models

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NodeFailure } from '../node/index.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../rng/index.js';
 import { addAmbient, addDirectional, envToShading } from './sh.js';
 
 /**

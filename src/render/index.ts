@@ -24,7 +24,7 @@ export {
   sampleGaussianIllumination,
 } from './illumination.js';
 export type { IlluminationGaussian } from './illumination.js';
-export { drawBackground, loadBackgroundFolder, decodeImage, resizeSquare, PROCEDURAL_BACKGROUNDS } from './background.js';
+export { drawBackground, loadBackgroundFolder, PROCEDURAL_BACKGROUNDS } from './background.js';
 export type { BackgroundSet } from './background.js';
 export { createFrame, clearFrame, createScreenVertices, rasterize } from './raster.js';
 export { createRasterTarget, wasmRasterizer } from './raster-wasm.js';
@@ -34,7 +34,7 @@ export type { GlRasterTarget } from './raster-gl.js';
 export { probeGl, sharedGl, destroyGl, requireGl, glUnavailable, chooseRenderer, resolveRenderer, rasteriserName, SOFTWARE_GL } from './gl-context.js';
 export type { GL, GlProbe, ProbeOptions, RasterBackend } from './gl-context.js';
 export type { Frame, ScreenVertices } from './raster.js';
-export { Rng, streamRng, STREAM, IDENTITY_SAMPLE } from './rng.js';
+export { streamRng, STREAM, IDENTITY_SAMPLE } from './rng.js';
 export { sampleDist, sampleChoice, choicesOf, isConst } from './dist.js';
 export { encodePng } from './png.js';
 export { renderContactSheet, tile } from './contact-sheet.js';

@@ -5,7 +5,8 @@ import { sampleBlendshapes } from './expression-prior.js';
 import { frontalIllumination, sampleGaussianIllumination, samplePriorIllumination, type IlluminationGaussian } from './illumination.js';
 import type { BackgroundSet } from './background.js';
 import type { MorphableModel } from './model.js';
-import { IDENTITY_SAMPLE, STREAM, streamRng, type Rng } from './rng.js';
+import type { Rng } from '../rng/index.js';
+import { IDENTITY_SAMPLE, STREAM, streamRng } from './rng.js';
 
 /** What a render needs besides its params: the model and the folders it draws from, loaded once. */
 export interface RenderSetup {

@@ -1,5 +1,5 @@
 import type { MorphableModel, PcaBlock } from './model.js';
-import { Rng } from './rng.js';
+import { keyedRng } from '../rng/index.js';
 
 /** Sizes of a synthetic model; the defaults are those of BFM 2017 face12 (28,588 / 56,572; 199/199/100). */
 export interface SyntheticModelSize {
@@ -19,7 +19,7 @@ export interface SyntheticModelSize {
 export function syntheticModel(size: SyntheticModelSize = {}): MorphableModel {
   const nv = size.vertices ?? 28588;
   const nt = size.triangles ?? 56572;
-  const rng = new Rng(size.seed ?? 7);
+  const rng = keyedRng(size.seed ?? 7);
   const side = Math.max(2, Math.floor(Math.sqrt(nv)));
   const grid = side * side;
   const mean = new Float32Array(3 * nv);

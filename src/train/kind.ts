@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NodeFailure, type NodeKind } from '../node/index.js';
 import { KIND_VERSIONS, type TrainParams } from '../plan/index.js';
-import { Rng } from '../data/index.js';
+import { seededRng } from '../rng/index.js';
 import { NetworkError, readFaceApiRecogniserWeights } from '../networks/index.js';
 import { useBackend } from './backend.js';
 import { runTraining } from './loop.js';
@@ -66,7 +66,7 @@ export const trainKind: NodeKind<TrainParams> = {
     }
     let train = set.samples.map((_, i) => i);
     if (p.images !== null && p.images < train.length) {
-      train = new Rng(p.seed, 0x1a6e).shuffle(train).slice(0, p.images).sort((a, b) => a - b);
+      train = seededRng(p.seed, 0x1a6e).shuffle(train).slice(0, p.images).sort((a, b) => a - b);
     }
     const threads = usesGpu(backend) ? 1 : Math.max(1, ctx.config.threads);
     const { def } = await runTraining({

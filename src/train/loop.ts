@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkCancelled, NodeFailure, type Progress } from '../node/index.js';
 import type { TrainParams } from '../plan/index.js';
-import { Rng } from '../data/index.js';
+import { seededRng } from '../rng/index.js';
 import { loadCheckpoint, saveCheckpoint, writeModel } from './model-io.js';
 import { initWeights, neckFor, networkDef, type Neck, type NetworkDef, type Weights } from './networks.js';
 import { ParallelGradients, type BatchPart } from './parallel.js';
@@ -60,7 +60,7 @@ export function batchParts(batch: number): number {
  * keeps identities whole.
  */
 export function epochBatches(byClass: readonly (readonly number[])[], total: number, batch: number, seed: number, epoch: number): number[][] {
-  const rng = new Rng(seed, 0xe70c, epoch);
+  const rng = seededRng(seed, 0xe70c, epoch);
   const usable = byClass.map((l, c) => ({ c, l })).filter((x) => x.l.length > 0);
   const k = Math.max(2, Math.min(IMAGES_PER_IDENTITY, Math.floor(batch / 2)));
   const p = Math.max(1, Math.min(usable.length, Math.floor(batch / k)));
@@ -203,7 +203,7 @@ export function identityStats(def: NetworkDef): Weights {
  * average of batch moments taken while the weights were still moving.
  */
 export async function embeddingStats(def: NetworkDef, weights: Weights, set: ImageSet, train: readonly number[], seed: number): Promise<Weights> {
-  const which = new Rng(seed, 0xb57a)
+  const which = seededRng(seed, 0xb57a)
     .shuffle([...train])
     .slice(0, STATS_IMAGES)
     .sort((a, b) => a - b);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Loss, Network } from '../plan/index.js';
-import { Rng } from '../data/index.js';
+import { seededRng } from '../rng/index.js';
 import { FACE_API_EMBEDDING, FACE_API_NORMALIZATION } from '../networks/index.js';
 import { conv2dSame, hasNativeFilterGrad, maxPool2 } from './ops.js';
 
@@ -318,7 +318,7 @@ export function networkDef(network: Network, input: number, embedding: number, n
  */
 export function initWeights(def: NetworkDef, seed: number): Weights {
   const { inits } = define(def.network, def.input, def.embedding, def.neck);
-  const rng = new Rng(seed, 0x1417);
+  const rng = seededRng(seed, 0x1417);
   const out: Weights = new Map();
   for (const spec of [...def.params, ...def.stats]) {
     const { shape, init } = inits.get(spec.name)!;

@@ -2,7 +2,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { NodeInput } from '../node/index.js';
 import { NodeFailure } from '../node/index.js';
-import { fitImage, isDataManifestDir, loadManifestImages, readDataManifest, type DataManifest } from '../data/index.js';
+import { isDataManifestDir, loadManifestImages, readDataManifest, type DataManifest } from '../data/index.js';
+import { fitImage } from '../image/index.js';
 import { isShard, readShardLabels, SHARD_IMAGE_FILE, ShardReader, type ImageLabel } from '../dataset/index.js';
 
 /** One image of a training or test set: where it is, its class and its pose. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Loss } from '../plan/index.js';
-import { Rng } from '../data/index.js';
+import { seededRng } from '../rng/index.js';
 import { readsSynchronously } from './backend.js';
 import { batchLoss, mineSemiHard, pairwiseSq, tripletLoss } from './losses.js';
 import type { NetworkDef, Weights } from './networks.js';
@@ -119,7 +119,7 @@ export class GradientState {
 
 /** Seeded class centres for a margin-softmax head: unit-variance normal, [embedding, classes]. */
 export function initHead(embedding: number, classes: number, seed: number): Float32Array {
-  const rng = new Rng(seed, 0x4ead);
+  const rng = seededRng(seed, 0x4ead);
   return Float32Array.from({ length: embedding * classes }, () => rng.normal());
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { histogram, ibugName, landmarkError, pairStats, rocAuc, shareUnder, yawBucket } from '../../src/audit/index.js';
 import { descriptorCosine, descriptorDistance, SAME_PERSON_DISTANCE } from '../../src/faceapi/index.js';
 import type { Point } from '../../src/faceapi/index.js';
-import { Rng } from '../../src/render/index.js';
+import { keyedRng } from '../../src/rng/index.js';
 
 /** AUC by counting every genuine-impostor pair: above 1, tie 1/2 (the definition). */
 function bruteAuc(g: readonly number[], i: readonly number[]): number {
@@ -13,7 +13,7 @@ function bruteAuc(g: readonly number[], i: readonly number[]): number {
 
 describe('rocAuc', () => {
   it('equals brute-force pair counting, ties included', () => {
-    const rng = new Rng(3);
+    const rng = keyedRng(3);
     for (let t = 0; t < 20; t++) {
       // Scores on a coarse grid so that ties happen.
       const g = Array.from({ length: 1 + rng.int(15) }, () => Math.round(rng.uniform() * 8) / 8 + 0.1);
@@ -42,7 +42,7 @@ describe('small helpers', () => {
 
 describe('pairStats on a tiny set', () => {
   it('matches a direct computation over the pairs', () => {
-    const rng = new Rng(9);
+    const rng = keyedRng(9);
     const items = Array.from({ length: 9 }, (_, k) => ({
       descriptor: Float32Array.from({ length: 8 }, () => rng.uniform() - 0.5 + (k % 3) * 0.2),
       id: k % 3,

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildManifest, chooseIdentities, decodeImage, fitImage, listImageFolder, loadManifestImages, parseLfwPairs, type DataManifest } from '../../src/data/index.js';
+import { buildManifest, chooseIdentities, listImageFolder, loadManifestImages, parseLfwPairs, type DataManifest } from '../../src/data/index.js';
+import { decodeImage, fitImage } from '../../src/image/index.js';
 import { decodePool } from '../../src/data/decode-pool.js';
 import { compileText, type DataParams } from '../../src/plan/index.js';
 import type { DatasetConfig } from '../../src/config/index.js';

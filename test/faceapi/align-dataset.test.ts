@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildManifest, createDataKind, DATA_MANIFEST, decodeImage, NO_FACE_LIST, readDataManifest, type FaceAligner } from '../../src/data/index.js';
+import { buildManifest, createDataKind, DATA_MANIFEST, NO_FACE_LIST, readDataManifest, type FaceAligner } from '../../src/data/index.js';
+import { decodeImage } from '../../src/image/index.js';
 import type { DataParams } from '../../src/plan/index.js';
 import { compileText } from '../../src/plan/index.js';
 import { runPlan } from '../../src/exec/index.js';

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodeImage } from '../../src/data/index.js';
-import type { RgbImage } from '../../src/data/index.js';
+import { decodeImage, type RgbImage } from '../../src/image/index.js';
 import { faceApiModelDir } from '../../src/faceapi/index.js';
 
 /** face-api's six demo photos (real people, group shots). */

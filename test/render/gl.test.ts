@@ -13,7 +13,6 @@ import { NodeFailure } from '../../src/node/index.js';
 import { compileText, type RenderParams } from '../../src/plan/index.js';
 import {
   FaceRenderer,
-  Rng,
   chooseRenderer,
   createFrame,
   createGlRasterTarget,
@@ -28,6 +27,7 @@ import {
   sharedGl,
   type Frame,
 } from '../../src/render/index.js';
+import { keyedRng } from '../../src/rng/index.js';
 import { synx } from '../cli/cli-io.js';
 import { baseParams, referenceParams } from './fixtures.js';
 import { constDist } from '../helpers/dist.js';
@@ -132,7 +132,7 @@ describe.skipIf(!glInstalled)(`gl raster backend (${glInstalled ? 'gl installed'
 
   it('rasterises random triangles like the software rasteriser: culling, near plane, depth order, perspective', () => {
     const size = 48;
-    const rng = new Rng(7);
+    const rng = keyedRng(7);
     const nt = 300;
     const n = 3 * nt + 3;
     const s = createScreenVertices(n);

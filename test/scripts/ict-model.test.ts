@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateIctModel } from '../../scripts/gen-ict-model.js';
 import { readObjVertices } from '../../scripts/ict/read-input.js';
 import { KEPT_VERTICES } from '../../scripts/ict/regions.js';
-import { Rng } from '../../src/render/rng.js';
+import { keyedRng } from '../../src/rng/index.js';
 import { ICT_EXPRESSION_PRIOR, sampleBlendshapes } from '../../src/render/expression-prior.js';
 import { FaceRenderer, loadBuiltinModel, prepareRender, reconstruct } from '../../src/render/index.js';
 import { baseParams } from '../render/fixtures.js';
@@ -134,7 +134,7 @@ describe.skipIf(!hasIct)('the shipped built-in model against ICT-FaceKit', () =>
 describe('the expression prior', () => {
   const names = loadBuiltinModel().expressionNames!;
   it('stays inside [0, 1], is neutral at intensity 0, and caps mouthClose by jawOpen', () => {
-    const rng = new Rng(7);
+    const rng = keyedRng(7);
     const close = names.indexOf('mouthClose');
     const jaw = names.indexOf('jawOpen');
     let nonzero = 0;
@@ -149,11 +149,11 @@ describe('the expression prior', () => {
     // Sparse: a few blendshapes per image on average, not most of the 53.
     expect(nonzero / 3000).toBeGreaterThan(1);
     expect(nonzero / 3000).toBeLessThan(12);
-    for (const x of [0, -0]) expect([...sampleBlendshapes(ICT_EXPRESSION_PRIOR, names, x, new Rng(1))].every((v) => v === 0)).toBe(true);
+    for (const x of [0, -0]) expect([...sampleBlendshapes(ICT_EXPRESSION_PRIOR, names, x, keyedRng(1))].every((v) => v === 0)).toBe(true);
   });
 
   it('keeps only the first K blendshapes for dims expression K', () => {
-    const w = sampleBlendshapes(ICT_EXPRESSION_PRIOR, names.slice(0, 3), 1, new Rng(3));
+    const w = sampleBlendshapes(ICT_EXPRESSION_PRIOR, names.slice(0, 3), 1, keyedRng(3));
     expect(w).toHaveLength(3);
   });
 });

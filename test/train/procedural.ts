@@ -3,16 +3,12 @@
 // untrained network) barely tell identities apart and a trained one must learn the geometry.
 import { mkdirSync } from 'node:fs';
 import { ShardWriter, type ImageLabel } from '../../src/dataset/index.js';
+import { mulberry32Rng } from '../../src/rng/index.js';
 
+/** Plain mulberry32 floats (one word / 2^32 each), as a function. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = mulberry32Rng(seed);
+  return () => r.uniform();
 }
 
 export const YAWS = [0, -30, 30, -60, 60, 15, -15, 45];

@@ -1,52 +1,7 @@
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
-
-/** A decoded RGB image, row-major, 3 bytes per pixel. */
-export interface RgbImage {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-}
+import type { RgbImage } from './decode.js';
 
 /** How an image is brought to the square network input. */
 export type Fit = 'resize' | 'center';
-
-/** The image format a file's first bytes say, or null when neither JPEG nor PNG. */
-export function sniffFormat(head: Uint8Array): 'jpeg' | 'png' | null {
-  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
-  if (head.length >= 8 && head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return 'png';
-  return null;
-}
-
-/**
- * Decodes a JPEG or PNG (by content, not extension) to RGB. Throws an Error saying why for
- * anything else or a corrupt file; callers turn it into a skip or a NodeFailure with the path.
- */
-export function decodeImage(bytes: Uint8Array): RgbImage {
-  const format = sniffFormat(bytes);
-  let width: number;
-  let height: number;
-  let rgba: Uint8Array;
-  if (format === 'jpeg') {
-    const d = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, tolerantDecoding: false, maxMemoryUsageInMB: 256 });
-    ({ width, height } = d);
-    rgba = d.data;
-  } else if (format === 'png') {
-    const d = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    ({ width, height } = d);
-    rgba = new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.byteLength);
-  } else {
-    throw new Error('not a JPEG or PNG file');
-  }
-  if (width <= 0 || height <= 0) throw new Error('image has no pixels');
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; j < data.length; i += 4, j += 3) {
-    data[j] = rgba[i]!;
-    data[j + 1] = rgba[i + 1]!;
-    data[j + 2] = rgba[i + 2]!;
-  }
-  return { width, height, data };
-}
 
 /**
  * Brings an image to size × size. `resize` scales the whole image (aspect not kept: inputs are
@@ -110,6 +65,41 @@ export function fitImage(img: RgbImage, size: number, fit: Fit = 'resize'): Uint
         const p = (yy: number, xx: number) => src[((y0 + yy) * sw + x0 + xx) * 3 + c]!;
         const v = (p(iy, ix) * (1 - tx) + p(iy, ix1) * tx) * (1 - ty) + (p(iy1, ix) * (1 - tx) + p(iy1, ix1) * tx) * ty;
         out[(y * size + x) * 3 + c] = Math.round(v);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Cuts the exactly centred square (its origin on a half pixel when the margin is odd) and resizes
+ * it bilinearly to size × size, taps clamped to the whole image, with no pre-filter: how
+ * background images are brought to the render size. It is not `fitImage(img, size, 'center')`,
+ * which starts the square on a whole pixel and box-filters large reductions: the two give
+ * different bytes (a 3 × 2 image to 1 × 1: column 1 here, columns 0 and 1 there), and each keeps
+ * the bytes of what was made with it (renders here, network inputs there).
+ */
+export function cropResizeSquare(img: RgbImage, size: number): Uint8Array {
+  const side = Math.min(img.width, img.height);
+  const ox = (img.width - side) / 2;
+  const oy = (img.height - side) / 2;
+  const out = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++) {
+    const sy = Math.min(Math.max(oy + ((y + 0.5) * side) / size - 0.5, 0), img.height - 1);
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(y0 + 1, img.height - 1);
+    const fy = sy - y0;
+    for (let x = 0; x < size; x++) {
+      const sx = Math.min(Math.max(ox + ((x + 0.5) * side) / size - 0.5, 0), img.width - 1);
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(x0 + 1, img.width - 1);
+      const fx = sx - x0;
+      for (let c = 0; c < 3; c++) {
+        const a = img.data[3 * (y0 * img.width + x0) + c]!;
+        const b = img.data[3 * (y0 * img.width + x1) + c]!;
+        const d = img.data[3 * (y1 * img.width + x0) + c]!;
+        const e = img.data[3 * (y1 * img.width + x1) + c]!;
+        out[3 * (y * size + x) + c] = Math.round((a + (b - a) * fx) * (1 - fy) + (d + (e - d) * fx) * fy);
       }
     }
   }
