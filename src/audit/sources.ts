@@ -1,6 +1,6 @@
 import { readShardLabels, ShardReader } from '../dataset/index.js';
 import type { Cache } from '../exec/index.js';
-import type { PlanNode, RenderParams } from '../plan/index.js';
+import type { PlanNodeOf } from '../plan/index.js';
 import { FaceRenderer, prepareRender } from '../render/index.js';
 import type { AuditImage } from './audit.js';
 
@@ -8,8 +8,8 @@ import type { AuditImage } from './audit.js';
  * The first `limit` images of a render node (whole identities, so identity pairs exist): from its
  * cache entry when `synx run` computed it, else rendered here exactly as a run would render them.
  */
-export async function renderNodeImages(node: PlanNode, cache: Cache | undefined, limit: number): Promise<{ images: AuditImage[]; source: string }> {
-  const p = node.params as unknown as RenderParams;
+export async function renderNodeImages(node: PlanNodeOf<'render'>, cache: Cache | undefined, limit: number): Promise<{ images: AuditImage[]; source: string }> {
+  const p = node.params;
   const ids = Math.min(p.ids, Math.max(2, Math.ceil(limit / p.imgsPerId)));
   const images: AuditImage[] = [];
   if (cache && cache.check(node.fingerprint).state === 'ok') {

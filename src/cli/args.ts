@@ -18,6 +18,8 @@ export type ParsedValues<T extends Options> = {
 export function parse<T extends Options>(argv: readonly string[], options: T): { values: ParsedValues<T>; positionals: string[] } {
   try {
     const r = parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true });
+    // Cast: node's parseArgs types the values of a generic options object loosely; ParsedValues<T>
+    // is what it returns for T (strings, booleans, arrays for `multiple`, defaults filled in).
     return { values: r.values as unknown as ParsedValues<T>, positionals: r.positionals };
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));

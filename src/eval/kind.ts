@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkCancelled, NodeFailure, type NodeContext, type NodeKind } from '../node/index.js';
-import { KIND_VERSIONS, type EvalParams, type PretrainedNetwork, type RenderParams } from '../plan/index.js';
+import { KIND_VERSIONS, type EvalParams, type PretrainedNetwork } from '../plan/index.js';
 import type { PretrainedEmbedder } from '../networks/index.js';
 import { seededRng } from '../rng/index.js';
 import type { Embedder, ImageSet } from '../train/index.js';
@@ -91,7 +91,7 @@ async function evaluatePretrained(ctx: NodeContext<EvalParams>, network: Pretrai
   // Render shards are read at their own size and resized by the network's preprocessing, as
   // face-api resizes what it is given; real data is decoded straight to the network's input.
   const tests = ctx.inputs.filter((i) => i.role === 'test');
-  const sizes = new Set(tests.map((i) => (i.kind === 'render' ? (i.params as unknown as Partial<RenderParams> | null)?.size : undefined)));
+  const sizes = new Set(tests.map((i) => (i.kind === 'render' ? i.params.size : undefined)));
   const only = sizes.size === 1 ? [...sizes][0] : undefined;
   const size = only ?? network.input;
   let embedder: PretrainedEmbedder;

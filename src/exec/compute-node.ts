@@ -6,8 +6,7 @@ import type { ProjectConfig } from '../config/index.js';
 import type { Failure } from '../events/index.js';
 import { NodeFailure, type NodeContext, type NodeInput, type Progress } from '../node/index.js';
 import type { Plan, PlanNode } from '../plan/index.js';
-import { KIND_VERSIONS } from '../plan/index.js';
-import type { JsonValue } from '../util/index.js';
+import { KIND_VERSIONS, kindAndParams } from '../plan/index.js';
 import type { Cache } from './cache.js';
 import type { Environment } from './environment.js';
 import type { AnyNodeKind, ComputeOutcome, NodeHooks } from './runner.js';
@@ -102,9 +101,8 @@ export async function computeNode(o: ComputeNodeOptions): Promise<ComputeOutcome
       inputs.push({
         role: input.role,
         id: dep.id,
-        kind: dep.kind,
+        ...kindAndParams(dep),
         fingerprint: dep.fingerprint,
-        params: dep.params,
         dir: store.outDir(dep.fingerprint),
       });
     }
@@ -113,7 +111,7 @@ export async function computeNode(o: ComputeNodeOptions): Promise<ComputeOutcome
     const scratchDir = store.scratchDir(node.fingerprint);
     mkdirSync(scratchDir, { recursive: true });
     let lastProgress = 0;
-    const ctx: NodeContext<JsonValue> = {
+    const ctx: NodeContext = {
       node,
       params: node.params,
       inputs,
@@ -137,7 +135,7 @@ export async function computeNode(o: ComputeNodeOptions): Promise<ComputeOutcome
       },
     };
     if (signal.aborted) throw signal.reason ?? new Error('aborted');
-    await kind.run(ctx as unknown as NodeContext<never>);
+    await kind.run(ctx);
     if (signal.aborted) throw signal.reason ?? new Error('aborted');
     const t1 = Date.now();
     await store.commit(pending, {

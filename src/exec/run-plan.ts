@@ -367,7 +367,7 @@ async function findCached(
 /** A kind's estimate of a node's seconds; 1 when it makes none (an estimate is a hint, so a throw counts as none). */
 function estimate(kind: AnyNodeKind | undefined, node: PlanNode, config: ProjectConfig): number {
   try {
-    return kind?.estimateSeconds?.(node.params as never, config) ?? 1;
+    return kind?.estimateSeconds?.(node.params, config) ?? 1;
   } catch {
     return 1;
   }
@@ -377,7 +377,7 @@ function estimate(kind: AnyNodeKind | undefined, node: PlanNode, config: Project
 function resourcesOf(kind: AnyNodeKind | undefined, node: PlanNode, config: ProjectConfig): Resources {
   if (!kind) return ONE_CPU;
   try {
-    return kind.resources(node.params as never, config);
+    return kind.resources(node.params, config);
   } catch {
     return ONE_CPU;
   }

@@ -2,12 +2,12 @@
 // `computeNode`, or a Slurm cluster) and hears how it ended.
 import type { ProjectConfig } from '../config/index.js';
 import type { Failure } from '../events/index.js';
-import type { NodeKind, Progress, Resources } from '../node/index.js';
+import type { AnyNodeKind, Progress, Resources } from '../node/index.js';
 import type { Plan, PlanNode } from '../plan/index.js';
 import type { Cache } from './cache.js';
 
-/** A node kind of any params type. */
-export type AnyNodeKind = NodeKind<never>;
+// Defined in the node-kind contract (src/node), beside NodeKind; named here too for the runners.
+export type { AnyNodeKind };
 
 /** How one node's computation ended (see `computeNode` and `NodeRunner`). */
 export type ComputeOutcome =

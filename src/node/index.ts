@@ -4,4 +4,4 @@
 // no cycle (test/scripts/check-cycles.test.ts).
 export type { Progress } from './progress.js';
 export { checkCancelled, NodeFailure } from './kind.js';
-export type { NodeContext, NodeInput, NodeKind, Resources } from './kind.js';
+export type { AnyNodeKind, NodeContext, NodeInput, NodeKind, Resources } from './kind.js';

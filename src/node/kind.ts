@@ -1,5 +1,5 @@
-import type { JsonValue } from '../util/index.js';
-import type { InputRole, NodeKindName, PlanNode } from '../plan/index.js';
+import type { InputRole, KindAndParams, NodeParams } from '../params/index.js';
+import type { PlanNode } from '../plan/index.js';
 import type { ProjectConfig } from '../config/index.js';
 import type { Progress } from './progress.js';
 
@@ -13,22 +13,23 @@ export interface Resources {
   readonly memoryMb: number;
 }
 
-/** A finished dependency, as a node kind sees it: its (read-only) output folder and manifest. */
-export interface NodeInput {
+/**
+ * A finished dependency, as a node kind sees it: its (read-only) output folder, and its kind and
+ * params, a union discriminated by `kind` as in PlanNode.
+ */
+export type NodeInput = {
   readonly role: InputRole;
   readonly id: string;
-  readonly kind: NodeKindName;
   readonly fingerprint: string;
-  readonly params: JsonValue;
   /** The cached output folder. Never write here. */
   readonly dir: string;
-}
+} & KindAndParams;
 
 // Progress lives in the node-kind contract's leaf folder (src/node), which the events import.
 export type { Progress };
 
 /** Everything a node kind's `run` gets. */
-export interface NodeContext<P = JsonValue> {
+export interface NodeContext<P = NodeParams> {
   readonly node: PlanNode;
   readonly params: P;
   readonly inputs: readonly NodeInput[];
@@ -57,7 +58,7 @@ export interface NodeContext<P = JsonValue> {
  * `NodeFailure` for a failure the user can fix (missing dataset, NaN loss); any other exception
  * is reported as a bug in the kind.
  */
-export interface NodeKind<P = JsonValue> {
+export interface NodeKind<P = NodeParams> {
   readonly kind: string;
   readonly version: string;
   resources(params: P, config: ProjectConfig): Resources;
@@ -69,6 +70,14 @@ export interface NodeKind<P = JsonValue> {
   estimateSeconds?(params: P, config: ProjectConfig): number;
   run(ctx: NodeContext<P>): Promise<void>;
 }
+
+/**
+ * A node kind of any kind's params, as the executor holds them in a registry by kind name. Each
+ * kind's `NodeKind<RenderParams>` (...) is one: TypeScript compares method parameters both ways.
+ * The registry is what ties a node's `kind` to the kind that reads its params, at run time: the
+ * executor gives each kind only the nodes of its own name.
+ */
+export type AnyNodeKind = NodeKind<NodeParams>;
 
 /** A failure of a node that the user can act on; `message` says what happened and what to do. */
 export class NodeFailure extends Error {

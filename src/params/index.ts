@@ -3,4 +3,4 @@
 // plan fingerprints them, the kinds read them, and none of them has to import another for it.
 export type * from './params.js';
 export { KIND_VERSIONS } from './kinds.js';
-export type { NodeKindName } from './kinds.js';
+export type { KindAndParams, KindParams, NodeKindName, NodeParams } from './kinds.js';

@@ -17,14 +17,14 @@ export type Dist =
   | { readonly type: 'mix'; readonly parts: readonly { readonly weight: number; readonly dist: Dist }[] };
 
 /** A named choice for a non-numeric parameter (`illumination ~ prior "folder"`, `background ~ noise`). */
-export interface Choice {
+export type Choice = {
   readonly type: 'choice';
   readonly name: string;
   /** The argument, e.g. the folder of a `prior "folder"` or `folder "path"` choice (resolved; not fingerprinted). */
   readonly arg?: string;
   /** The content digest of the `arg` folder, written by the planner: what the fingerprint keys instead of `arg`. */
   readonly sha256?: ContentDigest;
-}
+};
 
 /** A choice, or a weighted mixture of choices (`background ~ mix(0.5 noise, 0.5 gradient)`). */
 export type ChoiceDist =
@@ -48,7 +48,7 @@ export type ModelRef =
  * identity's random stream comes from (seed, identity) and each image's from
  * (seed, identity, sample), so shards are independent and any image can be re-rendered alone.
  */
-export interface RenderParams {
+export type RenderParams = {
   readonly model: ModelRef;
   readonly seed: number;
   readonly firstId: number;
@@ -98,7 +98,7 @@ export interface RenderParams {
    * fingerprints of software renders stay what they were before the option existed.
    */
   readonly raster?: 'gl';
-}
+};
 
 /** A per-pixel map a render can store beside its images (see dataset/shard.ts). */
 export type RenderMap = 'depth' | 'normal';
@@ -115,7 +115,7 @@ export type Loss = 'triplet' | 'arcface' | 'cosface';
 export type LrSchedule = { readonly type: 'cosine' } | { readonly type: 'step'; readonly epochs: readonly number[] };
 
 /** A training run: pretrain (synthetic), train (real-only baseline) or finetune (from `init`). */
-export interface TrainParams {
+export type TrainParams = {
   readonly role: 'pretrain' | 'train' | 'finetune';
   readonly network: Network;
   readonly loss: Loss;
@@ -149,10 +149,10 @@ export interface TrainParams {
    * sha256 keys the fingerprint, its path does not (see locationFree).
    */
   readonly from?: PretrainedNetwork;
-}
+};
 
 /** A real dataset, or a seeded fraction of its identities (`finetune casia 10%`). */
-export interface DataParams {
+export type DataParams = {
   readonly dataset: string;
   readonly format: 'folder' | 'lfw' | 'ijba' | 'multipie';
   /** The image folder, resolved: where the node reads, not what it reads, so not fingerprinted. */
@@ -188,10 +188,10 @@ export interface DataParams {
    * Absent means no alignment, which keeps the fingerprints of projects that never set it.
    */
   readonly align?: 'face-api';
-}
+};
 
 /** An evaluation of the `model` input on the `test` inputs, by a standard protocol. */
-export interface EvalParams {
+export type EvalParams = {
   readonly dataset: string;
   /** `lfw` 10-fold verification, `ijba` TAR@FAR, `multipie` rank-1 by pose, `synthetic` (both). */
   readonly protocol: 'lfw' | 'ijba' | 'multipie' | 'synthetic';
@@ -203,7 +203,7 @@ export interface EvalParams {
    * Absent for networks synx trained, so their fingerprints stay as they were.
    */
   readonly network?: PretrainedNetwork;
-}
+};
 
 /**
  * A network synx did not train: face-api's recogniser (weights shipped in its npm package), or a
@@ -212,7 +212,7 @@ export interface EvalParams {
  * `file` is the name as written, for display; `path` is where to read it on this machine and is
  * left out of the fingerprint (see build-dag), so moving a project keeps its cached results.
  */
-export interface PretrainedNetwork {
+export type PretrainedNetwork = {
   readonly kind: 'face-api' | 'tfjs' | 'onnx';
   readonly file: string;
   readonly path: string;
@@ -224,10 +224,10 @@ export interface PretrainedNetwork {
   readonly std: readonly [number, number, number];
   /** The order of the colour channels the network reads. */
   readonly channels: 'rgb' | 'bgr';
-}
+};
 
 /** A report over the evals of one or more experiments. */
-export interface ReportParams {
+export type ReportParams = {
   readonly title: string;
   /** Each expanded experiment, its sweep values as written, and the fingerprints of its evals. */
   readonly experiments: readonly {
@@ -243,7 +243,7 @@ export interface ReportParams {
   readonly scale?: number;
   /** The first shard of each training set (at most three), for contact sheets of samples. */
   readonly samples: readonly { readonly label: string; readonly params: RenderParams }[];
-}
+};
 
 /**
  * Input roles: what a dependency is to the node that reads it.

@@ -1,13 +1,12 @@
 import path from 'node:path';
-import type { JsonValue } from '../util/index.js';
 import type { ProjectConfig } from '../config/index.js';
 import { BENCHMARKS, type ExperimentSpec, type NetworkSpec, type RenderSpec, type TrainSpec } from '../lang/index.js';
 import { combineDigests } from '../networks/index.js';
 import { ABSENT_DIGEST, ContentDigester } from './content.js';
 import { fingerprintOf, fingerprintRecord } from './fingerprint.js';
-import type { NodeKindName } from '../params/index.js';
+import type { KindAndParams } from '../params/index.js';
 import type { ChoiceDist, DataParams, EvalParams, InputRole, PretrainedNetwork, RenderParams, ReportParams, TrainParams } from '../params/index.js';
-import type { Plan, PlanExperiment, PlanNode } from './types.js';
+import type { Plan, PlanExperiment, PlanNode, PlanNodeOf } from './types.js';
 
 /**
  * A render shard holds at most this many images. The shard size depends only on images per
@@ -22,9 +21,8 @@ export function shortCount(n: number): string {
   return String(n);
 }
 
-interface MutableNode extends Omit<PlanNode, 'experiments'> {
-  experiments: string[];
-}
+/** A node while the DAG grows: experiments are added to it as they reach it. */
+type MutableNode = PlanNode & { experiments: string[] };
 
 /** Builds one DAG from expanded experiments; equal fingerprints are one node. */
 export class DagBuilder {
@@ -34,7 +32,7 @@ export class DagBuilder {
   private readonly order: MutableNode[] = [];
   private current: { name: string; ids: string[]; seen: Set<string> } | undefined;
   /** The first training shard of each experiment, for the report's sample sheets. */
-  private readonly firstShard = new Map<string, MutableNode>();
+  private readonly firstShard = new Map<string, PlanNodeOf<'render'>>();
 
   constructor(
     private readonly file: string,
@@ -64,7 +62,8 @@ export class DagBuilder {
     };
   }
 
-  private add(kind: NodeKindName, label: string, params: JsonValue, inputs: { role: InputRole; node: MutableNode }[]): MutableNode {
+  private add(work: KindAndParams, label: string, inputs: { role: InputRole; node: MutableNode }[]): MutableNode {
+    const { kind, params } = work;
     // Sweeps re-create equal params thousands of times; a native JSON key skips re-hashing them.
     // (Lowering builds params in a fixed key order, so equal params give equal keys.)
     const memoKey = `${kind}|${JSON.stringify(params)}|${inputs.map((i) => `${i.role}:${i.node.fingerprint}`).join(',')}`;
@@ -84,12 +83,11 @@ export class DagBuilder {
     if (!node) {
       node = {
         id: `${kind}-${fp.slice(0, 10)}`,
-        kind,
+        ...work,
         label,
         fingerprint: fp,
         deps: [...new Set(inputs.map((i) => i.node.id))],
         inputs: inputs.map((i) => ({ role: i.role, id: i.node.id })),
-        params,
         experiments: [],
       };
       this.nodes.set(fp, node);
@@ -125,7 +123,7 @@ export class DagBuilder {
       // unresolved auto plans as software. Only gl is written (see RenderParams.raster).
       const params: RenderParams = { ...keyed, firstId, ids, ...(this.config.renderer === 'gl' ? { raster: 'gl' as const } : {}) };
       out.push(
-        this.add('render', `render ${setName} ids ${firstId}-${firstId + ids - 1} x ${spec.imgsPerId}`, params as unknown as JsonValue, []),
+        this.add({ kind: 'render', params }, `render ${setName} ids ${firstId}-${firstId + ids - 1} x ${spec.imgsPerId}`, []),
       );
     }
     this.renderMemo.set(key, out);
@@ -154,7 +152,7 @@ export class DagBuilder {
       ...(ds?.align === 'face-api' ? { align: 'face-api' as const } : {}),
     };
     const pct = `${Number((fraction * 100).toFixed(4))}%`;
-    return this.add('data', `data ${dataset}${fraction < 1 ? ` ${pct}` : ''}`, params as unknown as JsonValue, []);
+    return this.add({ kind: 'data', params }, `data ${dataset}${fraction < 1 ? ` ${pct}` : ''}`, []);
   }
 
   private trainNode(
@@ -167,20 +165,21 @@ export class DagBuilder {
     const { source: _source, fraction: _fraction, from, ...settings } = t;
     // A finetune of a pretrain starts from the pretrain's weights, not the published ones.
     const params: TrainParams = { role, seed, ...settings, ...(from && !init ? { from: this.pretrained(from) } : {}) };
-    const rendered = data.reduce((n, d) => (d.kind === 'render' ? n + (d.params as unknown as RenderParams).ids * (d.params as unknown as RenderParams).imgsPerId : n), 0);
+    const rendered = data.reduce((n, d) => (d.kind === 'render' ? n + d.params.ids * d.params.imgsPerId : n), 0);
     const source = t.source.kind === 'synthetic' ? `${shortCount(t.images ?? rendered)} synthetic` : `${t.source.dataset}${t.fraction < 1 ? ` ${Number((t.fraction * 100).toFixed(4))}%` : ''}`;
     const inputs = [
       ...data.map((node) => ({ role: 'data' as const, node })),
       ...(init ? [{ role: 'init' as const, node: init }] : []),
     ];
-    return this.add('train', `${role} ${source} (${t.network}, ${t.loss}, ${t.epochs} ep)`, params as unknown as JsonValue, inputs);
+    return this.add({ kind: 'train', params }, `${role} ${source} (${t.network}, ${t.loss}, ${t.epochs} ep)`, inputs);
   }
 
   /** Adds an experiment's nodes; returns its eval nodes. */
   experiment(spec: ExperimentSpec): PlanExperiment {
     this.current = { name: spec.name, ids: [], seen: new Set() };
     const shards = spec.render ? this.shards(spec.render, 'synthetic') : [];
-    if (shards[0]) this.firstShard.set(spec.name, shards[0]);
+    const first = shards[0];
+    if (first?.kind === 'render') this.firstShard.set(spec.name, first);
     let model: MutableNode | undefined;
     if (spec.pretrain) {
       const src = spec.pretrain.source;
@@ -200,7 +199,7 @@ export class DagBuilder {
       const tests = e.testset ? this.shards(e.testset, `testset ${e.dataset}`) : [this.data(e.dataset, 1, spec.seed)];
       const params: EvalParams = { dataset: e.dataset, protocol: e.protocol, flip: e.flip, seed: spec.seed, network };
       const inputs = tests.map((node) => ({ role: 'test' as const, node }));
-      const node = this.add('eval', `eval ${e.dataset} (${e.protocol}) with ${network.file}`, params as unknown as JsonValue, inputs);
+      const node = this.add({ kind: 'eval', params }, `eval ${e.dataset} (${e.protocol}) with ${network.file}`, inputs);
       evals.push(node.id);
     }
     if (model) {
@@ -208,7 +207,7 @@ export class DagBuilder {
         if (e.network) continue;
         const tests = e.testset ? this.shards(e.testset, `testset ${e.dataset}`) : [this.data(e.dataset, 1, spec.seed)];
         const params: EvalParams = { dataset: e.dataset, protocol: e.protocol, flip: e.flip, seed: spec.seed };
-        const node = this.add('eval', `eval ${e.dataset} (${e.protocol})`, params as unknown as JsonValue, [
+        const node = this.add({ kind: 'eval', params }, `eval ${e.dataset} (${e.protocol})`, [
           { role: 'model', node: model },
           ...tests.map((node) => ({ role: 'test' as const, node })),
         ]);
@@ -235,13 +234,13 @@ export class DagBuilder {
           sweep: e.sweep,
           evals: e.evals.map((id) => byId.get(id)!.fingerprint),
         })),
-        samples: [...new Set(withEvals.map((e) => this.firstShard.get(e.name)).filter((s): s is MutableNode => s !== undefined))]
+        samples: [...new Set(withEvals.map((e) => this.firstShard.get(e.name)).filter((s) => s !== undefined))]
           .slice(0, 3)
-          .map((s) => ({ label: s.label, params: s.params as unknown as RenderParams })),
+          .map((s) => ({ label: s.label, params: s.params })),
       };
       const evalNodes = [...new Set(withEvals.flatMap((e) => e.evals))].map((id) => byId.get(id)!);
       this.current = { name: '', ids: [], seen: new Set() };
-      const report = this.add('report', `report ${title}`, params as unknown as JsonValue, evalNodes.map((node) => ({ role: 'result' as const, node })));
+      const report = this.add({ kind: 'report', params }, `report ${title}`, evalNodes.map((node) => ({ role: 'result' as const, node })));
       report.experiments.length = 0;
       report.experiments.push(...withEvals.map((e) => e.name));
       this.current = undefined;

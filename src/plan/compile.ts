@@ -144,7 +144,7 @@ export function datasetProblems(plan: Plan, config: ProjectConfig, configFile?: 
   const seen = new Set<string>();
   for (const node of plan.nodes) {
     if (node.kind !== 'data') continue;
-    const p = node.params as unknown as DataParams;
+    const p = node.params;
     if (seen.has(p.dataset)) continue;
     seen.add(p.dataset);
     const where = configFile ?? path.join(config.root, 'synx.yaml');

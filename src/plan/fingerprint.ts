@@ -1,6 +1,6 @@
 import { canonicalJson, sha256, type JsonValue } from '../util/index.js';
 import { KIND_VERSIONS, type NodeKindName } from '../params/index.js';
-import type { ChoiceDist, DataParams, EvalParams, InputRole, RenderParams, ReportParams, TrainParams } from '../params/index.js';
+import type { InputRole } from '../params/index.js';
 import type { Fingerprint } from './types.js';
 
 /**
@@ -29,20 +29,49 @@ export function fingerprintRecord(
   return { kind, version: KIND_VERSIONS[kind], params: locationFree(kind, params), inputs };
 }
 
-function choiceFree(c: ChoiceDist): ChoiceDist {
-  if (c.type === 'mix') return { type: 'mix', parts: c.parts.map((p) => ({ weight: p.weight, dist: choiceFree(p.dist) as typeof p.dist })) };
-  if (c.arg === undefined) return c;
-  const { arg: _where, ...rest } = c;
-  return rest;
+type JsonObject = { readonly [key: string]: JsonValue };
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);
 }
 
-// Fields are checked before use: tests and tools fingerprint partial params too.
-function renderFree(p: RenderParams): RenderParams {
-  const out: { -readonly [K in keyof RenderParams]: RenderParams[K] } = { ...p };
-  if (p.model?.kind === 'bfm') out.model = (({ path: _where, ...m }) => m)(p.model) as RenderParams['model'];
-  if (p.illumination) out.illumination = choiceFree(p.illumination);
-  if (p.background) out.background = choiceFree(p.background);
+/** `o` without the given fields (a copy; `o` is left as it was). */
+function omit(o: JsonObject, ...fields: string[]): JsonObject {
+  const out: { [key: string]: JsonValue } = { ...o };
+  for (const f of fields) delete out[f];
   return out;
+}
+
+// These read params as JSON, not as the kinds' params types: they also get the params of cache
+// manifests written by older versions (`synx why`), and tests and tools fingerprint partial
+// params, so every field is checked before use and a field that is not there is left alone.
+
+/** A choice (see ChoiceDist) without its folder's location, at every depth of a mixture. */
+function choiceFree(c: JsonValue): JsonValue {
+  if (!isObject(c)) return c;
+  const parts = c.parts;
+  if (c.type === 'mix' && Array.isArray(parts)) {
+    return { ...c, parts: parts.map((p: JsonValue) => (isObject(p) && p.dist !== undefined ? { ...p, dist: choiceFree(p.dist) } : p)) };
+  }
+  return omit(c, 'arg');
+}
+
+/** RenderParams without the BFM model's path and the illumination and background folders. */
+function renderFree(p: JsonValue): JsonValue {
+  if (!isObject(p)) return p;
+  const out: { [key: string]: JsonValue } = { ...p };
+  if (isObject(p.model) && p.model.kind === 'bfm') out.model = omit(p.model, 'path');
+  for (const field of ['illumination', 'background']) {
+    const c = p[field];
+    if (c !== undefined) out[field] = choiceFree(c);
+  }
+  return out;
+}
+
+/** `params` with its `field` (a PretrainedNetwork) without the network's path and display name. */
+function networkFree(params: JsonObject, field: string): JsonValue {
+  const net = params[field];
+  return isObject(net) ? { ...params, [field]: omit(net, 'path', 'file') } : params;
 }
 
 /**
@@ -54,33 +83,24 @@ function renderFree(p: RenderParams): RenderParams {
  * adds its location field here.
  */
 export function locationFree(kind: NodeKindName, params: JsonValue): JsonValue {
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) return params;
+  if (!isObject(params)) return params;
   switch (kind) {
     case 'render':
-      return renderFree(params as unknown as RenderParams) as unknown as JsonValue;
-    case 'data': {
-      const { path: _where, ...rest } = params as unknown as DataParams;
-      return rest as unknown as JsonValue;
-    }
-    case 'eval': {
+      return renderFree(params);
+    case 'data':
+      // The dataset folder; its digest (`content`) stays.
+      return omit(params, 'path');
+    case 'eval':
       // A pretrained network's path and the name it was written with (display only); its
       // digest stays (see PretrainedNetwork), so a renamed but unchanged model keeps its evals.
-      const e = params as unknown as EvalParams;
-      if (!e.network) return params;
-      const { path: _where, file: _shown, ...network } = e.network;
-      return { ...e, network } as unknown as JsonValue;
-    }
-    case 'train': {
+      return networkFree(params, 'network');
+    case 'train':
       // The pretrained start weights' path; their digest stays.
-      const t = params as unknown as TrainParams;
-      if (!t.from) return params;
-      const { path: _where, file: _shown, ...from } = t.from;
-      return { ...t, from } as unknown as JsonValue;
-    }
+      return networkFree(params, 'from');
     case 'report': {
-      const r = params as unknown as ReportParams;
-      if (!Array.isArray(r.samples)) return params;
-      return { ...r, samples: r.samples.map((s) => ({ ...s, params: renderFree(s.params) })) } as unknown as JsonValue;
+      const samples = params.samples;
+      if (!Array.isArray(samples)) return params;
+      return { ...params, samples: samples.map((s: JsonValue) => (isObject(s) && s.params !== undefined ? { ...s, params: renderFree(s.params) } : s)) };
     }
     default:
       return params;

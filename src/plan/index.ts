@@ -17,8 +17,9 @@ export type {
   PretrainedNetwork,
 } from '../params/index.js';
 export { KIND_VERSIONS } from '../params/index.js';
-export type { NodeKindName } from '../params/index.js';
-export type { Fingerprint, PlanNode, PlanInput, PlanExperiment, Plan } from './types.js';
+export type { KindAndParams, KindParams, NodeKindName, NodeParams } from '../params/index.js';
+export type { Fingerprint, PlanNode, PlanNodeOf, PlanInput, PlanExperiment, Plan } from './types.js';
+export { kindAndParams } from './types.js';
 export { fingerprintOf, fingerprintRecord, locationFree } from './fingerprint.js';
 export { ContentDigester, ABSENT_DIGEST } from './content.js';
 export type { ContentDigest, DigestedInput, ListingEntry } from './content.js';

@@ -1,6 +1,5 @@
-import type { JsonValue, Sha256 } from '../util/index.js';
-import type { InputRole } from '../params/index.js';
-import type { NodeKindName } from '../params/index.js';
+import type { Sha256 } from '../util/index.js';
+import type { InputRole, KindAndParams, NodeKindName } from '../params/index.js';
 
 /** A node's fingerprint: sha256 over its fingerprint record (see `fingerprint.ts`). */
 export type Fingerprint = Sha256;
@@ -11,21 +10,28 @@ export interface PlanInput {
   readonly id: string;
 }
 
-/** One node of the DAG. Nodes with equal fingerprints are one node, shared by all experiments. */
-export interface PlanNode {
+/** What every node of the DAG has, whatever its kind. */
+interface PlanNodeBase {
   /** Stable, unique within the plan: `<kind>-<first 10 hex of the fingerprint>`. */
   readonly id: string;
-  readonly kind: NodeKindName;
   /** What a person reads in `synx plan`: `render syn-1m ids 0-99`, `finetune casia 10%`. */
   readonly label: string;
   readonly fingerprint: Fingerprint;
   /** Ids of the nodes this one reads, in input order. */
   readonly deps: readonly string[];
   readonly inputs: readonly PlanInput[];
-  readonly params: JsonValue;
   /** Names of the (expanded) experiments that need this node. */
   readonly experiments: readonly string[];
 }
+
+/**
+ * One node of the DAG. Nodes with equal fingerprints are one node, shared by all experiments.
+ * A union discriminated by `kind`: `node.kind === 'render'` types `node.params` as RenderParams.
+ */
+export type PlanNode = PlanNodeBase & KindAndParams;
+
+/** A node of kind `K`, with that kind's params. */
+export type PlanNodeOf<K extends NodeKindName> = Extract<PlanNode, { readonly kind: K }>;
 
 /** One experiment after sweep expansion: `base[finetune=10%]`. */
 export interface PlanExperiment {
@@ -45,4 +51,23 @@ export interface Plan {
   readonly file: string;
   readonly nodes: readonly PlanNode[];
   readonly experiments: readonly PlanExperiment[];
+}
+
+/**
+ * A node's kind and params, still tied to each other (`{ kind: n.kind, params: n.params }` would
+ * not be: TypeScript checks the two fields apart), for building a NodeInput from a PlanNode.
+ */
+export function kindAndParams(node: PlanNode): KindAndParams {
+  switch (node.kind) {
+    case 'render':
+      return { kind: node.kind, params: node.params };
+    case 'data':
+      return { kind: node.kind, params: node.params };
+    case 'train':
+      return { kind: node.kind, params: node.params };
+    case 'eval':
+      return { kind: node.kind, params: node.params };
+    case 'report':
+      return { kind: node.kind, params: node.params };
+  }
 }

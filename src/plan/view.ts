@@ -18,7 +18,7 @@ export interface ViewNode {
 function setKey(n: PlanNode): string | undefined {
   if (n.kind !== 'render') return undefined;
   if (!/^render (.*) ids \d+-\d+ x (\d+)$/.test(n.label)) return undefined;
-  const { firstId: _firstId, ids: _ids, ...rest } = n.params as Record<string, unknown>;
+  const { firstId: _firstId, ids: _ids, ...rest } = n.params;
   return `${n.label.replace(/ ids \d+-\d+ x /, ' x ')}\0${JSON.stringify(rest)}`;
 }
 

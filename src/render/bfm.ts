@@ -152,6 +152,8 @@ function reader(module: Awaited<typeof h5wasm.ready>, f: H5File, file: string): 
       else {
         const v = ds.value as unknown;
         if (!ArrayBuffer.isView(v)) fail(file, p, 'is not numeric');
+        // Cast: h5wasm gives a numeric dataset as a typed array, but ArrayBufferView's type (which
+        // also covers DataView) does not say it is indexable.
         value = Float64Array.from(v as unknown as ArrayLike<number | bigint>, Number);
       }
     } catch (e) {

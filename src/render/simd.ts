@@ -147,6 +147,7 @@ interface WasmApi {
   Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 /** The global WebAssembly object, typed. */
+// Cast: lib ES2023 (no DOM lib) declares no WebAssembly; WasmApi declares the part used here.
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /**
@@ -181,6 +182,7 @@ export function simdKernel(memory: WasmMemory): SimdKernel | null {
   const mod = simdModule();
   if (!mod) return null;
   const inst = new wasm.Instance(mod, { env: { memory } });
+  // Cast: WebAssembly gives exports untyped; the module above, written here, fixes their signatures.
   const k = inst.exports as unknown as SimdKernel;
   instances.set(memory, k);
   return k;

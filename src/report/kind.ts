@@ -1,7 +1,7 @@
 import type { EvalResults } from '../eval/index.js';
 import { readResultsFile, synxVersion } from '../exec/index.js';
 import { NodeFailure, type NodeKind } from '../node/index.js';
-import { KIND_VERSIONS, type EvalParams, type ReportParams } from '../plan/index.js';
+import { KIND_VERSIONS, type ReportParams } from '../plan/index.js';
 import { sampleSheets, writeReport } from './build.js';
 import type { ReportRow } from './model.js';
 
@@ -20,11 +20,14 @@ export const reportKind: NodeKind<ReportParams> = {
         let results: EvalResults;
         try {
           // The executor verified the entry before this node started (see run-plan.ts).
+          // Cast: results.json is what the eval kind wrote, read as plain JSON by exec (which sits
+          // below the kinds and cannot name EvalResults).
           results = readResultsFile(input.dir) as unknown as EvalResults;
         } catch (err) {
           throw new NodeFailure(`cannot read the eval results in ${input.dir}: ${(err as Error).message}`, 'run `synx cache verify`; a damaged entry is recomputed on the next run');
         }
-        const p = input.params as unknown as EvalParams;
+        if (input.kind !== 'eval') throw new Error(`report: input ${input.id} is a ${input.kind} node, not an eval`);
+        const p = input.params;
         rows.push({ experiment: e.name, base: e.base, sweep: e.sweep, evalId: input.id, fingerprint: fp, dataset: p.dataset, protocol: p.protocol, results });
       }
     }

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Cache } from '../exec/index.js';
-import type { Plan, ReportParams } from '../plan/index.js';
+import type { Plan } from '../plan/index.js';
 
 /**
  * The folder name of a file's report: its title, with the scale when SYNX_SCALE is not 1, so a
@@ -21,7 +21,7 @@ export async function publishReport(plan: Plan, cache: Cache, root: string): Pro
   // Verified like any entry read outside a node: a damaged report is not published.
   if (!node || (await cache.verify(node.fingerprint)).state !== 'ok') return undefined;
   const title = path.basename(plan.file).replace(/\.synexp$/, '');
-  const dest = path.join(root, 'reports', reportFolderName(title, (node.params as unknown as ReportParams).scale));
+  const dest = path.join(root, 'reports', reportFolderName(title, node.params.scale));
   const tmp = `${dest}.tmp-${process.pid}`;
   const old = `${dest}.old-${process.pid}`;
   mkdirSync(path.dirname(dest), { recursive: true });

@@ -132,6 +132,7 @@ export function webgpuDriver(dirs: readonly string[] = ICD_DIRS): string | null 
 async function initWebgpu(): Promise<void> {
   const dawn = (await optionalImport('webgpu')) as { create(opts: string[]): GpuLike; globals: Record<string, unknown> };
   Object.assign(globalThis, dawn.globals);
+  // Cast: lib ES2023 (no DOM lib) declares no navigator; dawn's globals add navigator.gpu at run time.
   const g = globalThis as unknown as { navigator?: { gpu?: GpuLike } };
   if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
   const gpu = g.navigator!.gpu ?? dawn.create([]);

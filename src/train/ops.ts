@@ -157,6 +157,8 @@ export function conv2dSame(
         return [dx, conv2dFilterGrad(sx, d4, k, stride, pad), db];
       },
     };
+    // Cast: tfjs types every argument of a custom-gradient function as Tensor | GradSaveFunc;
+    // the tensors come first and the save function last, as typed here.
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x, w, b) as tf.Tensor4D;
 }
@@ -182,6 +184,8 @@ export function maxPool2(x: tf.Tensor4D, native = hasNativeFilterGrad()): tf.Ten
         return [tf.mul(tf.cast(tf.equal(sx, up(sy)), 'float32'), up(dy))];
       },
     };
+    // Cast: tfjs types every argument of a custom-gradient function as Tensor | GradSaveFunc;
+    // the tensors come first and the save function last, as typed here.
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x) as tf.Tensor4D;
 }

@@ -6,8 +6,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { DatasetConfig, ProjectConfig } from '../../src/config/index.js';
 import { NodeFailure, type NodeContext, type NodeInput, type Progress } from '../../src/node/index.js';
-import type { PlanNode } from '../../src/plan/index.js';
-import type { JsonValue } from '../../src/util/index.js';
+import type { InputRole, NodeKindName, PlanNode } from '../../src/plan/index.js';
 
 export function tmpDir(prefix = 'synx-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -30,7 +29,20 @@ export function testConfig(root: string, datasets: Record<string, DatasetConfig>
   };
 }
 
-/** A NodeContext that records logs and progress. */
+/**
+ * A finished input for a kind under test, read from `dir`. Training and ImageSet read their
+ * inputs from the folders, not the params, so these inputs have none (null behind the type): a
+ * kind that starts reading an input's params fails its tests at once rather than reading values
+ * made up here. Tests of what a kind reads from params build their NodeInput with real ones.
+ */
+export function fakeInput(dir: string, role: InputRole = 'data', kind: NodeKindName = 'render'): NodeInput {
+  return { role, id: path.basename(dir), kind, fingerprint: '', params: null, dir } as unknown as NodeInput;
+}
+
+/**
+ * A NodeContext that records logs and progress. Its node is a stand-in (the kinds read only its
+ * id, label and kind), so tests may give params of any shape: it is typed as a PlanNode by a cast.
+ */
 export function fakeContext<P>(
   kind: PlanNode['kind'],
   params: P,
@@ -45,7 +57,7 @@ export function fakeContext<P>(
   mkdirSync(outDir, { recursive: true });
   mkdirSync(scratchDir, { recursive: true });
   return {
-    node: { id: `${kind}-test`, kind, label: kind, fingerprint: 'f'.repeat(64) as PlanNode['fingerprint'], deps: inputs.map((i) => i.id), inputs: inputs.map((i) => ({ role: i.role, id: i.id })), params: params as unknown as JsonValue, experiments: ['t'] },
+    node: { id: `${kind}-test`, kind, label: kind, fingerprint: 'f'.repeat(64) as PlanNode['fingerprint'], deps: inputs.map((i) => i.id), inputs: inputs.map((i) => ({ role: i.role, id: i.id })), params, experiments: ['t'] } as unknown as PlanNode,
     params,
     inputs,
     outDir,

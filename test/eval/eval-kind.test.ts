@@ -6,10 +6,10 @@ import type { EvalParams, TrainParams } from '../../src/plan/index.js';
 import { dataKind } from '../../src/data/index.js';
 import { evalKind, verificationMetrics, type EvalResults } from '../../src/eval/index.js';
 import { trainKind, useBackend } from '../../src/train/index.js';
-import { fakeContext, testConfig, tmpDir, writePng } from '../data/fixtures.js';
+import { fakeContext, testConfig, tmpDir, writePng, fakeInput } from '../data/fixtures.js';
 import { proceduralImage, writeProceduralShard } from '../train/procedural.js';
 
-const input = (dir: string, role: NodeInput['role'], kind: NodeInput['kind']): NodeInput => ({ role, id: path.basename(dir), kind, fingerprint: '', params: null, dir });
+const input = fakeInput;
 
 const train: TrainParams = {
   role: 'pretrain',

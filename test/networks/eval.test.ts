@@ -11,7 +11,7 @@ import { digestFiles, faceApiRecogniserManifest, FACE_API_INPUT, FACE_API_NORMAL
 import { compileText, type EvalParams, type PretrainedNetwork, type RenderParams } from '../../src/plan/index.js';
 import { renderKind } from '../../src/render/index.js';
 import { ImageSet, useBackend } from '../../src/train/index.js';
-import { fakeContext, testConfig, tmpDir } from '../data/fixtures.js';
+import { fakeContext, fakeInput, testConfig, tmpDir } from '../data/fixtures.js';
 import { baseParams } from '../render/fixtures.js';
 import { writeProceduralShard } from '../train/procedural.js';
 import { matrix, writeGraphModel, writeOnnxModel } from './fixtures.js';
@@ -74,7 +74,7 @@ describe("face-api's recogniser, re-implemented on synx's tfjs", () => {
     const config = { ...testConfig(root), threads: 1 };
     const render = fakeContext('render', params, config);
     await renderKind.run(render);
-    const shard: NodeInput = { role: 'test', id: 'render-tiny', kind: 'render', fingerprint: '', params: params as unknown as NodeInput['params'], dir: render.outDir };
+    const shard: NodeInput = { role: 'test', id: 'render-tiny', kind: 'render', fingerprint: '', params, dir: render.outDir };
     const p: EvalParams = { dataset: 'tiny', protocol: 'synthetic', flip: false, seed: 3, network: faceApiNetwork() };
     const ctx = fakeContext('eval', p, config, [shard]);
     await evalKind.run(ctx);
@@ -116,7 +116,9 @@ describe('eval with a file network', () => {
     const file = writeOnnxModel(path.join(root, 'nan', 'nan.onnx'), new Float32Array(48 * 8).fill(Number.NaN));
     const shard = await writeProceduralShard(path.join(root, 'procedural'), { firstId: 0, ids: 4, imgsPerId: 3, size: 16 });
     const network: PretrainedNetwork = { kind: 'onnx', file: 'nan/nan.onnx', path: file, sha256: digestFiles([file]), input: 4, mean: [0, 0, 0], std: [1, 1, 1], channels: 'rgb' };
-    const ctx = fakeContext('eval', { dataset: 'p', protocol: 'synthetic', flip: false, seed: 1, network } satisfies EvalParams, testConfig(root), [{ role: 'test', id: 's', kind: 'render', fingerprint: '', params: null, dir: shard }]);
+    // Given as a data input (whose images are read at the network's input size), as the shard
+    // was not rendered from RenderParams that could say its size.
+    const ctx = fakeContext('eval', { dataset: 'p', protocol: 'synthetic', flip: false, seed: 1, network } satisfies EvalParams, testConfig(root), [fakeInput(shard, 'test', 'data')]);
     await expect(evalKind.run(ctx)).rejects.toThrow(/nan\/nan\.onnx embeds image 0 of its test set to NaN/);
   });
 });

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { NodeInput } from '../../src/node/index.js';
 import type { Loss, Network, TrainParams } from '../../src/plan/index.js';
 import { GradientState, ImageSet, initHead, initWeights, neckFor, networkDef, trainKind, useBackend, webgpuDriver, type EpochRecord } from '../../src/train/index.js';
-import { fakeContext, testConfig, tmpDir } from '../data/fixtures.js';
+import { fakeContext, testConfig, tmpDir, fakeInput } from '../data/fixtures.js';
 import { writeProceduralShard } from './procedural.js';
 
 /**
@@ -32,7 +32,7 @@ let set: ImageSet;
 let input: NodeInput;
 beforeAll(async () => {
   const shard = await writeProceduralShard(path.join(tmpDir(), 'agree'), { firstId: 0, ids: 4, imgsPerId: 4, size: 16 });
-  input = { role: 'data', id: 'agree', kind: 'render', fingerprint: '', params: null, dir: shard };
+  input = fakeInput(shard);
   set = await ImageSet.fromInputs([input], 'data');
 });
 

@@ -17,7 +17,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { compileText, fingerprintOf, fingerprintRecord, type PretrainedNetwork, type TrainParams } from '../../src/plan/index.js';
 import type { JsonValue } from '../../src/util/index.js';
 import { GradientState, ImageSet, networkDef, readModel, trainKind, useBackend, type EpochRecord, type Weights } from '../../src/train/index.js';
-import { fakeContext, testConfig, tmpDir } from '../data/fixtures.js';
+import { fakeContext, testConfig, tmpDir, fakeInput } from '../data/fixtures.js';
 import { writeProceduralShard } from './procedural.js';
 
 const require = createRequire(import.meta.url);
@@ -64,7 +64,7 @@ describe("face-api's recogniser as a trainable network", () => {
     // The cpu backend's stock kernels would be the other reference, but a step of this ResNet
     // there took minutes on 2 loaded cores; differences of the loss cost four forward passes each.
     const shard = await writeProceduralShard(path.join(tmpDir(), 'grads'), { firstId: 0, ids: 2, imgsPerId: 2, size: 112 });
-    const set = await ImageSet.fromInputs([{ role: 'data', id: 'g', kind: 'render', fingerprint: '', params: null, dir: shard }], 'data');
+    const set = await ImageSet.fromInputs([fakeInput(shard)], 'data');
     const idx = Array.from({ length: 4 }, (_, i) => i);
     const x = await set.images(idx, 112);
     const labels = Int32Array.from(idx, (i) => set.samples[i]!.label);
@@ -129,7 +129,7 @@ describe('finetune with network face-api', () => {
       images: null,
       from: faceApiNetwork(),
     };
-    const ctx = fakeContext('train', params, config, [{ role: 'data', id: 'train', kind: 'render', fingerprint: '', params: null, dir: train }]);
+    const ctx = fakeContext('train', params, config, [fakeInput(train)]);
     await trainKind.run(ctx);
     const history = JSON.parse(readFileSync(path.join(ctx.outDir, 'history.json'), 'utf8')) as EpochRecord[];
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
@@ -146,8 +146,8 @@ describe('finetune with network face-api', () => {
     expect(moved).toBeGreaterThan(0);
     expect(moved).toBeLessThan(0.01);
 
-    const shard: NodeInput = { role: 'test', id: 'test', kind: 'render', fingerprint: '', params: null, dir: test };
-    const modelInput: NodeInput = { role: 'model', id: 'ft', kind: 'train', fingerprint: '', params: params as unknown as NodeInput['params'], dir: ctx.outDir };
+    const shard = fakeInput(test, 'test');
+    const modelInput: NodeInput = { role: 'model', id: 'ft', kind: 'train', fingerprint: '', params, dir: ctx.outDir };
     const ev = fakeContext('eval', { dataset: 'tiny', protocol: 'synthetic' as const, flip: false, seed: 3 }, config, [modelInput, shard]);
     await evalKind.run(ev);
     const r = JSON.parse(readFileSync(path.join(ev.outDir, 'results.json'), 'utf8')) as EvalResults;
@@ -158,7 +158,7 @@ describe('finetune with network face-api', () => {
     const root = tmpDir('synx-faceapi-changed-');
     const train = await writeProceduralShard(path.join(root, 'train'), { firstId: 0, ids: 2, imgsPerId: 2, size: 16 });
     const params: TrainParams = { role: 'finetune', network: 'face-api', loss: 'triplet', epochs: 1, batch: 4, lr: 1e-5, optimizer: 'adam', input: 112, embedding: 128, margin: 0.2, seed: 1, images: null, from: { ...faceApiNetwork(), sha256: '0'.repeat(64) } };
-    const ctx = fakeContext('train', params, testConfig(root), [{ role: 'data', id: 'train', kind: 'render', fingerprint: '', params: null, dir: train }]);
+    const ctx = fakeContext('train', params, testConfig(root), [fakeInput(train)]);
     await expect(trainKind.run(ctx)).rejects.toMatchObject({ name: 'NodeFailure', message: expect.stringContaining('face-api changed since the experiment was planned') });
   });
 });

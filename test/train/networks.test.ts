@@ -3,10 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NodeInput } from '../../src/node/index.js';
 import { BN_EPSILON, embeddingStats, Embedder, GradientState, ImageSet, initWeights, networkDef, Optimizer, useBackend, type Weights } from '../../src/train/index.js';
-import { tmpDir } from '../data/fixtures.js';
+import { tmpDir, fakeInput } from '../data/fixtures.js';
 import { writeProceduralShard } from './procedural.js';
 
-const input = (dir: string): NodeInput => ({ role: 'data', id: path.basename(dir), kind: 'render', fingerprint: '', params: null, dir });
+const input = (dir: string) => fakeInput(dir);
 
 let set: ImageSet;
 beforeAll(async () => {

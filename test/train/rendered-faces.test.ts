@@ -6,7 +6,7 @@ import { syntheticPairs, verificationMetrics } from '../../src/eval/index.js';
 import { compileText, type PlanNode, type RenderParams, type TrainParams } from '../../src/plan/index.js';
 import { renderKind } from '../../src/render/index.js';
 import { cosineRows, Embedder, ImageSet, initWeights, neckFor, networkDef, readModel, runTraining, useBackend, type Weights } from '../../src/train/index.js';
-import { fakeContext, testConfig, tmpDir } from '../data/fixtures.js';
+import { fakeContext, testConfig, tmpDir, fakeInput } from '../data/fixtures.js';
 
 // End to end on real rendered faces: the built-in morphable model rendered by the render kind, a
 // small network trained briefly with triplet loss, verification on identities it never saw. The
@@ -41,7 +41,7 @@ testset heldout {
 }
 `;
 
-const input = (dir: string, role: NodeInput['role']): NodeInput => ({ role, id: path.basename(dir), kind: 'render', fingerprint: '', params: null, dir });
+const input = (dir: string, role: NodeInput['role']) => fakeInput(dir, role);
 
 let trainSet: ImageSet;
 let testSet: ImageSet;

@@ -13,7 +13,7 @@ import {
   useBackend,
   type TrainRun,
 } from '../../src/train/index.js';
-import { fakeContext, testConfig, tmpDir } from '../data/fixtures.js';
+import { fakeContext, testConfig, tmpDir, fakeInput } from '../data/fixtures.js';
 import { proceduralImage, writeProceduralShard } from './procedural.js';
 
 const params = (o: Partial<TrainParams> = {}): TrainParams => ({
@@ -32,7 +32,7 @@ const params = (o: Partial<TrainParams> = {}): TrainParams => ({
   ...o,
 });
 
-const input = (dir: string, role: NodeInput['role'] = 'data', kind: NodeInput['kind'] = 'render'): NodeInput => ({ role, id: path.basename(dir), kind, fingerprint: '', params: null, dir });
+const input = fakeInput;
 
 let shard: string;
 let set: ImageSet;

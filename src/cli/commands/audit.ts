@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import { auditDataset, auditImages, auditPlots, formatAudit, formatDatasetAudit, renderNodeImages } from '../../audit/index.js';
 import { NodeFailure, openCache } from '../../exec/index.js';
-import type { RenderParams } from '../../plan/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
 import { compileProject, experimentNodes } from '../project.js';
@@ -67,7 +66,7 @@ exit codes: 0 audited, 1 rendering or writing failed, 2 bad input`,
     const out = path.resolve(io.cwd, values.out ?? path.join('audits', title));
     const show = (p: string) => path.relative(io.cwd, p) || p;
     for (const node of renders) {
-      const p = node.params as unknown as RenderParams;
+      const p = node.params;
       let got: Awaited<ReturnType<typeof renderNodeImages>>;
       let result;
       try {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findRun, openCache, type Cache } from '../../exec/index.js';
-import { type EvalParams, type Plan, type PlanNode, type RenderParams } from '../../plan/index.js';
+import type { Plan, PlanNode, PlanNodeOf } from '../../plan/index.js';
 import { exportReferenceLayout } from '../../render/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
@@ -12,7 +12,7 @@ interface RenderSet {
   readonly experiment: string;
   /** `synthetic` (what `sample` renders for training) or `testset-<name>`. */
   readonly name: string;
-  readonly shards: readonly PlanNode[];
+  readonly shards: readonly PlanNodeOf<'render'>[];
   /** Other experiments that use exactly these shards (exported once). */
   readonly alsoUsedBy: string[];
 }
@@ -27,13 +27,13 @@ function renderSets(plan: Plan, experiments: readonly string[]): RenderSet[] {
   const testOf = new Map<string, string>();
   for (const n of plan.nodes) {
     if (n.kind !== 'eval') continue;
-    const dataset = (n.params as unknown as EvalParams).dataset;
+    const dataset = n.params.dataset;
     for (const i of n.inputs) if (i.role === 'test' && byId.get(i.id)?.kind === 'render') testOf.set(i.id, dataset);
   }
   const sets: RenderSet[] = [];
   const seen = new Map<string, RenderSet>();
   for (const e of plan.experiments.filter((x) => experiments.includes(x.name))) {
-    const groups = new Map<string, PlanNode[]>();
+    const groups = new Map<string, PlanNodeOf<'render'>[]>();
     for (const id of e.nodes) {
       const node = byId.get(id)!;
       if (node.kind !== 'render') continue;
@@ -187,8 +187,8 @@ exit codes: 0 exported, 1 writing failed, 2 bad input or a set not computed yet`
         writeLine(io.stderr, `synx export: error: cannot write ${show(dest)}: ${(e as Error).message}`);
         return 1;
       }
-      const p = s.shards[0]!.params as unknown as RenderParams;
-      const ids = s.shards.reduce((n, x) => n + (x.params as unknown as RenderParams).ids, 0);
+      const p = s.shards[0]!.params;
+      const ids = s.shards.reduce((n, x) => n + x.params.ids, 0);
       const maps = p.maps && p.maps.length > 0 ? `, maps ${p.maps.join(', ')}` : '';
       const also = s.alsoUsedBy.length > 0 ? ` (also used by ${s.alsoUsedBy.join(', ')})` : '';
       writeLine(io.stdout, `  ${show(dest)}: ${count} images, ${ids} identities × ${p.imgsPerId}, ${p.size} px${maps}${also}`);

@@ -1,7 +1,6 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NodeFailure } from '../../exec/index.js';
-import type { RenderParams } from '../../plan/index.js';
 import { renderContactSheet } from '../../render/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
@@ -45,7 +44,7 @@ NAME), M samples each (default 6), exactly as \`synx run\` would, into a PNG con
       writeLine(io.stderr, `${file}: ${values.experiment ? `experiment '${values.experiment}'` : 'the file'} renders no synthetic faces (no \`sample\` statement)`);
       return 2;
     }
-    const params = node.params as unknown as RenderParams;
+    const params = node.params;
     const out = path.resolve(io.cwd, values.out ?? `${file.replace(/\.synexp$/, '')}.preview.png`);
     let png: Buffer;
     try {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EvalResults } from '../../eval/index.js';
 import { findRun, openCache, readCachedResults, synxVersion, type Cache } from '../../exec/index.js';
-import { compileFile, type EvalParams, type Plan, type PlanNode, type ReportParams } from '../../plan/index.js';
+import { compileFile, type Plan, type PlanNode } from '../../plan/index.js';
 import { reportFolderName, sampleSheets, writeReport, type ReportAudit, type ReportRow } from '../../report/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
@@ -19,8 +19,11 @@ async function rowsOf(plan: Plan, cache: Cache | undefined): Promise<ReportRow[]
   for (const e of plan.experiments) {
     for (const id of e.evals) {
       const node = byId.get(id)!;
-      const p = node.params as unknown as EvalParams;
+      if (node.kind !== 'eval') throw new Error(`report: experiment ${e.name} lists ${id}, a ${node.kind} node, as an eval`);
+      const p = node.params;
       const read = cache ? await readCachedResults(cache, node.fingerprint) : { state: 'missing' as const };
+      // Cast below: results.json is what the eval kind wrote, read as plain JSON by exec (which sits
+      // below the kinds and cannot name EvalResults), and verified against its manifest.
       rows.push({
         experiment: e.name,
         base: e.base,
@@ -101,7 +104,7 @@ report.html, results.csv and results.json, from the eval results in the cache.
     const cache = opened?.ok ? opened.cache : undefined;
     const rows = await rowsOf(plan, cache);
     const reportNode = plan.nodes.find((n) => n.kind === 'report');
-    const samples = values['no-samples'] ? [] : ((reportNode?.params as unknown as ReportParams | undefined)?.samples ?? []);
+    const samples = values['no-samples'] ? [] : (reportNode?.params.samples ?? []);
     const title = path.basename(file).replace(/\.synexp$/, '');
     const scale = config.scale !== undefined && config.scale !== 1 ? config.scale : undefined;
     const out = path.resolve(io.cwd, values.out ?? path.join('reports', reportFolderName(title, scale)));
