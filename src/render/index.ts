@@ -2,6 +2,8 @@
 // renderer, the render node kind and previews.
 export { renderKind, renderThreads } from './kind.js';
 export { FaceRenderer, gaussianBlur } from './renderer.js';
+export type { FaceRendererOptions } from './renderer.js';
+export { VertexNormalCache } from './normals.js';
 export type { RenderedImage, RenderExtras } from './renderer.js';
 export { RenderPool } from './pool.js';
 export { prepareRender, loadModel } from './setup.js';

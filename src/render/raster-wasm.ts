@@ -26,7 +26,7 @@ const i32const = (v: number): number[] => {
 };
 
 const P = [
-  'x', 'y', 'iw', 'rw', 'gw', 'bw', 'cx', 'fx', 'cy', 'fy', 'tri', 'nt', 'nv', 'color', 'depth', 'cov', 'size',
+  'x', 'y', 'iw', 'rw', 'gw', 'bw', 'cx', 'fx', 'cy', 'fy', 'tri', 'nt', 'nv', 'color', 'depth', 'cov', 'size', 'win', 'bary',
 ] as const;
 const I32 = ['i', 'o', 't', 'i0', 'i1', 'i2', 'minX', 'maxX', 'minY', 'maxY', 'py', 'px', 'p', 'c', 'o0', 'o1', 'o2', 'tmp'] as const;
 const F64 = [
@@ -50,6 +50,7 @@ const i32load = [0x28, 0x02, 0x00];
 const f32store = [0x38, 0x02, 0x00];
 const i32store = [0x36, 0x02, 0x00];
 const i32store8 = [0x3a, 0x00, 0x00];
+const f64store = (offset: number) => [0x39, 0x03, ...uleb(offset)];
 const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
 const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
 const brIf = (depth: number) => [0x0d, ...uleb(depth)];
@@ -82,8 +83,25 @@ const channel = (arr: Local, k: number) => [
   0x38, 0x02, ...uleb(4 * k),
 ];
 
+/**
+ * What a pixel that a triangle wins gets: its colour (eager), or, deferred, the triangle (its
+ * offset into the index list) and the float64 values the colour is computed from (λ0, λ1, λ2 and
+ * 1/depth), so that colours are computed later for the winners only (see `DeferredRaster`).
+ */
+const winEager = [
+  f64const(1), get('z'), [op.f64Div], set('rz'),
+  get('p'), i32const(12), [op.i32Mul], set('c'),
+  channel('rw', 0), channel('gw', 1), channel('bw', 2),
+];
+const winDeferred = [
+  get('win'), get('p'), i32const(2), [op.i32Shl], [op.i32Add], get('t'), i32store,
+  get('bary'), get('p'), i32const(5), [op.i32Shl], [op.i32Add], set('c'),
+  get('c'), get('l0'), f64store(0), get('c'), get('l1'), f64store(8),
+  get('c'), get('l2'), f64store(16), get('c'), get('z'), f64store(24),
+];
+
 // prettier-ignore
-const body: number[] = [
+const body = (deferred: boolean): number[] => [
   // Snap: cx = ceil(x - 0.5), fx = floor(x - 0.5) per vertex (coordinates clamped to ±1e6 first).
   ...i32const(0), ...set('i'),
   ...block(loop(
@@ -148,9 +166,7 @@ const body: number[] = [
             get('z'), get('depth'), get('c'), [op.i32Add], f32load, [op.f64Promote], [op.f64Le], [op.i32Or], brIf(0),
             get('depth'), get('c'), [op.i32Add], get('z'), [op.f32Demote], f32store,
             get('cov'), get('p'), [op.i32Add], i32const(1), i32store8,
-            f64const(1), get('z'), [op.f64Div], set('rz'),
-            get('p'), i32const(12), [op.i32Mul], set('c'),
-            channel('rw', 0), channel('gw', 1), channel('bw', 2),
+            ...(deferred ? winDeferred : winEager),
           ),
           get('e0'), get('a0'), [op.f64Add], set('e0'),
           get('e1'), get('a1'), [op.f64Add], set('e1'),
@@ -168,11 +184,11 @@ const body: number[] = [
   0x0b,
 ];
 
-function moduleBytes(): Uint8Array {
+function moduleBytes(deferred: boolean): Uint8Array {
   const params = P.map(() => 0x7f);
   const type = [0x60, ...uleb(params.length), ...params, 0x00];
   const locals = [0x02, ...uleb(I32.length), 0x7f, ...uleb(F64.length), 0x7c];
-  const code = [...locals, ...body];
+  const code = [...locals, ...body(deferred)];
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, 'ascii')];
   return new Uint8Array([
@@ -191,21 +207,40 @@ export type WasmRasterize = (...args: number[]) => void;
 interface WasmModuleLike {
   readonly __wasmModule?: never;
 }
-let compiled: WasmModuleLike | null | undefined;
+const compiled = new Map<boolean, WasmModuleLike | null>();
 
-/** Instantiates the rasteriser over a (non-shared) memory, or null where WebAssembly is missing. */
-export function wasmRasterizer(memory: { buffer: ArrayBuffer | SharedArrayBuffer }): WasmRasterize | null {
-  if (compiled === undefined) {
+/**
+ * Instantiates the rasteriser over a (non-shared) memory, or null where WebAssembly is missing.
+ * `deferred`: the variant that records each pixel's winning triangle instead of its colour.
+ */
+export function wasmRasterizer(memory: { buffer: ArrayBuffer | SharedArrayBuffer }, deferred = false): WasmRasterize | null {
+  if (!compiled.has(deferred)) {
     try {
-      const bytes = moduleBytes();
-      compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+      const bytes = moduleBytes(deferred);
+      compiled.set(deferred, wasm.validate(bytes) ? new wasm.Module(bytes) : null);
     } catch {
-      compiled = null;
+      compiled.set(deferred, null);
     }
   }
-  if (!compiled) return null;
-  const inst = new wasm.Instance(compiled, { env: { memory } });
+  const mod = compiled.get(deferred);
+  if (!mod) return null;
+  const inst = new wasm.Instance(mod, { env: { memory } });
   return (inst.exports as { rasterize: WasmRasterize }).rasterize;
+}
+
+/**
+ * Deferred drawing: the same depth test, depth and coverage as `draw`, but each pixel keeps the
+ * triangle that won it (`win`, its offset into the index list) and the float64 values its colour
+ * is computed from (`bary`, per pixel λ0, λ1, λ2 and the interpolated 1/depth z), not its colour.
+ * Colour is then Σ λk·cw[ik] / z, computed by `resolveDeferred` for the winners only, which needs
+ * shaded vertices only where some pixel shows them (about a fifth of a face's at 112 px). Pixels
+ * left uncovered keep stale `win`/`bary` values.
+ */
+export interface DeferredRaster {
+  readonly win: Int32Array;
+  readonly bary: Float64Array;
+  /** Clears the frame (colour too) and draws depth, coverage, `win` and `bary`. */
+  draw(): void;
 }
 
 
@@ -218,6 +253,8 @@ export interface RasterTarget {
   readonly wasm: boolean;
   /** Clears the frame and draws the triangles. */
   draw(): void;
+  /** The deferred variant of `draw` (WebAssembly targets only). */
+  readonly deferred?: DeferredRaster;
 }
 
 /**
@@ -230,6 +267,7 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
     ['x', 4 * n], ['y', 4 * n], ['iw', 4 * n], ['rw', 4 * n], ['gw', 4 * n], ['bw', 4 * n],
     ['cx', 4 * n], ['fx', 4 * n], ['cy', 4 * n], ['fy', 4 * n],
     ['tri', 4 * triangles.length], ['color', 12 * size * size], ['depth', 4 * size * size], ['cov', size * size],
+    ['win', 4 * size * size], ['bary', 32 * size * size],
   ];
   const ptr: Record<string, number> = {};
   let off = 16;
@@ -239,6 +277,7 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
   }
   const memory = useWasm ? new wasm.Memory({ initial: Math.ceil(off / 65536), maximum: Math.ceil(off / 65536), shared: false }) : null;
   const run = memory ? wasmRasterizer(memory) : null;
+  const runDeferred = memory ? wasmRasterizer(memory, true) : null;
   if (!memory || !run) {
     const frame = createFrame(size);
     const screen = createScreenVertices(n);
@@ -252,7 +291,17 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
   const frame: Frame = { size, color: f('color', 3 * size * size), invDepth: f('depth', size * size), coverage: new Uint8Array(buf, ptr.cov!, size * size) };
   const tri = new Uint32Array(buf, ptr.tri!, triangles.length);
   tri.set(triangles);
-  const args = [ptr.x!, ptr.y!, ptr.iw!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.cx!, ptr.fx!, ptr.cy!, ptr.fy!, ptr.tri!, triangles.length, n, ptr.color!, ptr.depth!, ptr.cov!, size];
+  const args = [ptr.x!, ptr.y!, ptr.iw!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.cx!, ptr.fx!, ptr.cy!, ptr.fy!, ptr.tri!, triangles.length, n, ptr.color!, ptr.depth!, ptr.cov!, size, ptr.win!, ptr.bary!];
+  const deferred: DeferredRaster | undefined = runDeferred
+    ? {
+        win: new Int32Array(buf, ptr.win!, size * size),
+        bary: new Float64Array(buf, ptr.bary!, 4 * size * size),
+        draw: () => {
+          clearFrame(frame);
+          runDeferred(...args);
+        },
+      }
+    : undefined;
   return {
     frame,
     screen,
@@ -262,5 +311,6 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
       clearFrame(frame);
       run(...args);
     },
+    ...(deferred ? { deferred } : {}),
   };
 }

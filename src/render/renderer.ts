@@ -6,7 +6,8 @@ import { renderMaps } from './maps.js';
 import { accumulate, claimSlot, reconstruct, vertexNormals } from './model.js';
 import { simdKernel, type SimdKernel } from './simd.js';
 import type { Frame, ScreenVertices } from './raster.js';
-import { createRasterTarget, type RasterTarget } from './raster-wasm.js';
+import { createRasterTarget, type DeferredRaster, type RasterTarget } from './raster-wasm.js';
+import { VertexNormalCache } from './normals.js';
 import { createGlRasterTarget } from './raster-gl.js';
 import { STREAM, streamRng } from './rng.js';
 import { SH_CONST } from './sh.js';
@@ -20,6 +21,15 @@ export interface RenderedImage {
   readonly identity: IdentityLabel;
   /** The maps the params ask for (`maps depth, normal`); empty when none. */
   readonly maps: ImageMaps;
+}
+
+/** How a FaceRenderer draws; the defaults are what rendering uses, the rest is for tests. */
+export interface FaceRendererOptions {
+  /**
+   * false: shade every vertex, compute every normal and draw every triangle (the plain path the
+   * fast one is tested against; both give the same bytes).
+   */
+  readonly fast?: boolean;
 }
 
 /** Optional extra outputs of one render, for tests and previews. */
@@ -62,10 +72,29 @@ export class FaceRenderer {
   /** The identity's albedo before per-image components (kept to add those onto per image). */
   private identityAlbedo: Float32Array = new Float32Array(0);
   private readonly kernel: SimdKernel | null;
+  /**
+   * Deferred drawing (WebAssembly targets): the rasteriser records each pixel's winning triangle,
+   * and only the vertices some pixel shows are shaded (about a fifth of a face's at 112 px). The
+   * colours are the same bits as eager drawing's (see `resolveColours`).
+   */
+  private readonly deferred: DeferredRaster | null;
+  /**
+   * With deferred drawing, normals on demand (the shaded vertices and the landmarks), unless
+   * something needs all of them: `center facebox` tests every vertex, and so does a normal map.
+   */
+  private readonly lazyNormals: VertexNormalCache | null;
+  /** Every vertex index, for shading the whole mesh; and the shown vertices of one image. */
+  private readonly allVertices: Int32Array;
+  private readonly shown: Int32Array;
+  private readonly shownStamp: Int32Array;
+  private stamp = 0;
   private currentId: number | null = null;
   private identity: IdentityLabel | null = null;
 
-  constructor(readonly setup: RenderSetup) {
+  constructor(
+    readonly setup: RenderSetup,
+    options: FaceRendererOptions = {},
+  ) {
     const { model, params } = setup;
     this.size = params.size;
     this.n = model.vertexCount;
@@ -92,6 +121,13 @@ export class FaceRenderer {
     this.normals = new Float32Array(n3);
     this.varies = expressionVaries(params, model);
     this.colorPerImage = colorVariesPerImage(params, model);
+    this.deferred = options.fast === false ? null : (this.target.deferred ?? null);
+    const allNormals = params.center === 'facebox' || (params.maps?.includes('normal') ?? false);
+    this.lazyNormals = this.deferred && !allNormals ? new VertexNormalCache(this.triangles, this.n) : null;
+    this.allVertices = new Int32Array(this.n);
+    for (let i = 0; i < this.n; i++) this.allVertices[i] = i;
+    this.shown = new Int32Array(this.n);
+    this.shownStamp = new Int32Array(this.n);
     warmVertexStage();
   }
 
@@ -107,9 +143,11 @@ export class FaceRenderer {
       // Expression fixed for every image: fold it (with the expression mean) into the identity.
       const e = sampleImage(this.setup, id, 0).expression;
       reconstruct(model.expression, e, this.outShape, true, this.kernel);
-      vertexNormals(this.outShape, this.triangles, this.idNormals);
+      if (!this.lazyNormals) vertexNormals(this.outShape, this.triangles, this.idNormals);
     }
     this.idShape.set(this.outShape);
+    // A fixed expression: the identity's normals serve all its images, computed as they are needed.
+    if (!this.varies) this.lazyNormals?.reset(this.idShape);
     this.identity = { id, model: model.uri, shape: round(ident.shape), color: round(ident.color) };
     this.currentId = id;
   }
@@ -126,17 +164,17 @@ export class FaceRenderer {
     const s = sampleImage(this.setup, id, sample);
     if (this.colorPerImage) this.imageAlbedo(s);
     let verts = this.idShape;
-    let normals = this.idNormals;
+    let normals = this.lazyNormals ? this.lazyNormals.normals : this.idNormals;
     if (this.varies) {
       this.outVerts.set(this.outShape);
       reconstruct(model.expression, s.expression, this.outVerts, true, this.kernel);
       this.verts.set(this.outVerts);
-      vertexNormals(this.verts, this.triangles, this.normals);
+      if (this.lazyNormals) this.lazyNormals.reset(this.verts);
+      else vertexNormals(this.verts, this.triangles, this.normals);
       verts = this.verts;
-      normals = this.normals;
+      normals = this.lazyNormals ? this.lazyNormals.normals : this.normals;
     }
-    this.project(verts, normals, s);
-    this.target.draw();
+    this.projectAndDraw(verts, normals, s);
     const landmarks = this.landmarks(verts, normals, s);
     const rb = streamRng(params.seed, id, sample, STREAM.background);
     // The background stream's first draw picked the choice; skip it so drawing starts fresh.
@@ -186,11 +224,12 @@ export class FaceRenderer {
   }
 
   /**
-   * Vertex stage: pose, camera, centring, SH shading and the colour transform, per vertex. Two
-   * passes (positions, then colours) run faster than one fused loop here: the fused body keeps ~45
-   * values live and spills.
+   * Vertex stage: pose, camera, centring, SH shading and the colour transform, per vertex, and the
+   * rasteriser. Two passes (positions, then colours) run faster than one fused loop here: the fused
+   * body keeps ~45 values live and spills. Drawing deferred, the positions are rasterised first and
+   * only the vertices that some pixel shows are shaded.
    */
-  private project(verts: Float32Array, normals: Float32Array, s: ImageSample): void {
+  private projectAndDraw(verts: Float32Array, normals: Float32Array, s: ImageSample): void {
     const { params, model } = this.setup;
     const n = this.n;
     const R = poseRotation(s.yaw, s.pitch, s.roll);
@@ -228,7 +267,20 @@ export class FaceRenderer {
       k[21 + c] = sh[21 + c]! * c2;
       k[24 + c] = sh[24 + c]! * c22;
     }
-    shadeVertices(n, normals, this.albedo, R, k, s.gain, s.offset, s.contrast, iw, rw, gw, bw);
+    const shade = (list: Int32Array, count: number) => shadeVertices(list, count, normals, this.albedo, R, k, s.gain, s.offset, s.contrast, iw, rw, gw, bw);
+    const d = this.deferred;
+    if (!d) {
+      shade(this.allVertices, n);
+      this.target.draw();
+      return;
+    }
+    d.draw();
+    const np = this.size * this.size;
+    const stamp = ++this.stamp;
+    const count = shownVertices(np, this.frame.coverage, d.win, this.triangles, this.shownStamp, stamp, this.shown);
+    this.lazyNormals?.ensure(this.shown, count);
+    shade(this.shown, count);
+    resolveColours(np, this.frame.coverage, d.win, d.bary, this.triangles, rw, gw, bw, this.frame.color);
   }
 
   /**
@@ -281,6 +333,8 @@ export class FaceRenderer {
     const { invDepth, coverage } = this.frame;
     const R = poseRotation(s.yaw, s.pitch, s.roll);
     const size = this.size;
+    const lazy = this.lazyNormals;
+    if (lazy) for (const l of this.setup.model.landmarks) lazy.ensureOne(l.vertex);
     return this.setup.model.landmarks.map((l) => {
       const v = l.vertex;
       const x = sx[v]!;
@@ -383,9 +437,12 @@ function similarityVertices(n: number, sx: Float32Array, sy: Float32Array, a: nu
   }
 }
 
-/** Shading: albedo × Σ s_k Y_k(R n) with k the SH coefficients times the band constants, then the colour transform, × 1/depth. */
+/**
+ * Shading of the vertices `list[0 … count)`: albedo × Σ s_k Y_k(R n) with k the SH coefficients
+ * times the band constants, then the colour transform, × 1/depth.
+ */
 function shadeVertices(
-  n: number, normals: Float32Array, albedo: Float32Array, R: Float64Array, k: Float64Array,
+  list: Int32Array, count: number, normals: Float32Array, albedo: Float32Array, R: Float64Array, k: Float64Array,
   gain: readonly number[], offset: readonly number[], ct: number,
   iw: Float32Array, rw: Float32Array, gw: Float32Array, bw: Float32Array,
 ): void {
@@ -397,7 +454,8 @@ function shadeVertices(
   const k0 = k[0]!, k1 = k[1]!, k2 = k[2]!, k3 = k[3]!, k4 = k[4]!, k5 = k[5]!, k6 = k[6]!, k7 = k[7]!, k8 = k[8]!;
   const k9 = k[9]!, k10 = k[10]!, k11 = k[11]!, k12 = k[12]!, k13 = k[13]!, k14 = k[14]!, k15 = k[15]!, k16 = k[16]!, k17 = k[17]!;
   const k18 = k[18]!, k19 = k[19]!, k20 = k[20]!, k21 = k[21]!, k22 = k[22]!, k23 = k[23]!, k24 = k[24]!, k25 = k[25]!, k26 = k[26]!;
-  for (let i = 0; i < n; i++) {
+  for (let j = 0; j < count; j++) {
+    const i = list[j]!;
     const w = iw[i]!;
     if (w <= 0) continue;
     const ax = normals[3 * i]!;
@@ -424,6 +482,51 @@ function shadeVertices(
   }
 }
 
+/**
+ * The vertices of the triangles that won some pixel of a deferred frame, in index order (which
+ * keeps the normal and shading passes walking memory forwards), into `out`; returns their count.
+ * `mark` is scratch, one entry per vertex.
+ */
+function shownVertices(np: number, coverage: Uint8Array, win: Int32Array, triangles: Uint32Array, mark: Int32Array, stamp: number, out: Int32Array): number {
+  for (let p = 0; p < np; p++) {
+    if (coverage[p] !== 1) continue;
+    const t = win[p]!;
+    mark[triangles[t]!] = stamp;
+    mark[triangles[t + 1]!] = stamp;
+    mark[triangles[t + 2]!] = stamp;
+  }
+  let count = 0;
+  for (let v = 0; v < mark.length; v++) if (mark[v] === stamp) out[count++] = v;
+  return count;
+}
+
+/**
+ * The colours of a deferred frame's covered pixels: (λ0·cw[i0] + λ1·cw[i1] + λ2·cw[i2]) / z per
+ * channel from the pixel's recorded λ and z, the float64 expression in the order the rasteriser
+ * evaluates it when drawing eagerly, so the float32 colours are the same bits.
+ */
+function resolveColours(
+  np: number, coverage: Uint8Array, win: Int32Array, bary: Float64Array, triangles: Uint32Array,
+  rw: Float32Array, gw: Float32Array, bw: Float32Array, color: Float32Array,
+): void {
+  for (let p = 0; p < np; p++) {
+    if (coverage[p] !== 1) continue;
+    const t = win[p]!;
+    const i0 = triangles[t]!;
+    const i1 = triangles[t + 1]!;
+    const i2 = triangles[t + 2]!;
+    const q = 4 * p;
+    const l0 = bary[q]!;
+    const l1 = bary[q + 1]!;
+    const l2 = bary[q + 2]!;
+    const rz = 1 / bary[q + 3]!;
+    const c = 3 * p;
+    color[c] = (l0 * rw[i0]! + l1 * rw[i1]! + l2 * rw[i2]!) * rz;
+    color[c + 1] = (l0 * gw[i0]! + l1 * gw[i1]! + l2 * gw[i2]!) * rz;
+    color[c + 2] = (l0 * bw[i0]! + l1 * bw[i1]! + l2 * bw[i2]!) * rz;
+  }
+}
+
 /** Runs the vertex stage's loops on a few vertices until V8 has compiled them (see above). */
 function warmVertexStage(): void {
   if (vertexStageWarm) return;
@@ -433,10 +536,11 @@ function warmVertexStage(): void {
   const a = new Float32Array(m);
   const R = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
   const k = new Float64Array(27);
+  const list = Int32Array.from({ length: m }, (_, i) => i);
   for (let t = 0; t < 3000; t++) {
     transformVertices(m, v, R, 1, -1000, -1, 0, 0, a, a, a);
     shiftVertices(m, a, a, 0, 0);
-    shadeVertices(m, v, v, R, k, [1, 1, 1], [0, 0, 0], 1, a, a, a, a);
+    shadeVertices(list, m, v, v, R, k, [1, 1, 1], [0, 0, 0], 1, a, a, a, a);
   }
 }
 let vertexStageWarm = false;
