@@ -232,7 +232,7 @@ export function wasmRasterizer(memory: { buffer: ArrayBuffer | SharedArrayBuffer
  * Deferred drawing: the same depth test, depth and coverage as `draw`, but each pixel keeps the
  * triangle that won it (`win`, its offset into the index list) and the float64 values its colour
  * is computed from (`bary`, per pixel λ0, λ1, λ2 and the interpolated 1/depth z), not its colour.
- * Colour is then Σ λk·cw[ik] / z, computed by `resolveDeferred` for the winners only, which needs
+ * Colour is then Σ λk·cw[ik] / z, computed for the winners only (renderer.ts, `resolveColours`), which needs
  * shaded vertices only where some pixel shows them (about a fifth of a face's at 112 px). Pixels
  * left uncovered keep stale `win`/`bary` values.
  */
