@@ -1,8 +1,9 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findConfigFile, loadConfig, type LoadedConfig } from '../config/index.js';
 import { formatDiagnostics, summarize, type Diagnostic, type DiagnosticFormat } from '../diag/index.js';
-import type { Plan, PlanNode } from '../plan/index.js';
+import type { RunRecord } from '../exec/index.js';
+import type { Plan, PlanExperiment, PlanNode } from '../plan/index.js';
 import { writeLine, type CliIO } from './io.js';
 // Not through render/index.ts: that door loads the whole render stage, seconds of startup that
 // commands which never render would pay; this module only tries to load the optional `gl`.
@@ -92,15 +93,59 @@ export async function compileProject(io: CliIO, file: string, loaded: LoadedConf
   return { loaded, plan: r.plan, sources: r.sources };
 }
 
+/** What a command that takes `FILE|RUN` was pointed at: an experiment file, or a run's file. */
+export interface ProjectTarget {
+  readonly loaded: LoadedConfig;
+  /** The experiment file, as the user gave it or as the run names it (relative to the cwd when it exists). */
+  readonly file: string;
+  /** The run, when the user named one (`synx runs` ids, or "latest"). */
+  readonly run?: RunRecord;
+}
+
+/**
+ * Resolves the `FILE|RUN` argument of `command` (export, report): an existing file, else a run of
+ * the project (whose file the command then compiles, as it is now). Loads synx.yaml and prints
+ * its diagnostics; undefined, after saying so, when `target` is neither: the command exits 2.
+ */
+export async function fileOrRun(io: CliIO, command: string, target: string): Promise<ProjectTarget | undefined> {
+  const asFile = path.resolve(io.cwd, target);
+  if (existsSync(asFile)) return { loaded: projectConfig(io, asFile), file: target };
+  const loaded = projectConfig(io);
+  const { config } = loaded;
+  // Loaded here, not at the top: `synx check` uses this module too and never opens runs.
+  const { findRun } = await import('../exec/index.js');
+  const run = findRun(config.runs, target);
+  if (!run) {
+    writeLine(io.stderr, `synx ${command}: '${target}' is neither a file nor a run in ${config.runs}`);
+    writeLine(io.stderr, 'hint: `synx runs` lists the runs; or give the experiment file');
+    return undefined;
+  }
+  const file = path.relative(io.cwd, path.resolve(config.root, run.file)) || run.file;
+  return { loaded, file: existsSync(path.resolve(io.cwd, file)) ? file : run.file, run };
+}
+
+/**
+ * The experiments named `name` (as `synx plan` names them, or their base name before a sweep);
+ * every experiment when `name` is undefined.
+ */
+export function chosenExperiments(plan: Plan, name: string | undefined): readonly PlanExperiment[] {
+  return name === undefined ? plan.experiments : plan.experiments.filter((e) => e.name === name || e.base === name);
+}
+
+/** `name, name, ...` of the plan's experiments, for messages that name a missing one. */
+export function experimentNames(plan: Plan): string {
+  return plan.experiments.map((e) => e.name).join(', ') || 'none';
+}
+
 /**
  * The plan's nodes, or only those of experiment `name` (as `synx plan` names it, or its base
  * name). Undefined, after saying which experiments there are, when none has that name.
  */
 export function experimentNodes(io: CliIO, file: string, plan: Plan, name: string | undefined): readonly PlanNode[] | undefined {
   if (name === undefined) return plan.nodes;
-  const chosen = plan.experiments.filter((e) => e.name === name || e.base === name);
+  const chosen = chosenExperiments(plan, name);
   if (chosen.length === 0) {
-    writeLine(io.stderr, `${file}: no experiment '${name}' (experiments: ${plan.experiments.map((e) => e.name).join(', ') || 'none'})`);
+    writeLine(io.stderr, `${file}: no experiment '${name}' (experiments: ${experimentNames(plan)})`);
     return undefined;
   }
   const ids = new Set(chosen.flatMap((e) => e.nodes));

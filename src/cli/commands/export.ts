@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { findRun, openCache, type Cache } from '../../exec/index.js';
+import { openCache, type Cache } from '../../exec/index.js';
 import type { Plan, PlanNode, PlanNodeOf } from '../../plan/index.js';
 import { exportReferenceLayout } from '../../render/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { compileProject, printDiagnostics, projectConfig } from '../project.js';
+import { chosenExperiments, compileProject, experimentNames, fileOrRun, printDiagnostics } from '../project.js';
 
 /** One render set of an experiment: the shards of its training set or of one synthetic test set. */
 interface RenderSet {
@@ -101,32 +101,17 @@ exit codes: 0 exported, 1 writing failed, 2 bad input or a set not computed yet`
     });
     if (positionals.length !== 1) throw new UsageError('give one experiment file or run id');
     if (values.format !== 'reference') throw new UsageError(`--format must be reference, not '${values.format}'`);
-    const target = positionals[0]!;
-    const asFile = path.resolve(io.cwd, target);
-    const loaded = projectConfig(io, existsSync(asFile) ? asFile : undefined);
+    const target = await fileOrRun(io, 'export', positionals[0]!);
+    if (!target) return 2;
+    const { loaded, file, run } = target;
     const { config } = loaded;
-    let file = target;
-    let run: ReturnType<typeof findRun>;
-    if (!existsSync(asFile)) {
-      run = findRun(config.runs, target);
-      if (!run) {
-        writeLine(io.stderr, `synx export: '${target}' is neither a file nor a run in ${config.runs}`);
-        writeLine(io.stderr, 'hint: `synx runs` lists the runs; or give the experiment file');
-        return 2;
-      }
-      file = path.relative(io.cwd, path.resolve(config.root, run.file)) || run.file;
-      if (!existsSync(path.resolve(io.cwd, file))) file = run.file;
-    }
     const compiled = await compileProject(io, file, loaded);
     if (!compiled) return 2;
     const { plan } = compiled;
-    let chosen = plan.experiments.map((e) => e.name);
-    if (values.experiment !== undefined) {
-      chosen = plan.experiments.filter((e) => e.name === values.experiment || e.base === values.experiment).map((e) => e.name);
-      if (chosen.length === 0) {
-        writeLine(io.stderr, `synx export: ${file} has no experiment '${values.experiment}' (experiments: ${plan.experiments.map((e) => e.name).join(', ') || 'none'})`);
-        return 2;
-      }
+    const chosen = chosenExperiments(plan, values.experiment).map((e) => e.name);
+    if (values.experiment !== undefined && chosen.length === 0) {
+      writeLine(io.stderr, `synx export: ${file} has no experiment '${values.experiment}' (experiments: ${experimentNames(plan)})`);
+      return 2;
     }
     const sets = renderSets(plan, chosen);
     if (sets.length === 0) {

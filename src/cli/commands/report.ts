@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EvalResults } from '../../eval/index.js';
-import { findRun, openCache, readCachedResults, synxVersion, type Cache } from '../../exec/index.js';
-import { compileFile, type Plan, type PlanNode } from '../../plan/index.js';
+import { openCache, readCachedResults, synxVersion, type Cache } from '../../exec/index.js';
+import type { Plan, PlanNode } from '../../plan/index.js';
 import { reportFolderName, sampleSheets, writeReport, type ReportAudit, type ReportRow } from '../../report/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { printDiagnostics, projectConfig } from '../project.js';
+import { compileProject, fileOrRun } from '../project.js';
 
 /**
  * The report's rows: every eval of every experiment, with its results if they are cached and
@@ -70,31 +70,18 @@ report.html, results.csv and results.json, from the eval results in the cache.
   async run(argv, io) {
     const { values, positionals } = parseArgs(argv, { out: { type: 'string' }, 'no-samples': { type: 'boolean', default: false }, audit: { type: 'boolean', default: false } });
     if (positionals.length !== 1) throw new UsageError('give one experiment file or run id');
-    const target = positionals[0]!;
-    const asFile = path.resolve(io.cwd, target);
-    const loaded = projectConfig(io, existsSync(asFile) ? asFile : undefined);
+    const target = await fileOrRun(io, 'report', positionals[0]!);
+    if (!target) return 2;
+    const { loaded, file, run } = target;
     const { config } = loaded;
-    let file = target;
-    let runId: string | undefined;
-    let runFingerprints: Set<string> | undefined;
-    if (!existsSync(asFile)) {
-      const run = findRun(config.runs, target);
-      if (!run) {
-        writeLine(io.stderr, `synx report: '${target}' is neither a file nor a run in ${config.runs}`);
-        writeLine(io.stderr, 'hint: `synx runs` lists the runs; or give the experiment file');
-        return 2;
-      }
-      runId = run.id;
-      file = path.relative(io.cwd, path.resolve(config.root, run.file)) || run.file;
-      if (!existsSync(path.resolve(io.cwd, file))) file = run.file;
-      runFingerprints = new Set(run.nodes.map((n) => n.fingerprint));
-    }
-    const r = await compileFile(file, config, { cwd: io.cwd });
-    if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return 2;
-    const plan = r.plan;
-    if (runFingerprints) {
+    const runId = run?.id;
+    const compiled = await compileProject(io, file, loaded);
+    if (!compiled) return 2;
+    const { plan } = compiled;
+    if (run) {
+      const runFingerprints = new Set(run.nodes.map((n) => n.fingerprint));
       const evals = plan.nodes.filter((n) => n.kind === 'eval');
-      if (evals.some((n) => !runFingerprints!.has(n.fingerprint))) {
+      if (evals.some((n) => !runFingerprints.has(n.fingerprint))) {
         writeLine(io.stderr, `synx report: ${file} changed since run ${runId}; its evals are not the run's`);
         writeLine(io.stderr, `hint: \`synx report ${file}\` reports the file as it is now`);
         return 2;

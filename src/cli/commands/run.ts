@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { openCache, runPlan, type AnyNodeKind, type NodeRunner } from '../../exec/index.js';
 import { slurmProblem, slurmRunner } from '../../exec/slurm/index.js';
-import { compileFile, datasetProblems } from '../../plan/index.js';
+import { datasetProblems } from '../../plan/index.js';
 import { CONFIG_SCHEMA } from '../../config/index.js';
 import { createLogger } from '../../tui/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { printDiagnostics, projectConfig } from '../project.js';
+import { compileProject, printDiagnostics, projectConfig } from '../project.js';
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_CANCELLED = 130;
@@ -59,8 +59,8 @@ exit codes: 0 all nodes ran or were cached, 1 a node failed, 2 bad input, 130 in
       }
       const file = positionals[0]!;
       const loaded = projectConfig(io, path.resolve(io.cwd, file));
-      const compiled = await compileFile(file, loaded.config, { cwd: io.cwd });
-      if (printDiagnostics(io, [...loaded.diagnostics, ...compiled.diagnostics], compiled.sources) || !compiled.plan) return 2;
+      const compiled = await compileProject(io, file, loaded);
+      if (!compiled) return 2;
       const plan = compiled.plan;
       // The backend changes speed, not results (beyond float rounding), so it is not part of any
       // fingerprint; the manifest of each entry records the one used.

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { explainNode, findNode, openCache } from '../../exec/index.js';
-import { compileFile } from '../../plan/index.js';
 import { parse as parseArgs } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
-import { printDiagnostics, projectConfig } from '../project.js';
+import { compileProject, printDiagnostics, projectConfig } from '../project.js';
 
 /** `synx why FILE NODE`: whether a node will run and, in plain words, why. */
 const command: Command = {
@@ -25,8 +24,8 @@ names each param, input or code version that differs:
     if (positionals.length !== 2) throw new UsageError('give an experiment file and a node');
     const [file, query] = positionals as [string, string];
     const loaded = projectConfig(io, path.resolve(io.cwd, file));
-    const r = await compileFile(file, loaded.config, { cwd: io.cwd });
-    if (printDiagnostics(io, [...loaded.diagnostics, ...r.diagnostics], r.sources) || !r.plan) return 2;
+    const r = await compileProject(io, file, loaded);
+    if (!r) return 2;
     const plan = r.plan;
     const found = findNode(plan, query);
     if (!found.node) {
