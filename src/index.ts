@@ -36,9 +36,9 @@ export { openCache, runPlan, planStatus, explainNode, listRuns, findRun, collect
 export type { Cache, RunOptions, RunResult, NodeKind, NodeContext, NodeInput, Resources, Progress, RunRecord } from './exec/index.js';
 export { slurmRunner } from './exec/slurm/index.js';
 export { defaultKinds } from './kinds/index.js';
-export type { RunEvent, Failure, NodeError } from './events/index.js';
-// A failed node's `failure` in the words the loggers print.
-export { describeFailure } from './events/index.js';
+export type { RunEvent, Failure, NodeError, Warning } from './events/index.js';
+// A failed node's `failure` and a run's warnings in the words the loggers print.
+export { describeFailure, describeWarning } from './events/index.js';
 export { createLogger } from './tui/index.js';
 
 // Stages.

@@ -1,5 +1,6 @@
 import type { Progress } from '../node/index.js';
 import type { Failure } from './failure.js';
+import type { Warning } from './warning.js';
 
 /** How a node of a run ended. `cached`: its entry was reused (or computed meanwhile by another run). */
 export type NodeOutcome = 'ran' | 'cached' | 'failed' | 'skipped' | 'cancelled';
@@ -71,7 +72,8 @@ export type RunEvent =
   | (At & {
       readonly type: 'cache-warning';
       readonly node?: EventNode;
-      readonly message: string;
+      /** What is wrong; loggers put it into words with `describeWarning`. */
+      readonly warning: Warning;
     })
   | (At & { readonly type: 'run-finish'; readonly runId: string; readonly summary: RunSummary });
 

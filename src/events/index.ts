@@ -9,3 +9,5 @@ export type {
 } from './events.js';
 export { describeFailure } from './failure.js';
 export type { Failure, FailureReason, NodeError, SlurmJobRef } from './failure.js';
+export { describeWarning } from './warning.js';
+export type { Warning } from './warning.js';

@@ -110,7 +110,7 @@ export async function runPlan(
       type: 'cache-warning',
       time: Date.now(),
       node: eventNode(node),
-      message: `cache entry ${store.entryDir(node.fingerprint)} of ${node.label} is corrupt (${problem}); removed, it will be recomputed`,
+      warning: { reason: 'corrupt-entry', entry: store.entryDir(node.fingerprint), label: node.label, problem },
     }),
   );
 
@@ -135,7 +135,7 @@ export async function runPlan(
     startedAt,
     environment,
     results,
-    warn: (message) => emit({ type: 'cache-warning', time: Date.now(), message }),
+    warn: (warning) => emit({ type: 'cache-warning', time: Date.now(), warning }),
   });
   recorder.write('running');
 
@@ -239,7 +239,9 @@ export async function runPlan(
       onLog: (message: string, time: number) => {
         emit({ type: 'node-log', time, node: ev, message });
         // A kind's `warning: ` line is for the user (a dataset that lost files), not only the log.
-        if (message.startsWith('warning: ')) emit({ type: 'cache-warning', time, node: ev, message: message.slice('warning: '.length) });
+        if (message.startsWith('warning: ')) {
+          emit({ type: 'cache-warning', time, node: ev, warning: { reason: 'node', message: message.slice('warning: '.length) } });
+        }
       },
     };
     let out: ComputeOutcome;
@@ -293,7 +295,7 @@ export async function runPlan(
     };
     signal.addEventListener('abort', () => pump(), { once: true });
     if (runner) {
-      runner.open({ plan, runId, config, cache: store, warn: (message) => emit({ type: 'cache-warning', time: Date.now(), message }) }).then(pump, (e: unknown) => {
+      runner.open({ plan, runId, config, cache: store, warn: (message) => emit({ type: 'cache-warning', time: Date.now(), warning: { reason: 'runner', message } }) }).then(pump, (e: unknown) => {
         // A runner that cannot start fails every node it would have run.
         const failure = failureOf(e, `${runner.name} executor`, store.logFile(plan.nodes[0]?.fingerprint ?? 'run'));
         for (const i of queue.drain()) report(i, { outcome: 'failed', seconds: 0, failure });

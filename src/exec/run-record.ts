@@ -1,6 +1,6 @@
 // Keeping a run's record (`<runs>/<id>.json`, see runs.ts) current while the run goes on.
 import os from 'node:os';
-import { describeFailure, type RunSummary } from '../events/index.js';
+import { describeFailure, type RunSummary, type Warning } from '../events/index.js';
 import type { Plan } from '../plan/index.js';
 import type { Environment } from './environment.js';
 import { writeRunRecord, type NodeResult, type RecordedNode, type RunRecord } from './runs.js';
@@ -17,7 +17,7 @@ export interface RunRecorderOptions {
   /** Each node's result so far (plan order), filled in by the run; a missing one reads `cancelled`. */
   readonly results: readonly (NodeResult | undefined)[];
   /** Told, once, that the record cannot be written. */
-  readonly warn: (message: string) => void;
+  readonly warn: (warning: Warning) => void;
 }
 
 /**
@@ -41,7 +41,7 @@ export class RunRecorder {
       // The record is a log: a run is not failed for want of one, but the user hears of it.
       if (!this.warned) {
         this.warned = true;
-        this.o.warn(`cannot write the run record in ${dir}: ${(e as Error).message}`);
+        this.o.warn({ reason: 'record-unwritable', dir, message: (e as Error).message });
       }
       return undefined;
     }

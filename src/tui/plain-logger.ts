@@ -1,4 +1,4 @@
-import { describeFailure, type RunEvent } from '../events/index.js';
+import { describeFailure, describeWarning, type RunEvent } from '../events/index.js';
 import type { Logger } from './logger.js';
 import { applyEvent, emptyRunState, etaOf, formatDuration, formatRate, rateOf, summaryLine } from './run-state.js';
 
@@ -71,7 +71,7 @@ export function plainLogger(out: NodeJS.WritableStream, options: PlainLoggerOpti
           line(`${counter()} skipped ${kindCol(e.node.kind)} ${e.node.label} (needs ${e.because}, which failed)`);
           break;
         case 'cache-warning':
-          line(`warning: ${e.message}`);
+          line(`warning: ${describeWarning(e.warning)}`);
           break;
         case 'run-finish':
           line(`${e.summary.status === 'ok' ? 'done' : e.summary.status === 'failed' ? 'FAILED' : 'cancelled'}: ${summaryLine(e.summary)}`);

@@ -1,4 +1,4 @@
-import type { Failure, RunEvent, RunSummary } from '../events/index.js';
+import { describeWarning, type Failure, type RunEvent, type RunSummary } from '../events/index.js';
 import type { Progress } from '../node/index.js';
 
 /** Where a node is, as the UI shows it. */
@@ -115,7 +115,7 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       break;
     }
     case 'cache-warning':
-      state.warnings.push(e.message);
+      state.warnings.push(describeWarning(e.warning));
       break;
     case 'run-finish':
       state.summary = e.summary;

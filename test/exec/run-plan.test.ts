@@ -153,7 +153,9 @@ describe('runPlan', () => {
     const events: RunEvent[] = [];
     const r = await run(diamond({ t: { seed: 40 } }), {}, { onEvent: (e) => events.push(e) });
     expect(calls(callsFile).sort()).toEqual(['e', 'r1', 't']);
-    expect(events.find((e) => e.type === 'cache-warning')).toMatchObject({ message: expect.stringMatching(/render r1 is corrupt \(output out.txt has changed/) });
+    expect(events.find((e) => e.type === 'cache-warning')).toMatchObject({
+      warning: { reason: 'corrupt-entry', label: 'render r1', problem: expect.stringMatching(/^output out.txt has changed/) },
+    });
     expect(readFileSync(file, 'utf8')).toBe(good);
     const t = r.nodes.find((n) => n.label === 'train t')!;
     expect(readFileSync(path.join(cache.outDir(t.fingerprint), 'out.txt'), 'utf8')).toContain('render(r1,1)');
@@ -284,8 +286,8 @@ describe('runPlan', () => {
     });
     expect(r.summary.status).toBe('ok');
     expect(r.record).toBeUndefined();
-    expect(events.filter((e) => e.type === 'cache-warning').map((e) => (e as { message: string }).message)).toEqual([
-      expect.stringContaining(`cannot write the run record in ${path.join(blocker, 'runs')}`),
+    expect(events.filter((e) => e.type === 'cache-warning').map((e) => e.type === 'cache-warning' && e.warning)).toEqual([
+      { reason: 'record-unwritable', dir: path.join(blocker, 'runs'), message: expect.stringMatching(/^ENOTDIR/) },
     ]);
   });
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { describeFailure, type RunEvent } from '../../src/events/index.js';
+import { describeFailure, describeWarning, type RunEvent } from '../../src/events/index.js';
 import { runPlan, type Cache, type RunResult } from '../../src/exec/index.js';
 import { slurmRunner } from '../../src/exec/slurm/index.js';
 import type { Plan } from '../../src/plan/index.js';
@@ -233,7 +233,7 @@ describe.runIf(slurm.state !== 'unavailable')('synx run on a real local Slurm', 
     // The next run (a render-only plan) cancels the orphans before submitting its own jobs.
     const { result, events } = await runOnSlurm(buildPlan([{ kind: 'render', params: { name: 'solo' } }]));
     expect(result.summary.status).toBe('ok');
-    const warning = events.find((e) => e.type === 'cache-warning' && /without cancelling its Slurm jobs/.test(e.message));
+    const warning = events.find((e) => e.type === 'cache-warning' && /without cancelling its Slurm jobs/.test(describeWarning(e.warning)));
     expect(warning).toBeDefined();
     expect(activeJobs(orphans)).toEqual([]);
     expect(existsSync(runDir)).toBe(false);

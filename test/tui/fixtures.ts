@@ -28,7 +28,7 @@ export function eventStream(): RunEvent[] {
     { type: 'node-progress', time: T0 + 14_000, node: D1, progress: { done: 2, total: 10, unit: 'folders', message: 'reading' } },
     { type: 'node-progress', time: T0 + 24_000, node: D1, progress: { done: 6, total: 10, unit: 'folders' } },
     { type: 'node-finish', time: T0 + 25_000, node: R2, status: 'ran', seconds: 24.99 },
-    { type: 'cache-warning', time: T0 + 25_000, message: 'cache entry /c/entries/x of render syn is corrupt (output a has changed); removed, it will be recomputed' },
+    { type: 'cache-warning', time: T0 + 25_000, warning: { reason: 'corrupt-entry', entry: '/c/entries/x', label: 'render syn', problem: 'output a has changed' } },
     { type: 'node-finish', time: T0 + 30_000, node: D1, status: 'ran', seconds: 16.99 },
     { type: 'run-finish', time: T0 + 30_000, runId: '20260102-030405-abcd', summary: { total: 6, ran: 2, cached: 1, failed: 1, skipped: 2, cancelled: 0, seconds: 30, status: 'failed' } },
   ];

@@ -64,7 +64,7 @@ describe('plain logger', () => {
 });
 
 describe('json logger', () => {
-  it('writes each event as one JSON line, a failure in words', () => {
+  it('writes each event as one JSON line, a failure and a warning in words', () => {
     const out = capture();
     const log = jsonLogger(out.stream);
     const events = eventStream();
@@ -72,7 +72,12 @@ describe('json logger', () => {
     const lines = out.text().trimEnd().split('\n');
     expect(lines).toHaveLength(events.length);
     const failed = events.findIndex((e) => e.type === 'node-finish' && e.status === 'failed');
-    expect(lines.filter((_, i) => i !== failed).map((l) => JSON.parse(l))).toEqual(events.filter((_, i) => i !== failed));
+    const warned = events.findIndex((e) => e.type === 'cache-warning');
+    const other = (_: unknown, i: number) => i !== failed && i !== warned;
+    expect(lines.filter(other).map((l) => JSON.parse(l))).toEqual(events.filter(other));
+    expect(lines[warned]).toBe(
+      `{"type":"cache-warning","time":${T0 + 25_000},"message":"cache entry /c/entries/x of render syn is corrupt (output a has changed); removed, it will be recomputed"}`,
+    );
     // The words and their order are those of the run record (`synx runs show` reads the same).
     expect(lines[failed]).toBe(
       `{"type":"node-finish","time":${T0 + 13_000},"node":{"id":"render-cccccccccc","kind":"render","label":"render syn ids 200-299"},` +
