@@ -19,7 +19,7 @@ export const reportKind: NodeKind<ReportParams> = {
         if (!input) throw new Error(`report: eval ${fp} is not among the node's inputs`);
         let results: EvalResults;
         try {
-          // The executor verified the entry before this node started (see run-plan.ts).
+          // The executor verified the entry before this node started (see exec/compute-node.ts).
           // Cast: results.json is what the eval kind wrote, read as plain JSON by exec (which sits
           // below the kinds and cannot name EvalResults).
           results = readResultsFile(input.dir) as unknown as EvalResults;
