@@ -150,11 +150,17 @@ export const NUMERIC_PARAMS: Record<string, { unit: 'deg' | 'px' | 'factor' | 's
   blur: { unit: 'px', group: 'post' },
 };
 
+/** Whether `name` is a key of NUMERIC_PARAMS itself (`constructor`, inherited from Object, is not). */
+export const isNumericParam = (name: string): boolean => Object.hasOwn(NUMERIC_PARAMS, name);
+
 /** Non-numeric parameters and their named choices (true = takes a "folder" argument). */
 export const CHOICE_PARAMS: Record<string, Record<string, boolean>> = {
   illumination: { prior: false, frontal: false, empirical: true, gaussian: true },
   background: { noise: false, gradient: false, texture: false, plain: false, none: false, folder: true },
 };
+
+/** Whether `name` is a key of CHOICE_PARAMS itself (`toString`, inherited from Object, is not). */
+export const isChoiceParam = (name: string): boolean => Object.hasOwn(CHOICE_PARAMS, name);
 
 export const SETTINGS = ['seed', 'image', 'model', 'dims', 'center', 'maps'] as const;
 

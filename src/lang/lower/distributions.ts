@@ -84,7 +84,7 @@ export function choiceDist(r: Reader, value: Value, param: string): ChoiceDist |
       r.report('SX2010', v.range, `${param} is one of ${names.join(', ')}, not '${r.text(v)}'`);
       return undefined;
     }
-    if (!(v.name in choices)) {
+    if (!Object.hasOwn(choices, v.name)) {
       r.report('SX2001', v.range, `unknown ${param} '${v.name}'${didYouMean(v.name, names)}`, `choose one of ${names.join(', ')}`);
       return undefined;
     }

@@ -4,7 +4,7 @@
 import type { ChoiceDist, Dist, ModelRef, RenderMap } from '../../params/index.js';
 import type { SampleClause, SettingClause } from '../ast.js';
 import type { Located } from '../resolve.js';
-import { CHOICE_PARAMS, NUMERIC_PARAMS, RENDER_DEFAULTS, RENDER_MAPS, TESTSET_FIRST_ID, type RenderSpec } from '../spec.js';
+import { CHOICE_PARAMS, NUMERIC_PARAMS, isChoiceParam, isNumericParam, RENDER_DEFAULTS, RENDER_MAPS, TESTSET_FIRST_ID, type RenderSpec } from '../spec.js';
 import { choiceDist, dist, warnAngle } from './distributions.js';
 import type { Lowering, Reader } from './values.js';
 
@@ -31,14 +31,14 @@ export function lowerRender(lw: Lowering, clauses: ReadonlyMap<string, Located>,
   for (const { clause: c, file } of clauses.values()) {
     const r = lw.in(file);
     if (c.type === 'param') {
-      if (c.name in NUMERIC_PARAMS) {
+      if (isNumericParam(c.name)) {
         const d = dist(r, c.value, c.name);
         if (d) {
           warnAngle(r, d, c.name, c.value.range);
           const group = NUMERIC_PARAMS[c.name]!.group;
           (group === 'pose' ? pose : group === 'coeffs' ? coeffs : post)[c.name] = d;
         }
-      } else if (c.name in CHOICE_PARAMS) {
+      } else if (isChoiceParam(c.name)) {
         const d = choiceDist(r, c.value, c.name);
         if (d) {
           if (c.name === 'illumination') illumination = d;
@@ -79,9 +79,10 @@ export function lowerRender(lw: Lowering, clauses: ReadonlyMap<string, Located>,
 /** `seed N`: the declaration's seed, or undefined when it has none (or a wrong one, reported). */
 export function lowerSeed(lw: Lowering, clauses: ReadonlyMap<string, Located>): number | undefined {
   const loc = clauses.get('seed');
-  if (!loc) return undefined;
+  // `seed ~ ...` is a parameter clause under the same key, reported as misspelt by the rules.
+  if (loc?.clause.type !== 'setting') return undefined;
   const r = lw.in(loc.file);
-  const v = r.single(loc.clause as SettingClause);
+  const v = r.single(loc.clause);
   if (!v) return undefined;
   const n = r.number(v, 'seed', [''], 'a seed is a whole number, e.g. seed 1988');
   if (n === undefined) return undefined;

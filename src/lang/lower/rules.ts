@@ -4,21 +4,33 @@
 import { didYouMean } from '../../diag/index.js';
 import type { StageClause } from '../ast.js';
 import type { ResolvedDecl } from '../resolve.js';
-import { CHOICE_PARAMS, NUMERIC_PARAMS, SETTINGS, type TrainSpec } from '../spec.js';
+import { CHOICE_PARAMS, NUMERIC_PARAMS, isChoiceParam, isNumericParam, SETTINGS, type TrainSpec } from '../spec.js';
 import { NETWORKS } from './train-options.js';
 import type { Lowering } from './values.js';
+
+/** How each setting is written (settings take values, not distributions). */
+const SETTING_EXAMPLES: Readonly<Record<string, string>> = {
+  seed: 'seed 1988',
+  image: 'image 112px',
+  model: 'model builtin',
+  dims: 'dims shape 80 color 80 expression 30',
+  center: 'center landmarks',
+  maps: 'maps depth, normal',
+} satisfies Record<(typeof SETTINGS)[number], string>;
 
 /** Reports parameters and settings nobody knows, first, so a typo gets "did you mean" rather than a confusing default. */
 export function reportUnknownClauses(lw: Lowering, decl: ResolvedDecl): void {
   for (const { clause: c, file } of decl.clauses.values()) {
     const r = lw.in(file);
-    if (c.type === 'param' && !(c.name in NUMERIC_PARAMS) && !(c.name in CHOICE_PARAMS)) {
+    if (c.type === 'param' && Object.hasOwn(SETTING_EXAMPLES, c.name)) {
+      r.report('SX2001', c.nameRange, `'${c.name}' is a setting: give it a value without ~`, `e.g. ${SETTING_EXAMPLES[c.name]}`);
+    } else if (c.type === 'param' && !isNumericParam(c.name) && !isChoiceParam(c.name)) {
       const all = [...Object.keys(NUMERIC_PARAMS), ...Object.keys(CHOICE_PARAMS)];
       r.report('SX2001', c.nameRange, `unknown parameter '${c.name}'${didYouMean(c.name, all)}`, `parameters with ~ are ${all.join(', ')}`);
     } else if (c.type === 'setting' && !(SETTINGS as readonly string[]).includes(c.name)) {
       const all = [...SETTINGS, 'sample', 'pretrain', 'train', 'finetune', 'eval'];
-      const param = c.name in NUMERIC_PARAMS || c.name in CHOICE_PARAMS;
-      r.report('SX2001', c.nameRange, param ? `'${c.name}' is a parameter: give it a distribution with ~` : `unknown clause '${c.name}'${didYouMean(c.name, all)}`, param ? `e.g. ${c.name} ~ ${c.name in CHOICE_PARAMS ? Object.keys(CHOICE_PARAMS[c.name]!)[0] : 'U(-30, 30)'}` : `clauses are ${all.join(', ')}, or NAME ~ DISTRIBUTION`);
+      const param = isNumericParam(c.name) || isChoiceParam(c.name);
+      r.report('SX2001', c.nameRange, param ? `'${c.name}' is a parameter: give it a distribution with ~` : `unknown clause '${c.name}'${didYouMean(c.name, all)}`, param ? `e.g. ${c.name} ~ ${isChoiceParam(c.name) ? Object.keys(CHOICE_PARAMS[c.name]!)[0] : 'U(-30, 30)'}` : `clauses are ${all.join(', ')}, or NAME ~ DISTRIBUTION`);
     }
   }
 }
