@@ -12,7 +12,7 @@ export type { RunOptions, RunResult } from './run-plan.js';
 export { computeNode } from './compute-node.js';
 export type { ComputeNodeOptions, ManifestExecutor } from './compute-node.js';
 export type { AnyNodeKind, ComputeOutcome, NodeHooks, NodeRunner, RunnerTask, RunnerSetup } from './runner.js';
-export { criticalPathRanks, ReadyQueue } from './ready-queue.js';
+export { criticalPathRanks, Dependencies, ReadyQueue } from './ready-queue.js';
 export type { Slots, Taken } from './ready-queue.js';
 export { planStatus, explainNode, indexCache, findNode, describeDifference } from './explain.js';
 export type { NodeCacheStatus, Difference, Explanation, CacheIndex } from './explain.js';

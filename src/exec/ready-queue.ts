@@ -119,3 +119,63 @@ export class ReadyQueue {
     return this.waiting.splice(0).map((w) => w.node);
   }
 }
+
+/**
+ * Which nodes wait on which. A node is ready when every dependency is released (it finished, or
+ * was handed to an eager runner that orders it after them); the dependents of a failed node are
+ * skipped, and theirs in turn. Indices are plan positions, dependencies before dependents.
+ */
+export class Dependencies {
+  /** For each node, the nodes that depend on it. */
+  readonly dependents: readonly (readonly number[])[];
+  private readonly waitingOn: number[];
+  private readonly released: boolean[];
+  private readonly ended: boolean[];
+
+  constructor(deps: readonly (readonly number[])[]) {
+    const dependents: number[][] = deps.map(() => []);
+    deps.forEach((ds, i) => ds.forEach((d) => dependents[d]!.push(i)));
+    this.dependents = dependents;
+    this.waitingOn = deps.map((ds) => ds.length);
+    this.released = deps.map(() => false);
+    this.ended = deps.map(() => false);
+  }
+
+  /** Node i has an outcome; a node ends once. */
+  end(i: number): void {
+    if (this.ended[i]) throw new Error(`node ${i} ended twice`);
+    this.ended[i] = true;
+  }
+
+  /** Whether node i has an outcome. */
+  hasEnded(i: number): boolean {
+    return this.ended[i]!;
+  }
+
+  /** Node i no longer holds its dependents back: returns those that now wait on nothing and have not ended. */
+  release(i: number): number[] {
+    if (this.released[i]) return [];
+    this.released[i] = true;
+    const ready: number[] = [];
+    for (const j of this.dependents[i]!) if (--this.waitingOn[j]! === 0 && !this.ended[j]) ready.push(j);
+    return ready;
+  }
+
+  /**
+   * Node i failed (or was skipped): the nodes to skip because of it, those that depend on it and
+   * have not ended, and theirs, depth first in plan order of dependents. Each is marked ended.
+   */
+  skipAfter(i: number): number[] {
+    const skipped: number[] = [];
+    const visit = (k: number): void => {
+      for (const j of this.dependents[k]!) {
+        if (this.ended[j]) continue;
+        this.ended[j] = true;
+        skipped.push(j);
+        visit(j);
+      }
+    };
+    visit(i);
+    return skipped;
+  }
+}

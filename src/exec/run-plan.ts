@@ -8,7 +8,7 @@ import type { Progress, Resources } from '../node/index.js';
 import { Cache, openCache } from './cache.js';
 import { computeNode, failureOf } from './compute-node.js';
 import { currentEnvironment } from './environment.js';
-import { criticalPathRanks, ReadyQueue, type Slots, type Taken } from './ready-queue.js';
+import { criticalPathRanks, Dependencies, ReadyQueue, type Slots, type Taken } from './ready-queue.js';
 import { RunRecorder } from './run-record.js';
 import type { AnyNodeKind, ComputeOutcome, NodeRunner } from './runner.js';
 import { newRunId, type NodeResult } from './runs.js';
@@ -101,9 +101,8 @@ export async function runPlan(
   if (deps.some((ds, i) => ds.some((d) => d === undefined || d >= i))) {
     throw new Error('runPlan: plan nodes are not in topological order or name unknown deps');
   }
-  const depIdx = deps as number[][];
-  const dependents: number[][] = plan.nodes.map(() => []);
-  depIdx.forEach((ds, i) => ds.forEach((d) => dependents[d]!.push(i)));
+  const graph = new Dependencies(deps as number[][]);
+  const { dependents } = graph;
 
   const { cached, verified } = await findCached(plan, store, dependents, (node, problem) =>
     emit({
@@ -160,33 +159,28 @@ export async function runPlan(
     const node = plan.nodes[i]!;
     queue.add(i, resourcesOf(kinds.get(node.kind), node, config));
   };
-  const remaining = depIdx.map((ds) => ds.length);
   // A node is released to its dependents when it is finished (ran or cached) or, for an eager
   // runner, as soon as it is handed over; a dependent whose deps are all released is ready.
-  const released: boolean[] = new Array<boolean>(n).fill(false);
   const handedOver: boolean[] = new Array<boolean>(n).fill(false);
   const release = (i: number): void => {
-    if (released[i]) return;
-    released[i] = true;
-    for (const j of dependents[i]!) {
-      // A dependent found cached at the start is finished by the start-up loop, not run.
-      if (--remaining[j]! === 0 && results[j] === undefined && !cached[j]) enqueue(j);
-    }
+    // A dependent found cached at the start is finished by the start-up loop, not run.
+    for (const j of graph.release(i)) if (!cached[j]) enqueue(j);
+  };
+  const record = (i: number, r: Omit<NodeResult, 'id' | 'kind' | 'label' | 'fingerprint'>): void => {
+    const node = plan.nodes[i]!;
+    results[i] = { id: node.id, kind: node.kind, label: node.label, fingerprint: node.fingerprint, ...r };
   };
   const finish = (i: number, r: Omit<NodeResult, 'id' | 'kind' | 'label' | 'fingerprint'>): void => {
-    const node = plan.nodes[i]!;
-    if (results[i] !== undefined) throw new Error(`runPlan: ${node.id} finished twice`);
-    results[i] = { id: node.id, kind: node.kind, label: node.label, fingerprint: node.fingerprint, ...r };
+    graph.end(i);
+    record(i, r);
     if (r.outcome === 'ran' || r.outcome === 'failed') recorder.checkpoint();
-    if (r.outcome === 'ran' || r.outcome === 'cached') {
-      release(i);
-    } else if (r.outcome === 'failed' || r.outcome === 'skipped') {
-      const because = r.outcome === 'failed' ? node.id : r.because ?? node.id;
-      for (const j of dependents[i]!) {
-        if (results[j] !== undefined) continue;
+    if (r.outcome === 'ran' || r.outcome === 'cached') release(i);
+    else if (r.outcome === 'failed') {
+      const because = plan.nodes[i]!.id;
+      for (const j of graph.skipAfter(i)) {
         if (handedOver[j]) runner?.withdraw(plan.nodes[j]!.id);
         emit({ type: 'node-skipped', time: Date.now(), node: eventNode(plan.nodes[j]!), because });
-        finish(j, { outcome: 'skipped', because });
+        record(j, { outcome: 'skipped', because });
       }
     }
     // A cancelled node's dependents stay without a result and end as cancelled below.
@@ -195,7 +189,7 @@ export async function runPlan(
     if (cached[i]) {
       emit({ type: 'node-cached', time: Date.now(), node: eventNode(plan.nodes[i]!), source: 'entry' });
       finish(i, { outcome: 'cached' });
-    } else if (depIdx[i]!.length === 0) enqueue(i);
+    } else if (deps[i]!.length === 0) enqueue(i);
     // Nodes with dependencies become ready when the last of them finishes (in `finish`).
   }
 
@@ -205,7 +199,7 @@ export async function runPlan(
   // has a result (withdrawn by a runner because a dependency failed) is not reported twice.
   const report = (i: number, out: ComputeOutcome): void => {
     const node = plan.nodes[i]!;
-    if (results[i] !== undefined) return;
+    if (graph.hasEnded(i)) return;
     const ev = eventNode(node);
     if (out.outcome === 'cached') {
       emit({ type: 'node-cached', time: Date.now(), node: ev, source: 'concurrent' });
@@ -246,7 +240,7 @@ export async function runPlan(
     };
     let out: ComputeOutcome;
     if (runner) {
-      const waitingOn = node.deps.filter((d) => results[index.get(d)!] === undefined);
+      const waitingOn = node.deps.filter((d) => !graph.hasEnded(index.get(d)!));
       try {
         out = await runner.run({ node, kind, resources: need, waitingOn, signal, ...hooks });
       } catch (e) {
@@ -307,7 +301,7 @@ export async function runPlan(
 
   clearInterval(keepAlive);
   external?.removeEventListener('abort', onExternalAbort);
-  for (let i = 0; i < n; i++) if (results[i] === undefined) finish(i, { outcome: 'cancelled' });
+  for (let i = 0; i < n; i++) if (!graph.hasEnded(i)) finish(i, { outcome: 'cancelled' });
   const final = results as NodeResult[];
   const count = (o: NodeOutcome) => final.filter((r) => r.outcome === o).length;
   const summary: RunSummary = {

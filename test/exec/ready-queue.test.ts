@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { criticalPathRanks, ReadyQueue, type Slots } from '../../src/exec/index.js';
+import { criticalPathRanks, Dependencies, ReadyQueue, type Slots } from '../../src/exec/index.js';
 
 const cpu = (n: number) => ({ cpu: n, gpu: 0, memoryMb: 0 });
 const ALL: Slots = { jobs: 8, cpu: 8, gpu: 2, memoryMb: 1000 };
@@ -140,5 +140,45 @@ describe('ReadyQueue', () => {
     [0, 1, 2].forEach((i) => q.add(i, cpu(1)));
     expect(q.drain()).toEqual([1, 2, 0]);
     expect(q.next()).toBeUndefined();
+  });
+});
+
+describe('Dependencies', () => {
+  // a(0) → b(1) → d(3) ← c(2) ← a, d → f(5), and e(4) on its own.
+  const deps = [[], [0], [0], [1, 2], [], [3]];
+
+  it('makes a node ready once every dependency is released, and only once', () => {
+    const g = new Dependencies(deps);
+    expect(g.dependents).toEqual([[1, 2], [3], [3], [5], [], []]);
+    expect(g.release(0)).toEqual([1, 2]);
+    expect(g.release(0)).toEqual([]);
+    expect(g.release(1)).toEqual([]);
+    expect(g.release(2)).toEqual([3]);
+    expect(g.release(3)).toEqual([5]);
+  });
+
+  it('does not make ready a node that has ended already', () => {
+    const g = new Dependencies(deps);
+    g.end(0);
+    g.end(1);
+    expect(g.release(0)).toEqual([2]);
+    expect(g.hasEnded(1)).toBe(true);
+    expect(() => g.end(1)).toThrow(/ended twice/);
+  });
+
+  it("skips a failed node's dependents and theirs, depth first, each once", () => {
+    const g = new Dependencies(deps);
+    g.end(0);
+    // b, then b's dependent d and d's f, then c (d is skipped already); e is independent.
+    expect(g.skipAfter(0)).toEqual([1, 3, 5, 2]);
+    expect([0, 1, 2, 3, 4, 5].map((i) => g.hasEnded(i))).toEqual([true, true, true, true, false, true]);
+    expect(g.skipAfter(2)).toEqual([]);
+  });
+
+  it('leaves alone dependents that ended before the failure', () => {
+    const g = new Dependencies(deps);
+    g.end(1);
+    g.end(2);
+    expect(g.skipAfter(2)).toEqual([3, 5]);
   });
 });
