@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { NodeInput } from '../src/node/index.js';
+import { fakeInput } from '../test/data/fixtures.js';
 import type { Network, TrainParams } from '../src/plan/index.js';
 import { readFileSync } from 'node:fs';
 import { Embedder, ImageSet, initWeights, networkDef, plainConvGrad, runTraining, useBackend } from '../src/train/index.js';
@@ -16,8 +16,7 @@ const cores = os.cpus().length;
 
 export async function shardSet(size: number, dir: string): Promise<ImageSet> {
   const shard = await writeProceduralShard(path.join(dir, `s${size}`), { firstId: 0, ids: 16, imgsPerId: 8, size });
-  const input: NodeInput = { role: 'data', id: 's', kind: 'render', fingerprint: '', params: null, dir: shard };
-  return ImageSet.fromInputs([input], 'data');
+  return ImageSet.fromInputs([fakeInput(shard)], 'data');
 }
 
 /** Images/s of a 2-epoch run (the first epoch is warm-up: workers start, kernels and shaders compile). */

@@ -18,6 +18,9 @@ export { compileFile, compileText, datasetProblems, toDot, toMermaid, fingerprin
 export type {
   Plan,
   PlanNode,
+  PlanNodeOf,
+  KindParams,
+  NodeParams,
   PlanExperiment,
   Fingerprint,
   RenderParams,
@@ -33,7 +36,7 @@ export type {
 
 // Execution: the cache, the scheduler, run records; node kinds.
 export { openCache, runPlan, planStatus, explainNode, listRuns, findRun, collectResults, NodeFailure } from './exec/index.js';
-export type { Cache, RunOptions, RunResult, NodeKind, NodeContext, NodeInput, Resources, Progress, RunRecord } from './exec/index.js';
+export type { Cache, RunOptions, RunResult, NodeKind, AnyNodeKind, NodeContext, NodeInput, Resources, Progress, RunRecord } from './exec/index.js';
 export { slurmRunner } from './exec/slurm/index.js';
 export { defaultKinds } from './kinds/index.js';
 export type { RunEvent, Failure, NodeError, Warning } from './events/index.js';

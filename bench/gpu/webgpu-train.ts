@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { NodeInput } from '../../src/node/index.js';
+import { fakeInput } from '../../test/data/fixtures.js';
 import { ImageSet, useBackend } from '../../src/train/index.js';
 import { writeProceduralShard } from '../../test/train/procedural.js';
 import { trainRate } from '../train.bench.js';
@@ -25,7 +25,7 @@ try {
   const sets: Record<number, ImageSet> = {};
   for (const size of [64, 96]) {
     const shard = await writeProceduralShard(path.join(dir, `s${size}`), { firstId: 0, ids: 64, imgsPerId: 8, size });
-    const input: NodeInput = { role: 'data', id: 's', kind: 'render', fingerprint: '', params: null, dir: shard };
+    const input = fakeInput(shard);
     sets[size] = await ImageSet.fromInputs([input], 'data');
   }
   await useBackend(backend);
