@@ -88,6 +88,15 @@ export class FaceRenderer {
   private readonly shown: Int32Array;
   private readonly shownStamp: Int32Array;
   private stamp = 0;
+  /**
+   * Blendshape models (fast path): per expression component, the 8-aligned runs of values its
+   * codes move; and the identity plus the expression mean, which each image starts from. Null
+   * where the expression is dense (PCA), fixed, or not quantised.
+   */
+  private readonly blendshapeRuns: readonly Int32Array[] | null;
+  private readonly expressionBase: Float32Array;
+  /** The identity's base holds a -0, which adding +0 would turn into +0: add every value then. */
+  private baseHasNegativeZero = false;
   private currentId: number | null = null;
   private identity: IdentityLabel | null = null;
 
@@ -121,13 +130,17 @@ export class FaceRenderer {
     this.normals = new Float32Array(n3);
     this.varies = expressionVaries(params, model);
     this.colorPerImage = colorVariesPerImage(params, model);
-    this.deferred = options.fast === false ? null : (this.target.deferred ?? null);
+    const fast = options.fast !== false;
+    this.deferred = fast ? (this.target.deferred ?? null) : null;
     const allNormals = params.center === 'facebox' || (params.maps?.includes('normal') ?? false);
     this.lazyNormals = this.deferred && !allNormals ? new VertexNormalCache(this.triangles, this.n) : null;
     this.allVertices = new Int32Array(this.n);
     for (let i = 0; i < this.n; i++) this.allVertices[i] = i;
     this.shown = new Int32Array(this.n);
     this.shownStamp = new Int32Array(this.n);
+    const e = model.expression;
+    this.blendshapeRuns = fast && this.varies && model.expressionPrior && e.codes && e.scales && e.stride ? blendshapeRunsOf(e) : null;
+    this.expressionBase = new Float32Array(this.blendshapeRuns ? n3 : 0);
     warmVertexStage();
   }
 
@@ -146,6 +159,17 @@ export class FaceRenderer {
       if (!this.lazyNormals) vertexNormals(this.outShape, this.triangles, this.idNormals);
     }
     this.idShape.set(this.outShape);
+    if (this.blendshapeRuns) {
+      // What reconstruct(expression, zeros, add) gives: each image adds its active blendshapes on this.
+      const base = this.expressionBase;
+      const mean = model.expression.mean;
+      let negativeZero = false;
+      for (let i = 0; i < base.length; i++) {
+        const v = (base[i] = this.outShape[i]! + mean[i]!);
+        if (v === 0 && 1 / v < 0) negativeZero = true;
+      }
+      this.baseHasNegativeZero = negativeZero;
+    }
     // A fixed expression: the identity's normals serve all its images, computed as they are needed.
     if (!this.varies) this.lazyNormals?.reset(this.idShape);
     this.identity = { id, model: model.uri, shape: round(ident.shape), color: round(ident.color) };
@@ -167,8 +191,13 @@ export class FaceRenderer {
     let verts = this.idShape;
     let normals = this.lazyNormals ? this.lazyNormals.normals : this.idNormals;
     if (this.varies) {
-      this.outVerts.set(this.outShape);
-      reconstruct(model.expression, s.expression, this.outVerts, true, this.kernel);
+      if (this.blendshapeRuns && !this.baseHasNegativeZero) {
+        this.outVerts.set(this.expressionBase);
+        addBlendshapes(model.expression, s.expression, this.blendshapeRuns, this.outVerts, this.kernel);
+      } else {
+        this.outVerts.set(this.outShape);
+        reconstruct(model.expression, s.expression, this.outVerts, true, this.kernel);
+      }
       this.verts.set(this.outVerts);
       if (this.lazyNormals) this.lazyNormals.reset(this.verts);
       else vertexNormals(this.verts, this.triangles, this.normals);
@@ -500,6 +529,65 @@ function shownVertices(np: number, coverage: Uint8Array, win: Int32Array, triang
   let count = 0;
   for (let v = 0; v < mark.length; v++) if (mark[v] === stamp) out[count++] = v;
   return count;
+}
+
+/**
+ * Per component of a quantised block, [start, end) pairs (multiples of 8, within the padded
+ * stride) covering every nonzero code; gaps shorter than 64 values are bridged (a kernel call
+ * costs more than adding that many zeros). Cached per block.
+ */
+function blendshapeRunsOf(block: PcaBlock): readonly Int32Array[] {
+  const hit = runsCache.get(block);
+  if (hit) return hit;
+  const codes = block.codes!;
+  const stride = block.stride!;
+  const runs: Int32Array[] = [];
+  for (let j = 0; j < block.components; j++) {
+    const out: number[] = [];
+    const col = j * stride;
+    for (let g = 0; g < stride; g += 8) {
+      let any = false;
+      for (let i = g; i < g + 8; i++) if (codes[col + i] !== 0) any = true;
+      if (!any) continue;
+      const last = out.length - 1;
+      if (last > 0 && g - out[last]! < 64) out[last] = g + 8;
+      else out.push(g, g + 8);
+    }
+    runs.push(Int32Array.from(out));
+  }
+  runsCache.set(block, runs);
+  return runs;
+}
+const runsCache = new WeakMap<PcaBlock, readonly Int32Array[]>();
+
+/**
+ * Adds the blendshapes of one image onto `out` over their runs only: `accumulate`'s arithmetic
+ * (float32 weight sqrt(variance)·α·scale, components in index order, zeros skipped) on the values
+ * whose codes are nonzero. Every other value would get f32(0 · w) = ±0 added, which leaves it
+ * unchanged unless it is -0 (the caller checks its base has none), so `out` is the same bits.
+ */
+function addBlendshapes(block: PcaBlock, alpha: ArrayLike<number>, runs: readonly Int32Array[], out: Float32Array, kernel: SimdKernel | null): void {
+  const codes = block.codes!;
+  const scales = block.scales!;
+  const stride = block.stride!;
+  const n = out.length;
+  const used = Math.min(alpha.length, block.components);
+  for (let j = 0; j < used; j++) {
+    const w = Math.sqrt(block.variance[j]!) * alpha[j]! * scales[j]!;
+    if (w === 0) continue;
+    const r = runs[j]!;
+    const col = j * stride;
+    for (let k = 0; k < r.length; k += 2) {
+      const start = r[k]!;
+      const end = r[k + 1]!;
+      if (kernel) {
+        kernel.axpy(out.byteOffset + 4 * start, codes.byteOffset + 2 * (col + start), (end - start) / 8, w);
+      } else {
+        const wf = Math.fround(w);
+        for (let i = start, e = Math.min(end, n); i < e; i++) out[i] = out[i]! + Math.fround(codes[col + i]! * wf);
+      }
+    }
+  }
 }
 
 /**
