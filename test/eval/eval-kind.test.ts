@@ -41,7 +41,8 @@ beforeAll(async () => {
   const init = fakeContext('train', { ...train, epochs: 0 }, testConfig(root), [input(trainShard, 'data', 'render')]);
   await trainKind.run(init);
   untrained = init.outDir;
-}, 120_000);
+  // Two trainings: about 60 s at load average 20 on 2 cores, which 120 s did not always cover.
+}, 300_000);
 
 const evalParams = (protocol: EvalParams['protocol']): EvalParams => ({ dataset: 'test', protocol, flip: false, seed: 1 });
 
