@@ -434,24 +434,32 @@ function landmarks(s: Surface): { name: string; vertex: number }[] {
   return out;
 }
 
-const s = surface();
-const p = paint(s);
-const { header, body } = encodeBuiltinModel({
-  shapeMean: s.pos,
-  colorMean: p.mean,
-  triangles: s.tri,
-  shape: shapeComponents(s),
-  color: colorComponents(s, p),
-  expression: expressionComponents(s),
-  landmarks: landmarks(s),
-  version: VERSION,
-  note:
-    'Procedural face made by scripts/gen-builtin-model.ts: a hand-designed surface with hand-designed ' +
-    'deformation fields. It is NOT a statistical model of real face scans. Licensed with synx (MIT).',
-});
-const here = path.dirname(fileURLToPath(import.meta.url));
-const outDir = path.join(here, '..', 'lib', 'models');
-mkdirSync(outDir, { recursive: true });
-writeFileSync(path.join(outDir, `${PROCEDURAL_MODEL_NAME}.json`), `${JSON.stringify(header, null, 1)}\n`);
-writeFileSync(path.join(outDir, `${PROCEDURAL_MODEL_NAME}.bin.gz`), body);
-process.stdout.write(`wrote ${header.vertices} vertices, ${header.triangles} triangles, ${body.length} bytes\n`);
+/** Writes `<outDir>/procedural-face.{json,bin.gz}`; returns the vertex and triangle counts and the body's size. */
+export function generateProceduralModel(outDir: string): { vertices: number; triangles: number; bytes: number } {
+  const s = surface();
+  const p = paint(s);
+  const { header, body } = encodeBuiltinModel({
+    shapeMean: s.pos,
+    colorMean: p.mean,
+    triangles: s.tri,
+    shape: shapeComponents(s),
+    color: colorComponents(s, p),
+    expression: expressionComponents(s),
+    landmarks: landmarks(s),
+    version: VERSION,
+    note:
+      'Procedural face made by scripts/gen-procedural-model.ts: a hand-designed surface with hand-designed ' +
+      'deformation fields. It is NOT a statistical model of real face scans. Licensed with synx (MIT).',
+  });
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, `${PROCEDURAL_MODEL_NAME}.json`), `${JSON.stringify(header, null, 1)}\n`);
+  writeFileSync(path.join(outDir, `${PROCEDURAL_MODEL_NAME}.bin.gz`), body);
+  return { vertices: header.vertices, triangles: header.triangles, bytes: body.length };
+}
+
+// Run as a script (not when a test imports it): regenerate the shipped files.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const r = generateProceduralModel(path.join(here, '..', 'lib', 'models'));
+  process.stdout.write(`wrote ${r.vertices} vertices, ${r.triangles} triangles, ${r.bytes} bytes\n`);
+}
