@@ -186,8 +186,7 @@ export class FaceRenderer {
     const { model, params } = this.setup;
     this.loadIdentity(id);
     const s = sampleImage(this.setup, id, sample);
-    // Drawing deferred, the per-image colour is added for the shown vertices only (projectAndDraw).
-    if (this.colorPerImage && !this.deferred) this.imageAlbedo(s);
+    if (this.colorPerImage) this.imageAlbedo(s);
     let verts = this.idShape;
     let normals = this.lazyNormals ? this.lazyNormals.normals : this.idNormals;
     if (this.varies) {
@@ -309,7 +308,6 @@ export class FaceRenderer {
     const stamp = ++this.stamp;
     const count = shownVertices(np, this.frame.coverage, d.win, this.triangles, this.shownStamp, stamp, this.shown);
     this.lazyNormals?.ensure(this.shown, count);
-    if (this.colorPerImage) shownAlbedo(this.shown, count, this.identityAlbedo, model.color, s.color, this.albedo);
     shade(this.shown, count);
     resolveColours(np, this.frame.coverage, d.win, d.bary, this.triangles, rw, gw, bw, this.frame.color);
   }
@@ -586,40 +584,6 @@ function addBlendshapes(block: PcaBlock, alpha: ArrayLike<number>, runs: readonl
         const wf = Math.fround(w);
         for (let i = start, e = Math.min(end, n); i < e; i++) out[i] = out[i]! + Math.fround(codes[col + i]! * wf);
       }
-    }
-  }
-}
-
-/**
- * The albedo of the listed vertices: the identity's plus the image's per-image colour components,
- * with `accumulate`'s arithmetic per value (weights sqrt(variance)·α·scale rounded to float32,
- * components in index order, zeros skipped, float32 sums), so the same bits as `imageAlbedo` for
- * those vertices. Falls back to every vertex where the block is not quantised (no shared arena).
- */
-function shownAlbedo(list: Int32Array, count: number, identity: Float32Array, block: PcaBlock, alpha: Float64Array, out: Float32Array): void {
-  const { codes, scales } = block;
-  const stride = block.stride ?? block.mean.length;
-  if (!codes || !scales) {
-    out.set(identity);
-    accumulate(block, alpha, out);
-    return;
-  }
-  const used = Math.min(alpha.length, block.components);
-  const js: number[] = [];
-  const ws: number[] = [];
-  for (let j = 0; j < used; j++) {
-    const w = Math.sqrt(block.variance[j]!) * alpha[j]! * scales[j]!;
-    if (w === 0) continue;
-    js.push(j * stride);
-    ws.push(Math.fround(w));
-  }
-  const m = js.length;
-  for (let i = 0; i < count; i++) {
-    const o = 3 * list[i]!;
-    for (let c = o; c < o + 3; c++) {
-      let v = identity[c]!;
-      for (let k = 0; k < m; k++) v = Math.fround(v + Math.fround(codes[js[k]! + c]! * ws[k]!));
-      out[c] = v;
     }
   }
 }
