@@ -1,16 +1,26 @@
 // `npx tsx bench/realism-ablate.ts NAME [--ids 12] [--imgs 13] [--pitch SD] [--expression SD]
-// [--scale LO,HI] [--color K] [--shape K] [--minscore S]`: one condition of the realism benchmark
-// (bench/realism.ts's setup: 160 px, yaw U(-90, 90), prior illumination, texture backgrounds) for
-// `model builtin`, with one render setting changed, scored by face-api; appends one JSON line to
-// bench/ablations-realism.jsonl. Used for the ablations in docs/realism.md.
-import { appendFileSync } from 'node:fs';
+// [--scale LO,HI] [--color K] [--shape K] [--shape-sd S] [--color-sd S] [--boost NAME=F,...]
+// [--shift NAME=D,...]`: one condition of the realism benchmark (bench/realism.ts's setup: 160 px,
+// yaw U(-90, 90), prior illumination, texture backgrounds) for `model builtin`, with render
+// settings changed, scored by face-api; appends one JSON line to bench/ablations-realism.jsonl.
+// Used for the ablations and "the curve" in docs/realism.md.
+//
+// `--shape-sd` / `--color-sd` widen the coefficient distributions (N(0, S) instead of N(0, 1); the
+// same identities, since a normal draw is S times the same unit draw). `--boost` and `--shift`
+// build an alternative colour model in memory from the shipped one (lib/models is not touched):
+// `--boost "skin texture=3"` multiplies the standard deviation of every colour component whose name
+// starts with "skin texture" by 3 (the components are linear, so this is the scripts/ict field
+// built 3 times as strong); `--shift "scalp hair cover=1"` moves the mean by +1 sd along the
+// component (every head gets that much more hair), keeping its spread.
+import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditImages } from '../src/audit/index.js';
 import type { AuditImage } from '../src/audit/index.js';
 import { RENDER_DEFAULTS } from '../src/lang/index.js';
 import type { Dist, ModelRef, RenderParams } from '../src/plan/index.js';
-import { FaceRenderer, prepareRender } from '../src/render/index.js';
+import { BUILTIN_MODEL_NAME, builtinModelDir, FaceRenderer, loadModel, prepareRender } from '../src/render/index.js';
+import type { MorphableModel } from '../src/render/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2] ?? 'baseline';
@@ -29,6 +39,8 @@ if (arg('scale') !== undefined) {
 }
 const coeffs: Record<string, Dist> = { ...RENDER_DEFAULTS.coeffs };
 if (arg('expression') !== undefined) coeffs.expression = normal(Number(arg('expression')));
+if (arg('shape-sd') !== undefined) coeffs.shape = normal(Number(arg('shape-sd')));
+if (arg('color-sd') !== undefined) coeffs.color = normal(Number(arg('color-sd')));
 const dims: Record<string, number> = { ...RENDER_DEFAULTS.dims };
 if (arg('color') !== undefined) dims.color = Number(arg('color'));
 if (arg('shape') !== undefined) dims.shape = Number(arg('shape'));
@@ -45,12 +57,46 @@ const params: RenderParams = {
   illumination: { type: 'choice', name: 'prior' },
   background: { type: 'choice', name: 'texture' },
 };
-const renderer = new FaceRenderer(await prepareRender(params));
+/** `NAME=V,NAME=V` → the colour components whose names start with NAME, each with V. */
+function componentValues(spec: string | undefined, names: readonly string[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const item of (spec ?? '').split(',').filter(Boolean)) {
+    const [prefix, v] = item.split('=');
+    const hits = names.flatMap((n, j) => (n.startsWith(prefix!.trim()) ? [j] : []));
+    if (!hits.length || v === undefined || Number.isNaN(Number(v))) throw new Error(`--boost/--shift ${item}: want NAME=NUMBER, NAME the start of a colour component's name (${names.join('; ')})`);
+    for (const j of hits) out.set(j, Number(v));
+  }
+  return out;
+}
+
+/** The shipped model with its colour block's spreads multiplied and means moved (a copy). */
+function alteredColour(m: MorphableModel, names: readonly string[]): MorphableModel {
+  const boost = componentValues(arg('boost'), names);
+  const shift = componentValues(arg('shift'), names);
+  if (!boost.size && !shift.size) return m;
+  const c = m.color;
+  const stride = c.stride ?? c.mean.length;
+  const variance = Float32Array.from(c.variance, (v, j) => v * (boost.get(j) ?? 1) ** 2);
+  const mean = Float32Array.from(c.mean);
+  for (const [j, d] of shift) {
+    const w = d * Math.sqrt(c.variance[j]!);
+    for (let i = 0; i < mean.length; i++) mean[i]! += w * c.basis[j * stride + i]!;
+  }
+  return { ...m, color: { ...c, mean, variance } };
+}
+
+const modelRef = params.model;
+let model: MorphableModel | undefined;
+if (arg('boost') !== undefined || arg('shift') !== undefined) {
+  const header = JSON.parse(readFileSync(path.join(builtinModelDir(), `${BUILTIN_MODEL_NAME}.json`), 'utf8')) as { blocks: { color: string[] } };
+  model = alteredColour(await loadModel(modelRef), header.blocks.color);
+}
+const renderer = new FaceRenderer(await prepareRender(params, model));
 const images: AuditImage[] = [];
 for (let id = 0; id < ids; id++) {
   for (let s = 0; s < imgs; s++) {
     const r = renderer.render(id, s);
-    images.push({ rgb: r.rgb, size: 160, id, yaw: r.label.yaw, landmarks: r.label.landmarks });
+    images.push({ rgb: r.rgb, size: 160, id, yaw: r.label.yaw, pitch: r.label.pitch, landmarks: r.label.landmarks });
   }
 }
 const t0 = performance.now();
@@ -61,11 +107,16 @@ const row = {
   ids,
   imgs,
   det: Object.fromEntries(Object.entries(a.detection).map(([k, v]) => [k, Math.round(v.rate * 100)])),
+  detPitch: a.detectionByPitch ? Object.fromEntries(Object.entries(a.detectionByPitch).map(([k, v]) => [k, Number.isNaN(v.rate) ? null : Math.round(v.rate * 100)])) : null,
   lm: a.landmarkError ? Number(a.landmarkError.mean.toFixed(3)) : null,
   aucNF: Number(a.nearFrontal.auc.toFixed(3)),
   aucAll: Number(a.all.auc.toFixed(3)),
   impNF: Math.round(a.nearFrontal.impostorUnderThreshold * 100),
   genNF: Math.round(a.nearFrontal.genuineUnderThreshold * 100),
+  impAll: Math.round(a.all.impostorUnderThreshold * 100),
+  genAll: Math.round(a.all.genuineUnderThreshold * 100),
+  pairsNF: [a.nearFrontal.genuinePairs, a.nearFrontal.impostorPairs],
+  nnSame: Math.round(a.nearestIsSameIdentity * 100),
   seconds: Math.round((performance.now() - t0) / 1000),
 };
 appendFileSync(path.join(here, 'ablations-realism.jsonl'), `${JSON.stringify(row)}\n`);

@@ -108,7 +108,7 @@ for (const model of merged.length ? [] : models) {
   for (let id = 0; id < ids; id++) {
     for (let s = 0; s < imgs; s++) {
       const r = renderer160.render(id, s);
-      images.push({ rgb: r.rgb, size: 160, id, yaw: r.label.yaw, landmarks: r.label.landmarks });
+      images.push({ rgb: r.rgb, size: 160, id, yaw: r.label.yaw, pitch: r.label.pitch, landmarks: r.label.landmarks });
     }
   }
   const ta = performance.now();
@@ -146,6 +146,9 @@ const md = [
   `| measure | ${rows.map((r) => r.model).join(' | ')} | real photos (face-api demo) |`,
   `| --- | ${rows.map(() => '---').join(' | ')} | --- |`,
   ...['0-15', '15-45', '45-90'].map((b) => `| detection, abs(yaw) ${b} | ${rows.map((r) => pct(r.audit?.detection[b]?.rate)).join(' | ')} | ${b === '0-15' ? `${perPhoto.reduce((a, x) => a + x, 0)}/22 faces` : ''} |`),
+  // Detection by |pitch| shows what synx's default pitch N(0, 30) costs (rows from before these were
+  // recorded, read back with --merge, show a dash).
+  ...['0-15', '15-30', '30-45', '45-90'].map((b) => `| detection, abs(pitch) ${b} | ${rows.map((r) => pct(r.audit?.detectionByPitch?.[b]?.rate)).join(' | ')} | |`),
   `| landmark error, abs(yaw) < 15 (outer-eye-corner distances) | ${rows.map((r) => (r.audit?.landmarkError ? `${f3(r.audit.landmarkError.mean)} (${r.audit.landmarkError.ibug68 ? '68 points' : `${r.audit.landmarkError.points} named points`})` : '–')).join(' | ')} | |`,
   `| identity AUC, near-frontal pairs (both abs(yaw) < 30) | ${rows.map((r) => f3(r.audit?.nearFrontal.auc)).join(' | ')} | |`,
   `| identity AUC, all pairs | ${rows.map((r) => f3(r.audit?.all.auc)).join(' | ')} | |`,
@@ -155,6 +158,11 @@ const md = [
   `| genuine pairs under ${SAME_PERSON_DISTANCE}, all | ${rows.map((r) => pct(r.audit?.all.genuineUnderThreshold)).join(' | ')} | |`,
   `| nearest other image is the same identity | ${rows.map((r) => pct(r.audit?.nearestIsSameIdentity)).join(' | ')} | |`,
   `| render speed, 112 px, 1 thread (img/s) | ${rows.map((r) => (r.renderPerSecond112 ? r.renderPerSecond112.toFixed(0) : '–')).join(' | ')} | |`,
+  '',
+  `Images per detection bucket (detected/images): ${rows
+    .filter((r) => r.audit)
+    .map((r) => `${r.model}: yaw ${Object.values(r.audit!.detection).map((d) => `${d.detected}/${d.images}`).join(', ')}; pitch ${r.audit!.detectionByPitch ? Object.values(r.audit!.detectionByPitch).map((d) => `${d.detected}/${d.images}`).join(', ') : '–'}`)
+    .join('. ')}.`,
   '',
   `face-api speed on this machine (tfjs wasm backend): ${descriptorsPerSecond.toFixed(1)} descriptors/s of aligned 150 px crops (batches of 8); ${alignedPerSecond.toFixed(1)} aligned images/s for the whole chain on 160 px renders (pad to 480 px, detect, 68 landmarks, descriptor, 5-point ArcFace warp to 112 px).`,
   ...rows.filter((r) => r.error).map((r) => `\nmodel ${r.model}: not available in this build (${r.error}).`),

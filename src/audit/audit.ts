@@ -5,6 +5,8 @@ import {
   landmarkError,
   NEAR_FRONTAL_IMAGE_YAW,
   NEAR_FRONTAL_PAIR_YAW,
+  PITCH_BUCKETS,
+  pitchBucket,
   rocAuc,
   shareUnder,
   YAW_BUCKETS,
@@ -17,6 +19,8 @@ export interface AuditImage {
   readonly size: number;
   readonly id: number;
   readonly yaw: number;
+  /** Head pitch in degrees, when known: detection is then also reported by |pitch|. */
+  readonly pitch?: number;
   readonly landmarks: readonly { readonly name: string; readonly x: number; readonly y: number }[];
 }
 
@@ -35,13 +39,22 @@ export interface PairStats {
   readonly impostorHistogram: number[];
 }
 
+/** Images in a pose bucket, how many of them face-api found a face in, and the share (NaN when none). */
+export interface DetectionCount {
+  readonly images: number;
+  readonly detected: number;
+  readonly rate: number;
+}
+
 /** What `auditImages` measures on a rendered set. */
 export interface AuditResult {
   readonly images: number;
   readonly identities: number;
   readonly detector: Detector;
   /** Share of images where face-api found a face, by |yaw| bucket (NaN when a bucket is empty). */
-  readonly detection: Record<string, { readonly images: number; readonly detected: number; readonly rate: number }>;
+  readonly detection: Record<string, DetectionCount>;
+  /** The same by |pitch| bucket, over the images whose pitch is known; null when none is. */
+  readonly detectionByPitch: Record<string, DetectionCount> | null;
   /** Mean landmark error on detected near-frontal images (|yaw| < 15), in outer-eye-corner distances. */
   readonly landmarkError: { readonly images: number; readonly mean: number; readonly points: number; readonly ibug68: boolean } | null;
   readonly nearFrontal: PairStats;
@@ -94,6 +107,9 @@ export async function auditImages(images: readonly AuditImage[], options: { dete
   const detector = options.detector ?? 'ssd';
   const detection: Record<string, { images: number; detected: number; rate: number }> = {};
   for (const b of YAW_BUCKETS) detection[b.name] = { images: 0, detected: 0, rate: NaN };
+  const byPitch: Record<string, { images: number; detected: number; rate: number }> = {};
+  for (const b of PITCH_BUCKETS) byPitch[b.name] = { images: 0, detected: 0, rate: NaN };
+  let pitchKnown = false;
   const described: { descriptor: Float32Array; id: number; yaw: number }[] = [];
   const lmErrors: number[] = [];
   let lmPoints = 0;
@@ -102,10 +118,16 @@ export async function auditImages(images: readonly AuditImage[], options: { dete
     const faces = await detectFaces({ data: img.rgb, width: img.size, height: img.size }, { detector, pad: 3 });
     const bucket = detection[yawBucket(img.yaw)]!;
     bucket.images++;
+    const pBucket = img.pitch === undefined ? undefined : byPitch[pitchBucket(img.pitch)]!;
+    if (pBucket) {
+      pitchKnown = true;
+      pBucket.images++;
+    }
     // A rendered image shows one face: the most confident detection is it.
     const face = faces[0];
     if (face) {
       bucket.detected++;
+      if (pBucket) pBucket.detected++;
       described.push({ descriptor: face.descriptor!, id: img.id, yaw: img.yaw });
       if (Math.abs(img.yaw) < NEAR_FRONTAL_IMAGE_YAW) {
         const e = landmarkError(face.landmarks!, img.landmarks);
@@ -118,7 +140,7 @@ export async function auditImages(images: readonly AuditImage[], options: { dete
     }
     options.progress?.(k + 1, images.length);
   }
-  for (const b of Object.values(detection)) b.rate = b.images > 0 ? b.detected / b.images : NaN;
+  for (const b of [...Object.values(detection), ...Object.values(byPitch)]) b.rate = b.images > 0 ? b.detected / b.images : NaN;
   // Identity consistency: spread about each identity's centroid, and nearest-neighbour identity.
   const byId = new Map<number, Float32Array[]>();
   for (const d of described) byId.set(d.id, [...(byId.get(d.id) ?? []), d.descriptor]);
@@ -149,6 +171,7 @@ export async function auditImages(images: readonly AuditImage[], options: { dete
     identities: new Set(images.map((i) => i.id)).size,
     detector,
     detection,
+    detectionByPitch: pitchKnown ? byPitch : null,
     landmarkError: lmErrors.length ? { images: lmErrors.length, mean: mean(lmErrors), points: lmPoints, ibug68 } : null,
     nearFrontal: pairStats(described, (a, b) => Math.abs(a) < NEAR_FRONTAL_PAIR_YAW && Math.abs(b) < NEAR_FRONTAL_PAIR_YAW),
     all: pairStats(described, () => true),

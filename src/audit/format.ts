@@ -5,9 +5,10 @@ const f3 = (v: number) => (Number.isNaN(v) ? '–' : v.toFixed(3));
 
 /** The audit as plain text lines for the terminal (and the report). */
 export function formatAudit(a: AuditResult): string[] {
-  const det = Object.entries(a.detection)
-    .map(([b, d]) => `${b}° ${pct(d.rate)} (${d.detected}/${d.images})`)
-    .join(', ');
+  const buckets = (counts: AuditResult['detection']) =>
+    Object.entries(counts)
+      .map(([b, d]) => `${b}° ${pct(d.rate)} (${d.detected}/${d.images})`)
+      .join(', ');
   const lm = a.landmarkError
     ? `${f3(a.landmarkError.mean)} outer-eye-corner distances (${a.landmarkError.images} images, ${a.landmarkError.ibug68 ? '68 iBUG points' : `${a.landmarkError.points} named points`})`
     : '– (no detected image under 15° with labelled eye corners)';
@@ -15,7 +16,8 @@ export function formatAudit(a: AuditResult): string[] {
     `${name}: AUC ${f3(s.auc)}; different identities under ${a.threshold}: ${pct(s.impostorUnderThreshold)} of ${s.impostorPairs}; same identity under it: ${pct(s.genuineUnderThreshold)} of ${s.genuinePairs}`;
   return [
     `${a.images} images of ${a.identities} identities, face-api ${a.detector === 'ssd' ? 'SSD MobileNet v1' : 'tiny'} detector on a 3x grey canvas`,
-    `detection by |yaw|: ${det}`,
+    `detection by |yaw|: ${buckets(a.detection)}`,
+    ...(a.detectionByPitch ? [`detection by |pitch|: ${buckets(a.detectionByPitch)}`] : []),
     `landmark error (|yaw| < 15°): ${lm}`,
     pairs('near-frontal pairs (both |yaw| < 30°)', a.nearFrontal),
     pairs('all pairs', a.all),

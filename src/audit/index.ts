@@ -1,7 +1,7 @@
 // Audit of rendered sets with an off-the-shelf, real-trained recogniser (face-api): detection by
 // yaw, landmark agreement with synx's labels, identity separability and consistency.
 export { auditImages, HISTOGRAM_RANGE, pairStats } from './audit.js';
-export type { AuditImage, AuditProgress, AuditResult, PairStats } from './audit.js';
+export type { AuditImage, AuditProgress, DetectionCount, AuditResult, PairStats } from './audit.js';
 export { auditPlots } from './plots.js';
 export type { AuditPlot } from './plots.js';
 export { formatAudit } from './format.js';
@@ -15,9 +15,11 @@ export {
   NAMED_TO_IBUG,
   NEAR_FRONTAL_IMAGE_YAW,
   NEAR_FRONTAL_PAIR_YAW,
+  PITCH_BUCKETS,
+  pitchBucket,
   rocAuc,
   shareUnder,
   YAW_BUCKETS,
   yawBucket,
 } from './metrics.js';
-export type { YawBucket } from './metrics.js';
+export type { PitchBucket, YawBucket } from './metrics.js';

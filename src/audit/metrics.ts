@@ -15,6 +15,26 @@ export function yawBucket(yaw: number): YawBucket {
   return '45-90';
 }
 
+/**
+ * The |pitch| buckets detection is also reported by (degrees): synx's default pitch N(0, 30) puts a
+ * third of the images beyond 30° and one in eight beyond 45°, where a detector trained on photos of
+ * mostly upright people misses many faces (docs/realism.md).
+ */
+export const PITCH_BUCKETS = [
+  { name: '0-15', lo: 0, hi: 15 },
+  { name: '15-30', lo: 15, hi: 30 },
+  { name: '30-45', lo: 30, hi: 45 },
+  { name: '45-90', lo: 45, hi: 90.0001 },
+] as const;
+export type PitchBucket = (typeof PITCH_BUCKETS)[number]['name'];
+
+/** The bucket of a pitch (degrees, either sign); beyond 90 counts as 45-90. */
+export function pitchBucket(pitch: number): PitchBucket {
+  const a = Math.abs(pitch);
+  for (const b of PITCH_BUCKETS) if (a < b.hi) return b.name;
+  return '45-90';
+}
+
 /** Pairs with both images under this |yaw| are "near-frontal" (degrees). */
 export const NEAR_FRONTAL_PAIR_YAW = 30;
 /** Images under this |yaw| are near-frontal for the landmark error (degrees). */

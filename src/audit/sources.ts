@@ -19,7 +19,7 @@ export async function renderNodeImages(node: PlanNodeOf<'render'>, cache: Cache 
     const n = Math.min(labels.length, ids * p.imgsPerId);
     for (let i = 0; i < n; i++) {
       const l = labels[i]!;
-      images.push({ rgb: await reader.readImage(i), size: reader.header.size, id: l.id, yaw: l.yaw, landmarks: l.landmarks });
+      images.push({ rgb: await reader.readImage(i), size: reader.header.size, id: l.id, yaw: l.yaw, pitch: l.pitch, landmarks: l.landmarks });
     }
     return { images, source: 'cache' };
   }
@@ -27,7 +27,7 @@ export async function renderNodeImages(node: PlanNodeOf<'render'>, cache: Cache 
   for (let id = p.firstId; id < p.firstId + ids; id++) {
     for (let s = 0; s < p.imgsPerId; s++) {
       const img = r.render(id, s);
-      images.push({ rgb: img.rgb, size: p.size, id, yaw: img.label.yaw, landmarks: img.label.landmarks });
+      images.push({ rgb: img.rgb, size: p.size, id, yaw: img.label.yaw, pitch: img.label.pitch, landmarks: img.label.landmarks });
     }
   }
   return { images, source: 'rendered now (not in the cache)' };

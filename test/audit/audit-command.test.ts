@@ -40,6 +40,8 @@ describe('synx audit', () => {
     expect(before.code).toBe(0);
     expect(before.stdout).toMatch(/^render .*112 px, rendered now \(not in the cache\)\):\n {2}6 images of 2 identities/);
     expect(before.stdout).toMatch(/detection by \|yaw\|: 0-15° /);
+    // pitch ~ 0: every image is in the first |pitch| bucket, and the others are empty.
+    expect(before.stdout).toMatch(/detection by \|pitch\|: 0-15° \d+% \(\d\/6\), 15-30° – \(0\/0\), 30-45° – \(0\/0\), 45-90° – \(0\/0\)/);
 
     const { config } = loadConfig(tmp, {});
     const plan = (await compileFile('exp.synexp', config, { cwd: tmp })).plan!;
@@ -72,6 +74,7 @@ describe('synx audit', () => {
       perBucket[Math.abs(l.yaw) < 15 ? '0-15' : Math.abs(l.yaw) < 45 ? '15-45' : '45-90']!++;
     }
     for (const k of Object.keys(perBucket)) expect(b.detection[k].detected).toBe(perBucket[k]);
+    expect(b.detectionByPitch['0-15']).toMatchObject({ images: labels.length, detected: found.length });
     const g: number[] = [];
     const im: number[] = [];
     let impUnder = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogram, ibugName, landmarkError, pairStats, rocAuc, shareUnder, yawBucket } from '../../src/audit/index.js';
+import { histogram, ibugName, landmarkError, pairStats, pitchBucket, rocAuc, shareUnder, yawBucket } from '../../src/audit/index.js';
 import { descriptorCosine, descriptorDistance, SAME_PERSON_DISTANCE } from '../../src/faceapi/index.js';
 import type { Point } from '../../src/faceapi/index.js';
 import { keyedRng } from '../../src/rng/index.js';
@@ -33,6 +33,9 @@ describe('rocAuc', () => {
 describe('small helpers', () => {
   it('buckets yaw by its size', () => {
     expect([0, -14.9, 15, -44, 45, 90, -95].map(yawBucket)).toEqual(['0-15', '0-15', '15-45', '15-45', '45-90', '45-90', '45-90']);
+  });
+  it('buckets pitch by its size', () => {
+    expect([0, -14.9, 15, -29.9, 30, 44.9, -45, 90, 120].map(pitchBucket)).toEqual(['0-15', '0-15', '15-30', '15-30', '30-45', '30-45', '45-90', '45-90', '45-90']);
   });
   it('counts shares and histograms', () => {
     expect(shareUnder([0.1, 0.6, 0.7, 0.2], 0.6)).toBe(0.5);
