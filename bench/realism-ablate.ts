@@ -12,15 +12,15 @@
 // starts with "skin texture" by 3 (the components are linear, so this is the scripts/ict field
 // built 3 times as strong); `--shift "scalp hair cover=1"` moves the mean by +1 sd along the
 // component (every head gets that much more hair), keeping its spread.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditImages } from '../src/audit/index.js';
 import type { AuditImage } from '../src/audit/index.js';
 import { RENDER_DEFAULTS } from '../src/lang/index.js';
 import type { Dist, ModelRef, RenderParams } from '../src/plan/index.js';
-import { BUILTIN_MODEL_NAME, builtinModelDir, FaceRenderer, loadModel, prepareRender } from '../src/render/index.js';
-import type { MorphableModel } from '../src/render/index.js';
+import { FaceRenderer, loadModel, prepareRender } from '../src/render/index.js';
+import { builtinColourNames, colourVariant } from './colour-variant.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2] ?? 'baseline';
@@ -57,40 +57,8 @@ const params: RenderParams = {
   illumination: { type: 'choice', name: 'prior' },
   background: { type: 'choice', name: 'texture' },
 };
-/** `NAME=V,NAME=V` → the colour components whose names start with NAME, each with V. */
-function componentValues(spec: string | undefined, names: readonly string[]): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const item of (spec ?? '').split(',').filter(Boolean)) {
-    const [prefix, v] = item.split('=');
-    const hits = names.flatMap((n, j) => (n.startsWith(prefix!.trim()) ? [j] : []));
-    if (!hits.length || v === undefined || Number.isNaN(Number(v))) throw new Error(`--boost/--shift ${item}: want NAME=NUMBER, NAME the start of a colour component's name (${names.join('; ')})`);
-    for (const j of hits) out.set(j, Number(v));
-  }
-  return out;
-}
-
-/** The shipped model with its colour block's spreads multiplied and means moved (a copy). */
-function alteredColour(m: MorphableModel, names: readonly string[]): MorphableModel {
-  const boost = componentValues(arg('boost'), names);
-  const shift = componentValues(arg('shift'), names);
-  if (!boost.size && !shift.size) return m;
-  const c = m.color;
-  const stride = c.stride ?? c.mean.length;
-  const variance = Float32Array.from(c.variance, (v, j) => v * (boost.get(j) ?? 1) ** 2);
-  const mean = Float32Array.from(c.mean);
-  for (const [j, d] of shift) {
-    const w = d * Math.sqrt(c.variance[j]!);
-    for (let i = 0; i < mean.length; i++) mean[i]! += w * c.basis[j * stride + i]!;
-  }
-  return { ...m, color: { ...c, mean, variance } };
-}
-
-const modelRef = params.model;
-let model: MorphableModel | undefined;
-if (arg('boost') !== undefined || arg('shift') !== undefined) {
-  const header = JSON.parse(readFileSync(path.join(builtinModelDir(), `${BUILTIN_MODEL_NAME}.json`), 'utf8')) as { blocks: { color: string[] } };
-  model = alteredColour(await loadModel(modelRef), header.blocks.color);
-}
+const model =
+  arg('boost') !== undefined || arg('shift') !== undefined ? colourVariant(await loadModel(params.model), builtinColourNames(), arg('boost'), arg('shift')) : undefined;
 const renderer = new FaceRenderer(await prepareRender(params, model));
 const images: AuditImage[] = [];
 for (let id = 0; id < ids; id++) {
