@@ -131,7 +131,8 @@ if (part) {
   process.exit(0);
 }
 
-const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(0)}%`);
+// Rows read back with --merge carry an empty bucket's NaN rate as null (JSON has no NaN).
+const pct = (v: number | null | undefined) => (v === undefined || v === null || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(0)}%`);
 const f3 = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(3));
 const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, load average ${os.loadavg()[0]!.toFixed(1)}, Node ${process.version}`;
 const date = new Date().toISOString();
