@@ -100,7 +100,8 @@ describe('synx audit', () => {
     const md = readFileSync(path.join(tmp, 'reports', 'exp', 'report.md'), 'utf8');
     expect(md).toContain('## Realism audit (face-api)');
     const lines = audit.stdout.split('\n').filter((l) => l.startsWith('  ') && !l.includes('wrote '));
-    expect(lines.length).toBe(6);
+    // Summary, detection by |yaw| and by |pitch|, landmark error, two pair lines, consistency.
+    expect(lines.length).toBe(7);
     for (const l of lines) expect(md).toContain(`- ${l.trim()}`);
     expect(readdirSync(path.join(tmp, 'reports', 'exp', 'plots')).filter((f) => f.startsWith('audit-1-'))).toHaveLength(3);
     expect(readFileSync(path.join(tmp, 'reports', 'exp', 'report.html'), 'utf8')).toContain('<h2>Realism audit (face-api)</h2>');
