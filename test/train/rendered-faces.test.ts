@@ -103,7 +103,7 @@ describe('training on rendered faces', () => {
     expect(after.auc).toBeGreaterThan(0.7);
     expect(after.auc).toBeGreaterThan(before.auc + 0.1);
     expect(after.accuracy).toBeGreaterThan(0.62);
-    // 64 s of CPU; 282 s of wall time at load average 15 on 2 cores (2026-12-06): the bound is
-    // for a machine busy with other work, not a speed check.
-  }, 900_000);
+    // 64 s of CPU; 282 s of wall time at load average 15 on 2 cores, and 914 s at load average 20
+    // behind other jobs (2026-12-06): the bound is for a machine busy with other work, not a speed check.
+  }, 1_800_000);
 });
