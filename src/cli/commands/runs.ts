@@ -57,11 +57,15 @@ RUN is a run id, a unique prefix of one, or \`latest\`. Records live in .synx/ru
         writeLine(io.stdout, JSON.stringify({ ...run, status: runState(run) }, null, 2));
         return 0;
       }
-      writeLine(io.stdout, `run ${run.id}: ${run.file}, ${runState(run)}, started ${run.started}${run.summary ? `, ${formatDuration(run.summary.seconds)}` : ''}`);
+      const state = runState(run);
+      writeLine(io.stdout, `run ${run.id}: ${run.file}, ${state}, started ${run.started}${run.summary ? `, ${formatDuration(run.summary.seconds)}` : ''}`);
       writeLine(io.stdout, `synx ${run.environment.synx}, Node ${run.environment.node}, backend ${run.environment.backend}, ${run.environment.host}`);
       for (const n of run.nodes) {
         const extra = n.error ? `: ${n.error.message}` : n.because ? ` (needs ${n.because})` : n.seconds !== undefined ? ` ${formatDuration(n.seconds)}` : '';
-        writeLine(io.stdout, `  ${n.outcome.padEnd(9)} ${n.id.padEnd(18)} ${n.label}${extra}`);
+        // A live run's record holds its unfinished nodes as `cancelled` (what they become if the
+        // run dies); while it runs they have not been cancelled, only not reached yet.
+        const outcome = state === 'running' && n.outcome === 'cancelled' ? 'pending' : n.outcome;
+        writeLine(io.stdout, `  ${outcome.padEnd(9)} ${n.id.padEnd(18)} ${n.label}${extra}`);
       }
       return 0;
     }
