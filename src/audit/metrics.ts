@@ -8,11 +8,16 @@ export const YAW_BUCKETS = [
 ] as const;
 export type YawBucket = (typeof YAW_BUCKETS)[number]['name'];
 
+/** The bucket of an angle's size (degrees, either sign) among buckets that start at 0; beyond the last, the last. */
+function bucketOf<N extends string>(buckets: readonly { readonly name: N; readonly hi: number }[], degrees: number): N {
+  const a = Math.abs(degrees);
+  for (const b of buckets) if (a < b.hi) return b.name;
+  return buckets[buckets.length - 1]!.name;
+}
+
 /** The bucket of a yaw (degrees, either sign); beyond 90 counts as 45-90. */
 export function yawBucket(yaw: number): YawBucket {
-  const a = Math.abs(yaw);
-  for (const b of YAW_BUCKETS) if (a < b.hi) return b.name;
-  return '45-90';
+  return bucketOf(YAW_BUCKETS, yaw);
 }
 
 /**
@@ -30,9 +35,7 @@ export type PitchBucket = (typeof PITCH_BUCKETS)[number]['name'];
 
 /** The bucket of a pitch (degrees, either sign); beyond 90 counts as 45-90. */
 export function pitchBucket(pitch: number): PitchBucket {
-  const a = Math.abs(pitch);
-  for (const b of PITCH_BUCKETS) if (a < b.hi) return b.name;
-  return '45-90';
+  return bucketOf(PITCH_BUCKETS, pitch);
 }
 
 /** Pairs with both images under this |yaw| are "near-frontal" (degrees). */
