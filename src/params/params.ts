@@ -141,6 +141,11 @@ export type TrainParams = {
   readonly momentum?: number;
   /** L2 weight decay: added to SGD's gradient, decoupled (AdamW) for Adam; absent = 0. */
   readonly weightDecay?: number;
+  /**
+   * Training-time augmentation: `flip` mirrors each training image left to right with
+   * probability ½ (seeded per image, see train/augment.ts); absent = none.
+   */
+  readonly augment?: 'flip';
   /** The logit scale s of arcface/cosface; absent = 30 (MARGIN_SOFTMAX_SCALE). */
   readonly scale?: number;
   /**

@@ -17,6 +17,7 @@ export { batchParts, cutBatch, embeddingStats, epochBatches, identityStats, IMAG
 export type { EpochRecord, TrainRun } from './loop.js';
 export { loadCheckpoint, MODEL_FILE, readModel, saveCheckpoint, WEIGHTS_FILE, writeModel } from './model-io.js';
 export type { Checkpoint, ModelFile } from './model-io.js';
+export { flipChoices, mirrorImages } from './augment.js';
 export { ImageSet } from './samples.js';
 export type { Sample } from './samples.js';
 export { cosineRows, Embedder } from './embed.js';

@@ -10,6 +10,7 @@ import type { ImageSet } from './samples.js';
 import { learningRate } from './schedule.js';
 import { GradientState, initHead, Optimizer } from './trainer.js';
 import { Embedder } from './embed.js';
+import { flipChoices, mirrorImages } from './augment.js';
 
 /** Images per identity in a batch (P identities × K images), so each batch has positives. */
 export const IMAGES_PER_IDENTITY = 4;
@@ -137,6 +138,9 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
         await checkCancelled(run.signal, 'training');
         const x = await next;
         if (s + 1 < batches.length) next = run.set.images(batches[s + 1]!, def.input);
+        // Mirrored faces are more poses of the same people (yaw −θ for θ): the choice is drawn
+        // per image from the seed, epoch and step, so a resumed run flips what it would have.
+        if (p.augment === 'flip') mirrorImages(x, def.input, flipChoices(p.seed, epoch, s, b.length));
         const labels = Int32Array.from(b, (i) => run.set.samples[i]!.label);
         const parts = cutBatch(x, labels, def.input, nParts);
         const { loss, grads } = await pool.gradients(parts);

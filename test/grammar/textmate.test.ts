@@ -123,10 +123,10 @@ describe('scopes of sample lines', () => {
     expect(scopeOf(t, 'heldout')).toBe('variable.other.synexp');
   });
 
-  it('scopes schedules, warmup, momentum, weight decay and the logit scale; scale ~ is still the pose parameter', async () => {
-    const t = await tokenize('scale ~ U(1, 1.2)\npretrain with arcface, scale 16, schedule step(8, 12), warmup 1, optimizer sgd, momentum 0.9, weight-decay 5e-4\nfinetune casia 10% with schedule cosine');
+  it('scopes schedules, warmup, momentum, weight decay, augmentation and the logit scale; scale ~ is still the pose parameter', async () => {
+    const t = await tokenize('scale ~ U(1, 1.2)\npretrain with arcface, scale 16, schedule step(8, 12), warmup 1, optimizer sgd, momentum 0.9, weight-decay 5e-4, augment flip\nfinetune casia 10% with schedule cosine');
     expect(scopeOf(t, 'scale')).toBe('variable.parameter.synexp');
-    for (const o of ['schedule', 'warmup', 'momentum', 'weight-decay']) expect(scopeOf(t, o)).toBe('entity.other.attribute-name.option.synexp');
+    for (const o of ['schedule', 'warmup', 'momentum', 'weight-decay', 'augment']) expect(scopeOf(t, o)).toBe('entity.other.attribute-name.option.synexp');
     expect(scopeOf(t, 'scale', 1)).toBe('entity.other.attribute-name.option.synexp');
     expect(scopeOf(t, 'step')).toBe('support.function.schedule.synexp');
     expect(scopesOf(t, '12')).toEqual(expect.arrayContaining(['meta.schedule.synexp', 'constant.numeric.synexp']));

@@ -131,6 +131,21 @@ describe('fingerprints', () => {
     expect(fingerprintOf(fingerprintRecord('data', { b: [2, 3], a: 1 }, []))).toBe(expected);
   });
 
+  it("`augment flip` enters the train node's params and fingerprint only when asked for", () => {
+    const trains = (p: Plan) => p.nodes.filter((n) => n.kind === 'train');
+    const none = plan('sample 100 ids x 2 imgs, pretrain with epochs 2, eval lfw');
+    const written = plan('sample 100 ids x 2 imgs, pretrain with epochs 2, augment none, eval lfw');
+    const flip = plan('sample 100 ids x 2 imgs, pretrain with epochs 2, augment flip, eval lfw');
+    expect(trains(none)[0]!.params).not.toHaveProperty('augment');
+    // `augment none` is the default written out: the same node, not a new one.
+    expect(written.nodes.map((n) => n.fingerprint)).toEqual(none.nodes.map((n) => n.fingerprint));
+    expect((trains(flip)[0]!.params as unknown as TrainParams).augment).toBe('flip');
+    expect(trains(flip)[0]!.fingerprint).not.toBe(trains(none)[0]!.fingerprint);
+    // The renders it trains on are the same.
+    const renders = (p: Plan) => p.nodes.filter((n) => n.kind === 'render').map((n) => n.fingerprint);
+    expect(renders(flip)).toEqual(renders(none));
+  });
+
   it('a cosmetic edit (comments, layout) changes no fingerprint', () => {
     const a = plan('sample 100 ids x 2 imgs, pretrain 100, eval lfw');
     const b = plan('# a comment\nsample 100 ids x 2 imgs   # more\n\npretrain 100\neval lfw\n');

@@ -5,8 +5,10 @@ import { NodeFailure, type NodeInput } from '../../src/node/index.js';
 import type { TrainParams } from '../../src/plan/index.js';
 import {
   epochBatches,
+  flipChoices,
   ImageSet,
   learningRate,
+  mirrorImages,
   readModel,
   runTraining,
   trainKind,
@@ -70,6 +72,8 @@ describe('training loop', () => {
     // The schedule, the warmup and the momentum buffers all depend on the step count the
     // checkpoint restores: a resumed run must continue them mid-ramp and mid-decay.
     ['SGD, warmup, cosine, weight decay', params({ epochs: 3, optimizer: 'sgd', lr: 0.05, momentum: 0.8, weightDecay: 5e-4, schedule: { type: 'cosine' }, warmup: 1.5 })],
+    // The flips are drawn per epoch and step: a resumed run must flip what the whole run did.
+    ['flip augmentation', params({ epochs: 3, augment: 'flip' })],
   ] as const) {
     it(`resumes after a kill from the last epoch, to the same bytes as an uninterrupted run (${what})`, async () => {
       const whole = tmpDir();
@@ -102,6 +106,34 @@ describe('training loop', () => {
     await runWith({ params: p, outDir: one, threads: 1 });
     await runWith({ params: p, outDir: two, threads: 2 });
     expect(readFileSync(path.join(two, 'weights.bin')).equals(readFileSync(path.join(one, 'weights.bin')))).toBe(true);
+  });
+
+  it('augment flip trains on the images flipChoices picks, mirrored: the same bytes as no augmentation on a set holding them mirrored', async () => {
+    // One epoch of one batch (32 images, each once), so every image's batch position is known.
+    const p = params({ epochs: 1, batch: 32, augment: 'flip' });
+    const byClass: number[][] = Array.from({ length: set.classes }, () => []);
+    set.samples.forEach((s, i) => byClass[s.label]!.push(i));
+    const [batch] = epochBatches(byClass, 32, 32, p.seed, 1);
+    const choices = flipChoices(p.seed, 1, 0, 32);
+    const flipped = new Set(batch!.filter((_, k) => choices[k]));
+    expect(flipped.size).toBeGreaterThan(0);
+    expect(flipped.size).toBeLessThan(32);
+    // The reference: the set with exactly those images mirrored, trained without augmentation.
+    const mirroredSet = Object.create(set) as ImageSet;
+    mirroredSet.images = async (which, size) => {
+      const x = await set.images(which, size);
+      mirrorImages(x, size, which.map((i) => flipped.has(i)));
+      return x;
+    };
+    const augmented = tmpDir();
+    const reference = tmpDir();
+    const plain = tmpDir();
+    await runWith({ params: p, outDir: augmented });
+    await runWith({ params: params({ epochs: 1, batch: 32 }), set: mirroredSet, outDir: reference });
+    await runWith({ params: params({ epochs: 1, batch: 32 }), outDir: plain });
+    const w = (dir: string) => readFileSync(path.join(dir, 'weights.bin'));
+    expect(w(augmented).equals(w(reference))).toBe(true);
+    expect(w(augmented).equals(w(plain))).toBe(false);
   });
 
   it('a NaN loss is a clear failure', async () => {

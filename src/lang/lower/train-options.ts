@@ -32,6 +32,7 @@ interface Draft {
   warmup?: number;
   momentum?: number;
   weightDecay?: number;
+  augment?: 'flip';
 }
 
 /** Reads an option's value into the draft, reporting what is wrong (the draft keeps its value then). */
@@ -92,6 +93,15 @@ const TRAIN_OPTIONS: Readonly<Record<string, TrainOption>> = {
       if (n !== undefined && !(n >= 0)) r.report('SX2010', r.picked(v).range, `weight decay cannot be negative (${r.text(r.picked(v))})`);
       else if (n !== undefined && n >= 0.1) r.report('SX2101', r.picked(v).range, `weight decay ${r.text(r.picked(v))} is very strong: it pulls the weights towards 0 faster than most gradients move them`, 'face recognition networks use about 5e-4');
       if (n !== undefined && n >= 0) d.weightDecay = n;
+    },
+  },
+  // `none` is the default, written out so a sweep can compare with and without: augment {none, flip}.
+  augment: {
+    example: 'augment flip',
+    read: (r, v, d) => {
+      const name = r.nameOf(v, 'augmentation', ['flip', 'none']);
+      if (name === 'flip') d.augment = 'flip';
+      else if (name === 'none') delete d.augment;
     },
   },
 };
@@ -179,6 +189,7 @@ export function trainOptions(r: Reader, c: StageClause, stage: 'pretrain' | 'tra
     ...(warmup ? { warmup } : {}),
     ...(momentum !== undefined && momentum !== TRAIN_OPTION_DEFAULTS.momentum ? { momentum } : {}),
     ...(d.weightDecay ? { weightDecay: d.weightDecay } : {}),
+    ...(d.augment ? { augment: d.augment } : {}),
     ...(from ? { from } : {}),
   };
 }
