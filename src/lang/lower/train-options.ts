@@ -39,8 +39,8 @@ interface Draft {
 type ReadOption = (r: Reader, value: Value, draft: Draft) => void;
 
 interface TrainOption {
-  /** What a valueless option is told to look like (`NAME 10` when absent). */
-  readonly example?: string;
+  /** What a valueless option is told to look like. */
+  readonly example: string;
   readonly read: ReadOption;
 }
 
@@ -61,18 +61,19 @@ function bounded(what: string, hint: string, ok: (n: number) => boolean, problem
 const TRAIN_OPTIONS: Readonly<Record<string, TrainOption>> = {
   network: { example: 'network nn4-small', read: (r, v, d) => void (d.network = (r.nameOf(v, 'network', NETWORKS) as Network | undefined) ?? d.network) },
   loss: { example: 'loss arcface', read: (r, v, d) => void (d.loss = (r.nameOf(v, 'loss', LOSSES) as Loss | undefined) ?? d.loss) },
-  epochs: { read: (r, v, d) => void (d.epochs = r.count(v, 'epochs') ?? d.epochs) },
-  batch: { read: (r, v, d) => void (d.batch = r.count(v, 'batch size') ?? d.batch) },
-  lr: { read: bounded('learning rate', 'e.g. lr 0.001', (n) => n > 0, () => 'the learning rate must be above 0', undefined, (d, n) => (d.lr = n)) },
+  epochs: { example: 'epochs 20', read: (r, v, d) => void (d.epochs = r.count(v, 'epochs') ?? d.epochs) },
+  batch: { example: 'batch 64', read: (r, v, d) => void (d.batch = r.count(v, 'batch size') ?? d.batch) },
+  lr: { example: 'lr 0.001', read: bounded('learning rate', 'e.g. lr 0.001', (n) => n > 0, () => 'the learning rate must be above 0', undefined, (d, n) => (d.lr = n)) },
   optimizer: { example: 'optimizer sgd', read: (r, v, d) => void (d.optimizer = (r.nameOf(v, 'optimizer', ['adam', 'sgd']) as 'adam' | 'sgd' | undefined) ?? d.optimizer) },
   input: {
+    example: 'input 96px',
     read: (r, v, d) => {
       const n = r.number(v, 'input size', ['px', ''], 'e.g. input 96px');
       if (n !== undefined) d.input = n;
     },
   },
-  embedding: { read: (r, v, d) => void (d.embedding = r.count(v, 'embedding size') ?? d.embedding) },
-  margin: { read: bounded('margin', 'e.g. margin 0.2', (n) => n >= 0, () => 'the margin cannot be negative', undefined, (d, n) => (d.margin = n)) },
+  embedding: { example: 'embedding 128', read: (r, v, d) => void (d.embedding = r.count(v, 'embedding size') ?? d.embedding) },
+  margin: { example: 'margin 0.2', read: bounded('margin', 'e.g. margin 0.2', (n) => n >= 0, () => 'the margin cannot be negative', undefined, (d, n) => (d.margin = n)) },
   scale: {
     example: 'scale 16',
     read: bounded('the logit scale', 'e.g. scale 16', (n) => n > 0, (w) => `the logit scale must be above 0, not ${w()}`, 'the default is 30; the ArcFace paper uses 64 for 85k identities', (d, n) => (d.scale = n)),
@@ -135,7 +136,7 @@ export function trainOptions(r: Reader, c: StageClause, stage: 'pretrain' | 'tra
       continue;
     }
     if (!o.value) {
-      r.report('SX2010', o.range, `option '${o.name}' needs a value`, `e.g. ${option.example ?? `${o.name} 10`}`);
+      r.report('SX2010', o.range, `option '${o.name}' needs a value`, `e.g. ${option.example}`);
       continue;
     }
     option.read(r, o.value, d);
