@@ -1,9 +1,10 @@
 // `npx tsx bench/realism-ablate.ts NAME [--ids 12] [--imgs 13] [--pitch SD] [--expression SD]
 // [--scale LO,HI] [--color K] [--shape K] [--shape-sd S] [--color-sd S] [--boost NAME=F,...]
-// [--shift NAME=D,...]`: one condition of the realism benchmark (bench/realism.ts's setup: 160 px,
-// yaw U(-90, 90), prior illumination, texture backgrounds) for `model builtin`, with render
-// settings changed, scored by face-api; appends one JSON line to bench/ablations-realism.jsonl.
-// Used for the ablations and "the curve" in docs/realism.md.
+// [--shift NAME=D,...] [--illumination NAME] [--background NAME] [--center NAME] [--model NAME]`:
+// one condition of the realism benchmark (bench/realism-setup.ts: 160 px, yaw U(-90, 90), prior
+// illumination, texture backgrounds) for `model builtin`, with render settings changed, scored by
+// face-api; appends one JSON line to bench/ablations-realism.jsonl. Used for the ablations and
+// "the curve" in docs/realism.md.
 //
 // `--shape-sd` / `--color-sd` widen the coefficient distributions (N(0, S) instead of N(0, 1); the
 // same identities, since a normal draw is S times the same unit draw). `--boost` and `--shift`
@@ -17,10 +18,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditImages } from '../src/audit/index.js';
 import type { AuditImage } from '../src/audit/index.js';
-import { RENDER_DEFAULTS } from '../src/lang/index.js';
-import type { Dist, ModelRef, RenderParams } from '../src/plan/index.js';
 import { FaceRenderer, loadModel, prepareRender } from '../src/render/index.js';
 import { builtinColourNames, colourVariant } from './colour-variant.js';
+import { overridesFromArgs, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2] ?? 'baseline';
@@ -30,33 +30,7 @@ const arg = (n: string) => {
 };
 const ids = Number(arg('ids') ?? 12);
 const imgs = Number(arg('imgs') ?? 13);
-const normal = (sd: number): Dist => (sd === 0 ? { type: 'const', value: 0 } : { type: 'normal', mean: 0, sd });
-const pose: Record<string, Dist> = { ...RENDER_DEFAULTS.pose, yaw: { type: 'uniform', lo: -90, hi: 90 } as Dist };
-if (arg('pitch') !== undefined) pose.pitch = normal(Number(arg('pitch')));
-if (arg('scale') !== undefined) {
-  const [lo, hi] = arg('scale')!.split(',').map(Number);
-  pose.scale = lo === hi ? { type: 'const', value: lo! } : { type: 'uniform', lo: lo!, hi: hi! };
-}
-const coeffs: Record<string, Dist> = { ...RENDER_DEFAULTS.coeffs };
-if (arg('expression') !== undefined) coeffs.expression = normal(Number(arg('expression')));
-if (arg('shape-sd') !== undefined) coeffs.shape = normal(Number(arg('shape-sd')));
-if (arg('color-sd') !== undefined) coeffs.color = normal(Number(arg('color-sd')));
-const dims: Record<string, number> = { ...RENDER_DEFAULTS.dims };
-if (arg('color') !== undefined) dims.color = Number(arg('color'));
-if (arg('shape') !== undefined) dims.shape = Number(arg('shape'));
-const params: RenderParams = {
-  ...RENDER_DEFAULTS,
-  model: { kind: arg('model') ?? 'builtin' } as unknown as ModelRef,
-  firstId: 0,
-  ids,
-  imgsPerId: imgs,
-  size: 160,
-  dims: dims as unknown as RenderParams['dims'],
-  pose: pose as unknown as RenderParams['pose'],
-  coeffs: coeffs as unknown as RenderParams['coeffs'],
-  illumination: { type: 'choice', name: 'prior' },
-  background: { type: 'choice', name: 'texture' },
-};
+const params = realismParams('builtin', 160, ids, imgs, overridesFromArgs(arg));
 const model =
   arg('boost') !== undefined || arg('shift') !== undefined ? colourVariant(await loadModel(params.model), builtinColourNames(), arg('boost'), arg('shift')) : undefined;
 const renderer = new FaceRenderer(await prepareRender(params, model));

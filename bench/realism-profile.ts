@@ -1,0 +1,90 @@
+// `npx tsx bench/realism-profile.ts NAME [--ids 40] [--imgs 13] [overrides] [--sheet FILE.png]`:
+// face-api's detection rate on the realism benchmark's profile images only: the benchmark's set
+// (bench/realism-setup.ts; pitch 0 unless --pitch says otherwise, since the question is the
+// 45-90° bucket of the `pitch 0` column) rendered in full, and only the images at |yaw| >= 45°
+// detected, with SSD MobileNet v1 at min score 0.5 on the benchmark's 3x grey canvas. Without
+// overrides these are the very images of that bucket (yaw is the pose stream's first draw, so
+// overrides of pitch, scale or anything else keep every image's yaw). Detection only (no
+// landmarks or descriptors): the detector's answer is the same either way, and this is 2-3 times
+// faster. Appends one JSON line (name starting `profile`) to bench/ablations-realism.jsonl with
+// the rate in 15° sub-buckets and the detector's score of the best box; `--sheet` writes the
+// first 24 missed and 24 found images side by side (missed on top) for looking at.
+import { appendFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { detectFaces } from '../src/faceapi/index.js';
+import { encodePng, FaceRenderer, loadModel, prepareRender, tile } from '../src/render/index.js';
+import { builtinColourNames, colourVariant } from './colour-variant.js';
+import { normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const name = process.argv[2] ?? 'baseline';
+const arg = (n: string) => {
+  const i = process.argv.indexOf(`--${n}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const ids = Number(arg('ids') ?? 40);
+const imgs = Number(arg('imgs') ?? 13);
+const o = overridesFromArgs(arg);
+const params = realismParams('builtin', 160, ids, imgs, { pitch: normalDist(0), ...o });
+const model =
+  arg('boost') !== undefined || arg('shift') !== undefined ? colourVariant(await loadModel(params.model), builtinColourNames(), arg('boost'), arg('shift')) : undefined;
+const renderer = new FaceRenderer(await prepareRender(params, model));
+
+const SUB = [
+  { name: '45-60', lo: 45, hi: 60 },
+  { name: '60-75', lo: 60, hi: 75 },
+  { name: '75-90', lo: 75, hi: 90.001 },
+];
+const count = Object.fromEntries(SUB.map((b) => [b.name, { images: 0, detected: 0 }]));
+const scores: number[] = [];
+const found: Uint8Array[] = [];
+const missed: Uint8Array[] = [];
+const perImage: string[] = [];
+const t0 = performance.now();
+for (let id = 0; id < ids; id++) {
+  for (let s = 0; s < imgs; s++) {
+    const r = renderer.render(id, s);
+    const a = Math.abs(r.label.yaw);
+    const b = SUB.find((x) => a >= x.lo && a < x.hi);
+    if (!b) continue;
+    const faces = await detectFaces({ data: r.rgb, width: 160, height: 160 }, { pad: 3, landmarks: false });
+    const hit = faces.length > 0;
+    count[b.name]!.images++;
+    if (hit) count[b.name]!.detected++;
+    scores.push(hit ? faces[0]!.score : 0);
+    (hit ? found : missed).push(r.rgb);
+    perImage.push(hit ? '1' : '0');
+  }
+}
+const total = Object.values(count).reduce((acc, c) => ({ images: acc.images + c.images, detected: acc.detected + c.detected }), { images: 0, detected: 0 });
+const pct = (c: { images: number; detected: number }) => (c.images ? Math.round((c.detected / c.images) * 100) : null);
+const row = {
+  name: `profile ${name}`,
+  argv: process.argv.slice(3).join(' '),
+  ids,
+  imgs,
+  det4590: pct(total),
+  detected: `${total.detected}/${total.images}`,
+  detSub: Object.fromEntries(SUB.map((b) => [b.name, `${pct(count[b.name]!)}% (${count[b.name]!.detected}/${count[b.name]!.images})`])),
+  // The best box's score of the found faces (the detector keeps boxes at >= 0.5).
+  medianScoreFound: (() => {
+    const f = scores.filter((x) => x > 0).sort((p, q) => p - q);
+    return f.length ? Number(f[Math.floor(f.length / 2)]!.toFixed(3)) : null;
+  })(),
+  // Found (1) or missed (0), image by image in render order, to compare two rows image by image.
+  perImage: perImage.join(''),
+  seconds: Math.round((performance.now() - t0) / 1000),
+};
+appendFileSync(path.join(here, 'ablations-realism.jsonl'), `${JSON.stringify(row)}\n`);
+const { perImage: _, ...shown } = row;
+process.stdout.write(`${JSON.stringify(shown)}\n`);
+
+const sheetFile = arg('sheet');
+if (sheetFile) {
+  const cols = 8;
+  const blank = new Uint8Array(160 * 160 * 3).fill(128);
+  const pick = (list: Uint8Array[]) => Array.from({ length: 24 }, (_, k) => list[k] ?? blank);
+  const sheet = tile([...pick(missed), ...pick(found)], 160, 6, cols);
+  writeFileSync(sheetFile, encodePng(sheet.rgb, sheet.width, sheet.height));
+}
