@@ -3,7 +3,7 @@ import type { IdentityLabel, ImageLabel, ImageMaps, Landmark } from '../dataset/
 import { drawBackground } from './background.js';
 import { CAMERA, focalPixels, poseRotation } from './camera.js';
 import { renderMaps } from './maps.js';
-import { accumulate, claimSlot, reconstruct, vertexNormals, type PcaBlock } from './model.js';
+import { accumulate, claimSlot, reconstruct, vertexNormals, type MorphableModel, type PcaBlock } from './model.js';
 import { simdKernel, type SimdKernel } from './simd.js';
 import type { Frame, ScreenVertices } from './raster.js';
 import { createRasterTarget, type DeferredRaster, type RasterTarget } from './raster-wasm.js';
@@ -11,7 +11,7 @@ import { VertexNormalCache } from './normals.js';
 import { createGlRasterTarget } from './raster-gl.js';
 import { STREAM, streamRng } from './rng.js';
 import { SH_CONST } from './sh.js';
-import { colorVariesPerImage, expressionVaries, sampleIdentity, sampleImage, type ImageSample, type RenderSetup } from './scene.js';
+import { colorVariesPerImage, expressionVaries, sampleIdentity, sampleImage, usedDims, type ImageSample, type RenderSetup } from './scene.js';
 
 /** One rendered image: RGB bytes (size × size × 3), its label, its identity's draws and its maps. */
 export interface RenderedImage {
@@ -71,6 +71,16 @@ export class FaceRenderer {
   private readonly colorPerImage: boolean;
   /** The identity's albedo before per-image components (kept to add those onto per image). */
   private identityAlbedo: Float32Array = new Float32Array(0);
+  /**
+   * Per-image colour components (fast path, quantised colour block): each component's runs of
+   * nonzero codes, and the merged spans [start, end) of values any per-image component moves. The
+   * per-image components are regional (flush, lip tone: a few thousand of 73,773 values), so each
+   * image restores, adds and copies those spans only; the rest of the albedo is the identity's.
+   */
+  private readonly colorRuns: readonly Int32Array[] | null;
+  private readonly colorImageSpans: Int32Array;
+  /** The identity's albedo holds a -0, which adding +0 would turn into +0: add every value then. */
+  private albedoHasNegativeZero = false;
   private readonly kernel: SimdKernel | null;
   /**
    * Deferred drawing (WebAssembly targets): the rasteriser records each pixel's winning triangle,
@@ -143,6 +153,9 @@ export class FaceRenderer {
     const e = model.expression;
     this.blendshapeRuns = fast && this.varies && model.expressionPrior && e.codes && e.scales && e.stride ? blendshapeRunsOf(e) : null;
     this.expressionBase = new Float32Array(this.blendshapeRuns ? n3 : 0);
+    const col = model.color;
+    this.colorRuns = fast && this.colorPerImage && col.codes && col.scales && col.stride ? blendshapeRunsOf(col) : null;
+    this.colorImageSpans = this.colorRuns ? imageColourSpans(this.colorRuns, model, usedDims(params, model).color, n3) : new Int32Array(0);
     warmVertexStage();
   }
 
@@ -153,7 +166,10 @@ export class FaceRenderer {
     reconstruct(model.shape, ident.shape, this.outShape, false, this.kernel);
     reconstruct(model.color, ident.color, this.outAlbedo, false, this.kernel);
     this.albedo.set(this.outAlbedo);
-    if (this.colorPerImage) this.identityAlbedo = Float32Array.from(this.outAlbedo);
+    if (this.colorPerImage) {
+      this.identityAlbedo = Float32Array.from(this.outAlbedo);
+      if (this.colorRuns) this.albedoHasNegativeZero = hasNegativeZero(this.identityAlbedo);
+    }
     if (!this.varies) {
       // Expression fixed for every image: fold it (with the expression mean) into the identity.
       const e = sampleImage(this.setup, id, 0).expression;
@@ -247,6 +263,15 @@ export class FaceRenderer {
    * in index order skipping zeros, so this gives the same bits as one reconstruction of both.
    */
   private imageAlbedo(s: ImageSample): void {
+    if (this.colorRuns && !this.albedoHasNegativeZero) {
+      // Outside the spans every per-image code is 0, so the sum there is the identity's albedo,
+      // which both buffers already hold (see addBlendshapes for why skipping those values keeps the bits).
+      const spans = this.colorImageSpans;
+      for (let k = 0; k < spans.length; k += 2) this.outAlbedo.set(this.identityAlbedo.subarray(spans[k]!, spans[k + 1]!), spans[k]!);
+      addBlendshapes(this.setup.model.color, s.color, this.colorRuns, this.outAlbedo, this.kernel);
+      for (let k = 0; k < spans.length; k += 2) this.albedo.set(this.outAlbedo.subarray(spans[k]!, spans[k + 1]!), spans[k]!);
+      return;
+    }
     this.outAlbedo.set(this.identityAlbedo);
     accumulate(this.setup.model.color, s.color, this.outAlbedo, this.kernel);
     this.albedo.set(this.outAlbedo);
@@ -558,6 +583,32 @@ function blendshapeRunsOf(block: PcaBlock): readonly Int32Array[] {
 }
 const runsCache = new WeakMap<PcaBlock, readonly Int32Array[]>();
 
+/** Whether some value is -0: its float32 bits are 0x80000000 (a native search, not a JS loop). */
+function hasNegativeZero(a: Float32Array): boolean {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length).indexOf(0x80000000) !== -1;
+}
+
+/**
+ * The merged spans [start, end) (within the first n3 values) of the runs of the colour components
+ * drawn per image among the first `dims`: the values an image's colour draws can move.
+ */
+function imageColourSpans(runs: readonly Int32Array[], model: MorphableModel, dims: number, n3: number): Int32Array {
+  const moved = new Uint8Array(n3);
+  for (let j = 0; j < Math.min(dims, runs.length); j++) {
+    if (model.colorPer?.[j] !== 'image') continue;
+    const r = runs[j]!;
+    for (let k = 0; k < r.length; k += 2) moved.fill(1, r[k]!, Math.min(r[k + 1]!, n3));
+  }
+  const out: number[] = [];
+  for (let i = 0; i < n3; i++) {
+    if (moved[i] === 0) continue;
+    const start = i;
+    while (i < n3 && moved[i] === 1) i++;
+    out.push(start, i);
+  }
+  return Int32Array.from(out);
+}
+
 /**
  * Adds the blendshapes of one image onto `out` over their runs only: `accumulate`'s arithmetic
  * (float32 weight sqrt(variance)·α·scale, components in index order, zeros skipped) on the values
@@ -687,8 +738,16 @@ function round4(v: number): number {
   return Math.round(v * 1e4) / 1e4;
 }
 
+/**
+ * Each value to 6 significant digits. Zeros (most of a blendshape prior's weights and the colour
+ * draws of the other kind) and small integers come out of toPrecision unchanged (a -0 as +0), so
+ * they skip its string round trip, which costs more than the rest of an image's label.
+ */
 function round(a: ArrayLike<number>): number[] {
   const out: number[] = [];
-  for (let i = 0; i < a.length; i++) out.push(Number(a[i]!.toPrecision(6)));
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    out.push(v === 0 ? 0 : Number.isInteger(v) && Math.abs(v) < 1e6 ? v : Number(v.toPrecision(6)));
+  }
   return out;
 }
