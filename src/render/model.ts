@@ -94,10 +94,43 @@ export function reconstruct(block: PcaBlock, alpha: ArrayLike<number>, out: Floa
   const { mean } = block;
   const n = mean.length;
   if (out.length !== n) throw new Error(`reconstruct: out has ${out.length} values, expected ${n}`);
-  if (add) for (let i = 0; i < n; i++) out[i] = out[i]! + mean[i]!;
+  if (add) addMean(mean, out);
   else out.set(mean);
   return accumulate(block, alpha, out, kernel);
 }
+
+/**
+ * out += mean, value by value in float32. A mean of all +0 (the expression means of the built-in
+ * model and of BFM files) changes nothing but a -0 into +0, so then only those are rewritten: the
+ * same bits without a JS loop over (often shared, so slow) typed arrays.
+ */
+export function addMean(mean: Float32Array, out: Float32Array): void {
+  const n = mean.length;
+  if (isAllPositiveZero(mean)) {
+    positiveZeros(out);
+    return;
+  }
+  for (let i = 0; i < n; i++) out[i] = out[i]! + mean[i]!;
+}
+
+/** Whether every value of `a` is +0 (cached per array: a model's means never change). */
+function isAllPositiveZero(a: Float32Array): boolean {
+  const hit = zeroCache.get(a);
+  if (hit !== undefined) return hit;
+  const bits = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  let zero = true;
+  for (let i = 0; i < bits.length && zero; i++) if (bits[i] !== 0) zero = false;
+  zeroCache.set(a, zero);
+  return zero;
+}
+const zeroCache = new WeakMap<Float32Array, boolean>();
+
+/** Turns every -0 of `a` into +0 (a native search for the bits 0x80000000). */
+export function positiveZeros(a: Float32Array): void {
+  const bits = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  for (let i = bits.indexOf(NEGATIVE_ZERO_BITS); i !== -1; i = bits.indexOf(NEGATIVE_ZERO_BITS, i + 1)) bits[i] = 0;
+}
+const NEGATIVE_ZERO_BITS = 0x80000000;
 
 /**
  * Adds basis · (sqrt(variance) ⊙ alpha) onto `out` (no mean), one component after the other in

@@ -3,7 +3,7 @@ import type { IdentityLabel, ImageLabel, ImageMaps, Landmark } from '../dataset/
 import { drawBackground } from './background.js';
 import { CAMERA, focalPixels, poseRotation } from './camera.js';
 import { renderMaps } from './maps.js';
-import { accumulate, claimSlot, reconstruct, vertexNormals, type MorphableModel, type PcaBlock } from './model.js';
+import { accumulate, addMean, claimSlot, reconstruct, vertexNormals, type MorphableModel, type PcaBlock } from './model.js';
 import { simdKernel, type SimdKernel } from './simd.js';
 import type { Frame, ScreenVertices } from './raster.js';
 import { createRasterTarget, type DeferredRaster, type RasterTarget } from './raster-wasm.js';
@@ -180,13 +180,9 @@ export class FaceRenderer {
     if (this.blendshapeRuns) {
       // What reconstruct(expression, zeros, add) gives: each image adds its active blendshapes on this.
       const base = this.expressionBase;
-      const mean = model.expression.mean;
-      let negativeZero = false;
-      for (let i = 0; i < base.length; i++) {
-        const v = (base[i] = this.outShape[i]! + mean[i]!);
-        if (v === 0 && 1 / v < 0) negativeZero = true;
-      }
-      this.baseHasNegativeZero = negativeZero;
+      base.set(this.outShape);
+      addMean(model.expression.mean, base);
+      this.baseHasNegativeZero = hasNegativeZero(base);
     }
     this.identity = { id, model: model.uri, shape: round(ident.shape), color: round(ident.color) };
     this.currentId = id;

@@ -133,3 +133,30 @@ describe('SIMD reconstruction', () => {
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
   });
 });
+
+describe('reconstruct onto an existing shape (add)', () => {
+  // out + mean in float32, value by value; a mean of +0 keeps every value but turns -0 into +0.
+  const plainSum = (out: Float32Array, mean: Float32Array) => Float32Array.from(out, (v, i) => v + mean[i]!);
+  const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+  const start = () => new Float32Array([-0, 0, 1.5, -2.25, -0, 3e-39, -1e30, 7]);
+
+  it('with a mean of all +0 gives the plain sum bits: -0 becomes +0, nothing else changes', () => {
+    const mean = new Float32Array(8);
+    const block = { mean, basis: new Float32Array(0), variance: new Float32Array(0), components: 0 };
+    const out = start();
+    reconstruct(block, [], out, true);
+    expect(bits(out)).toEqual(bits(plainSum(start(), mean)));
+    expect(Object.is(out[0], 0) && Object.is(out[4], 0)).toBe(true);
+    expect(Array.from(out.slice(2))).toEqual([1.5, -2.25, 0, 3e-39, -1e30, 7].map(Math.fround));
+  });
+
+  it('with a mean holding -0 or other values adds value by value', () => {
+    const mean = new Float32Array([-0, -0, 0.25, 0, 0, -3e-39, 1, 0.1]);
+    const block = { mean, basis: new Float32Array(0), variance: new Float32Array(0), components: 0 };
+    const out = start();
+    reconstruct(block, [], out, true);
+    expect(bits(out)).toEqual(bits(plainSum(start(), mean)));
+    // -0 + -0 stays -0.
+    expect(Object.is(out[0], -0)).toBe(true);
+  });
+});
