@@ -4,8 +4,8 @@ import type { RenderParams } from '../../src/plan/index.js';
 import { referenceParams } from './fixtures.js';
 
 // The renderer's fast path (deferred shading of the shown vertices only, normals on demand,
-// occluded triangle chunks skipped) against the plain one that shades, normals and draws
-// everything: the same bytes, labels, maps and frames, image for image.
+// blendshapes and per-image colour over the values they move) against the plain one that shades,
+// normals and adds everything: the same bytes, labels, maps and frames, image for image.
 
 function sameImage(a: RenderedImage, b: RenderedImage, what: string): void {
   expect(Buffer.compare(Buffer.from(a.rgb), Buffer.from(b.rgb)), `${what}: rgb`).toBe(0);
