@@ -59,7 +59,9 @@ const count = Object.fromEntries(SUB.map((b) => [b.name, { images: 0, detected: 
 // light comes from behind the face's direction, so the profile is in shade (a frontal light
 // lights both halves). Only meaningful for the prior's one directional light.
 const LIGHT = ['face side', 'frontal', 'back side'] as const;
-const byLight = Object.fromEntries(LIGHT.map((l) => [l, { images: 0, detected: 0 }]));
+// Counted for 45-75° and 75-90° apart: the yaw alone moves the rate a lot within the bucket.
+const LIGHT_YAWS = ['45-75', '75-90'] as const;
+const byLight = Object.fromEntries(LIGHT_YAWS.flatMap((y) => LIGHT.map((l) => [`${y} ${l}`, { images: 0, detected: 0 }])));
 const lightOf = (sh: readonly number[], yaw: number) => {
   const side = (sh[9]! / Math.max(1e-9, Math.hypot(sh[3]!, sh[6]!, sh[9]!))) * Math.sign(yaw);
   return side > 0.3 ? 'face side' : side < -0.3 ? 'back side' : 'frontal';
@@ -79,7 +81,7 @@ for (let id = 0; id < ids; id++) {
     const hit = faces.length > 0;
     count[b.name]!.images++;
     if (hit) count[b.name]!.detected++;
-    const light = byLight[lightOf(r.label.extra!.sh as number[], r.label.yaw)]!;
+    const light = byLight[`${a < 75 ? '45-75' : '75-90'} ${lightOf(r.label.extra!.sh as number[], r.label.yaw)}`]!;
     light.images++;
     if (hit) light.detected++;
     scores.push(hit ? faces[0]!.score : 0);
@@ -97,7 +99,7 @@ const row = {
   det4590: pct(total),
   detected: `${total.detected}/${total.images}`,
   detSub: Object.fromEntries(SUB.map((b) => [b.name, `${pct(count[b.name]!)}% (${count[b.name]!.detected}/${count[b.name]!.images})`])),
-  detLight: Object.fromEntries(LIGHT.map((l) => [l, `${pct(byLight[l]!)}% (${byLight[l]!.detected}/${byLight[l]!.images})`])),
+  detLight: Object.fromEntries(Object.entries(byLight).map(([k, c]) => [k, `${pct(c)}% (${c.detected}/${c.images})`])),
   // The best box's score of the found faces (the detector keeps boxes at >= 0.5).
   medianScoreFound: (() => {
     const f = scores.filter((x) => x > 0).sort((p, q) => p - q);
