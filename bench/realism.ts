@@ -84,7 +84,7 @@ const merged = arg('merge', '') ? arg('merge', '').split(',').map((f) => JSON.pa
 const rows: ModelRow[] = merged.flatMap((m) => m.rows);
 let alignedPerSecond = merged.length ? merged[0]!.alignedPerSecond : NaN;
 for (const [model, pitch0] of merged.length ? [] : pitches.flatMap((p) => models.map((m) => [m, p] as const))) {
-  say(`model ${model}${pitch0 ? ', pitch 0' : ''} ...`);
+  say(`model ${model}, ${pitch0 ? 'pitch 0' : DEFAULT_PITCH} ...`);
   let renderer160: FaceRenderer;
   let renderer112: FaceRenderer;
   try {
