@@ -46,6 +46,9 @@ export interface DetectionCount {
   readonly rate: number;
 }
 
+/** A DetectionCount while images are being counted. */
+type Counting = { -readonly [K in keyof DetectionCount]: DetectionCount[K] };
+
 /** What `auditImages` measures on a rendered set. */
 export interface AuditResult {
   readonly images: number;
@@ -105,9 +108,9 @@ export type AuditProgress = (done: number, total: number) => void;
  */
 export async function auditImages(images: readonly AuditImage[], options: { detector?: Detector; progress?: AuditProgress } = {}): Promise<AuditResult> {
   const detector = options.detector ?? 'ssd';
-  const detection: Record<string, { images: number; detected: number; rate: number }> = {};
+  const detection: Record<string, Counting> = {};
   for (const b of YAW_BUCKETS) detection[b.name] = { images: 0, detected: 0, rate: NaN };
-  const byPitch: Record<string, { images: number; detected: number; rate: number }> = {};
+  const byPitch: Record<string, Counting> = {};
   for (const b of PITCH_BUCKETS) byPitch[b.name] = { images: 0, detected: 0, rate: NaN };
   let pitchKnown = false;
   const described: { descriptor: Float32Array; id: number; yaw: number }[] = [];

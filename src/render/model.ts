@@ -125,6 +125,11 @@ function isAllPositiveZero(a: Float32Array): boolean {
 }
 const zeroCache = new WeakMap<Float32Array, boolean>();
 
+/** Whether some value of `a` is -0 (a native search for the bits 0x80000000, not a JS loop). */
+export function hasNegativeZero(a: Float32Array): boolean {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length).indexOf(NEGATIVE_ZERO_BITS) !== -1;
+}
+
 /** Turns every -0 of `a` into +0 (a native search for the bits 0x80000000). */
 export function positiveZeros(a: Float32Array): void {
   const bits = new Uint32Array(a.buffer, a.byteOffset, a.length);

@@ -3,7 +3,7 @@ import type { IdentityLabel, ImageLabel, ImageMaps, Landmark } from '../dataset/
 import { drawBackground } from './background.js';
 import { CAMERA, focalPixels, poseRotation } from './camera.js';
 import { renderMaps } from './maps.js';
-import { accumulate, addMean, claimSlot, reconstruct, vertexNormals, type MorphableModel, type PcaBlock } from './model.js';
+import { accumulate, addMean, claimSlot, hasNegativeZero, reconstruct, vertexNormals, type MorphableModel, type PcaBlock } from './model.js';
 import { simdKernel, type SimdKernel } from './simd.js';
 import type { Frame, ScreenVertices } from './raster.js';
 import { createRasterTarget, type DeferredRaster, type RasterTarget } from './raster-wasm.js';
@@ -578,11 +578,6 @@ function blendshapeRunsOf(block: PcaBlock): readonly Int32Array[] {
   return runs;
 }
 const runsCache = new WeakMap<PcaBlock, readonly Int32Array[]>();
-
-/** Whether some value is -0: its float32 bits are 0x80000000 (a native search, not a JS loop). */
-function hasNegativeZero(a: Float32Array): boolean {
-  return new Uint32Array(a.buffer, a.byteOffset, a.length).indexOf(0x80000000) !== -1;
-}
 
 /**
  * The merged spans [start, end) (within the first n3 values) of the runs of the colour components
