@@ -11,7 +11,7 @@ export { GradientState, initHead, Optimizer } from './trainer.js';
 export type { LossConfig, OptimizerOptions, OptimizerState } from './trainer.js';
 export { learningRate, STEP_DECAY } from './schedule.js';
 export type { LrParams } from './schedule.js';
-export { ParallelGradients } from './parallel.js';
+export { meanGradients, ParallelGradients } from './parallel.js';
 export type { BatchPart } from './parallel.js';
 export { batchParts, cutBatch, embeddingStats, epochBatches, identityStats, IMAGES_PER_IDENTITY, runTraining, STATS_IMAGES } from './loop.js';
 export type { EpochRecord, TrainRun } from './loop.js';

@@ -131,19 +131,22 @@ export async function runTraining(run: TrainRun): Promise<{ def: NetworkDef; his
       let lossSum = 0;
       let seen = 0;
       let lr = p.lr;
-      // Load the next batch while this one trains.
       let next = run.set.images(batches[0]!, def.input);
       for (const [s, b] of batches.entries()) {
         // Within a step of Ctrl-C; the last epoch's checkpoint stays in scratchDir for the next run.
         await checkCancelled(run.signal, 'training');
         const x = await next;
-        if (s + 1 < batches.length) next = run.set.images(batches[s + 1]!, def.input);
         // Mirrored faces are more poses of the same people (yaw −θ for θ): the choice is drawn
         // per image from the seed, epoch and step, so a resumed run flips what it would have.
         if (p.augment === 'flip') mirrorImages(x, def.input, flipChoices(p.seed, epoch, s, b.length));
         const labels = Int32Array.from(b, (i) => run.set.samples[i]!.label);
         const parts = cutBatch(x, labels, def.input, nParts);
-        const { loss, grads } = await pool.gradients(parts);
+        const step = pool.gradients(parts);
+        // Load the next batch while the workers still compute this one: the main thread's own
+        // part has run by now (wasm computes synchronously), and the workers wait for nothing
+        // but the optimizer step between batches.
+        if (s + 1 < batches.length) next = run.set.images(batches[s + 1]!, def.input);
+        const { loss, grads } = await step;
         // NaN weights can hide behind a finite loss (relu(NaN) is 0 on some backends): check the
         // gradients too, whose sum is NaN or infinite as soon as one entry is.
         let gsum = 0;

@@ -74,7 +74,6 @@ export class ParallelGradients {
 
   /** Mean loss and mean gradients of the parts, with the main thread's current weights. */
   async gradients(parts: readonly BatchPart[]): Promise<{ loss: number; grads: Float32Array[] }> {
-    const values = this.workers.length > 0 && parts.length > 1 ? this.main.values() : undefined;
     const results: Promise<{ loss: number; grads: Float32Array[] }>[] = [];
     const sent = new Set<number>();
     parts.forEach((part, i) => {
@@ -83,28 +82,40 @@ export class ParallelGradients {
       const w = this.workers[t - 1]!;
       const id = this.nextId++;
       results[i] = new Promise((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-      // Each worker gets the weights once per step, with its first part.
-      w.postMessage({ id, values: sent.has(t) ? undefined : values, x: part.x, labels: part.labels });
+      // Each worker gets the weights once per step, with its first part: a copy of its own,
+      // moved to it rather than cloned again on the way.
+      const values = sent.has(t) ? undefined : this.main.values();
+      w.postMessage({ id, values, x: part.x, labels: part.labels }, values ? values.map((v) => v.buffer as ArrayBuffer) : []);
       sent.add(t);
     });
     parts.forEach((part, i) => {
       if (i % this.threads === 0) results[i] = this.main.gradients(part.x, part.labels);
     });
     const all = await Promise.all(results);
-    const grads = all[0]!.grads.map((g) => new Float32Array(g.length));
-    let loss = 0;
-    for (const r of all) {
-      loss += r.loss;
-      r.grads.forEach((g, j) => {
-        const acc = grads[j]!;
-        for (let k = 0; k < g.length; k++) acc[k]! += g[k]!;
-      });
-    }
-    for (const g of grads) for (let k = 0; k < g.length; k++) g[k]! /= all.length;
-    return { loss: loss / all.length, grads };
+    return { loss: all.reduce((s, r) => s + r.loss, 0) / all.length, grads: meanGradients(all.map((r) => r.grads)) };
   }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * The element-wise mean of the parts' gradients, in part order, written over the first part's
+ * arrays (the parts' arrays are this step's own copies). Float32 rounding after each addition
+ * and after the division, from +0, as summing into zeroed Float32Arrays and then dividing them
+ * does: the same bytes in one pass and no new arrays.
+ */
+export function meanGradients(parts: readonly (readonly Float32Array[])[]): Float32Array[] {
+  const n = parts.length;
+  const out = parts[0]!.map((g) => g);
+  out.forEach((acc, j) => {
+    const each = parts.map((g) => g[j]!);
+    for (let k = 0; k < acc.length; k++) {
+      let s = 0;
+      for (let p = 0; p < n; p++) s = Math.fround(s + each[p]![k]!);
+      acc[k] = s / n;
+    }
+  });
+  return out;
 }

@@ -18,7 +18,15 @@ export interface Sample {
   readonly pitch: number;
 }
 
-type Source = { kind: 'shard'; reader: ShardReader; labels: ImageLabel[]; cache?: Uint8Array } | { kind: 'data'; manifest: DataManifest };
+/** A shard's images brought to one input size, filled in as they are first asked for. */
+interface Fitted {
+  readonly size: number;
+  readonly data: Uint8Array;
+  /** 1 where `data` holds the image already. */
+  readonly done: Uint8Array;
+}
+
+type Source = { kind: 'shard'; reader: ShardReader; labels: ImageLabel[]; cache?: Uint8Array; fitted?: Fitted } | { kind: 'data'; manifest: DataManifest };
 
 /** Shards up to this size are read whole once; larger ones image by image. */
 const WHOLE_SHARD_BYTES = 256 * 2 ** 20;
@@ -107,9 +115,26 @@ export class ImageSet {
       const n = r.imageBytes;
       const sz = r.header.size;
       if (src.cache === undefined && r.header.count * n <= WHOLE_SHARD_BYTES) src.cache = r.readAll();
+      // Training asks for every image once an epoch at the same size: a shard read whole keeps
+      // its images at that size too (the last size asked for), so each is resized once a run,
+      // not once an epoch. fitImage is deterministic, so the kept bytes are the ones it would
+      // give again.
+      if (src.cache && sz !== size && src.fitted?.size !== size && r.header.count * per <= WHOLE_SHARD_BYTES) {
+        src.fitted = { size, data: new Uint8Array(r.header.count * per), done: new Uint8Array(r.header.count) };
+      }
+      const fitted = src.fitted?.size === size ? src.fitted : undefined;
       let fd: number | undefined;
       try {
         for (const l of list) {
+          if (fitted) {
+            const at = l.index * per;
+            if (fitted.done[l.index] === 0) {
+              fitted.data.set(fitImage({ width: sz, height: sz, data: src.cache!.subarray(l.index * n, (l.index + 1) * n) }, size), at);
+              fitted.done[l.index] = 1;
+            }
+            out.set(fitted.data.subarray(at, at + per), l.k * per);
+            continue;
+          }
           let img: Uint8Array;
           if (src.cache) img = src.cache.subarray(l.index * n, (l.index + 1) * n);
           else {

@@ -90,15 +90,32 @@ export class GradientState {
     }
   }
 
-  /** Overwrites the variables (a worker receiving the main thread's weights). */
-  assign(values: readonly Float32Array[]): void {
-    values.forEach((v, i) => (this.host[i] = v.slice()));
-    tf.tidy(() => this.vars.forEach((v, i) => v.assign(tf.tensor(this.host[i]!, v.shape))));
+  /**
+   * Overwrites the variables (a worker receiving the main thread's weights). `owned`: the caller
+   * hands the arrays over and will not touch them again, so they are kept without a copy.
+   */
+  assign(values: readonly Float32Array[], owned = false): void {
+    values.forEach((v, i) => (this.host[i] = owned ? v : v.slice()));
+    this.upload();
   }
 
   /** The current values, one array per variable, in `names` order. */
   values(): Float32Array[] {
     return this.host.map((h) => h.slice());
+  }
+
+  /**
+   * Changes the values in place: `change` gets the live host arrays (no copies; the optimizer's
+   * step writes every weight), then the variables take the new values.
+   */
+  update(change: (values: readonly Float32Array[]) => void): void {
+    change(this.host);
+    this.upload();
+  }
+
+  /** Gives the variables the host arrays' values. */
+  private upload(): void {
+    tf.tidy(() => this.vars.forEach((v, i) => v.assign(tf.tensor(this.host[i]!, v.shape))));
   }
 
   /** The network weights only (no head), by parameter name. */
@@ -171,33 +188,33 @@ export class Optimizer {
   /** Applies one gradient array per variable (in `state.names` order) at rate `lr`. */
   apply(grads: readonly Float32Array[], lr = this.lr): void {
     this.step++;
-    const values = this.state.values();
     const b1 = 0.9;
     const b2 = 0.999;
     const c1 = 1 - b1 ** this.step;
     const c2 = 1 - b2 ** this.step;
     const wd = this.weightDecay;
     const mu = this.momentum;
-    values.forEach((w, i) => {
-      const g = grads[i]!;
-      const m = this.m[i]!;
-      if (this.kind === 'adam') {
-        const v = this.v[i]!;
-        for (let k = 0; k < w.length; k++) {
-          m[k] = b1 * m[k]! + (1 - b1) * g[k]!;
-          v[k] = b2 * v[k]! + (1 - b2) * g[k]! * g[k]!;
-          // AdamW: the decay is taken from the weight before this step, outside the moments.
-          const decay = wd > 0 ? lr * wd * w[k]! : 0;
-          w[k] = w[k]! - (lr * (m[k]! / c1)) / (Math.sqrt(v[k]! / c2) + 1e-8) - decay;
+    this.state.update((values) =>
+      values.forEach((w, i) => {
+        const g = grads[i]!;
+        const m = this.m[i]!;
+        if (this.kind === 'adam') {
+          const v = this.v[i]!;
+          for (let k = 0; k < w.length; k++) {
+            m[k] = b1 * m[k]! + (1 - b1) * g[k]!;
+            v[k] = b2 * v[k]! + (1 - b2) * g[k]! * g[k]!;
+            // AdamW: the decay is taken from the weight before this step, outside the moments.
+            const decay = wd > 0 ? lr * wd * w[k]! : 0;
+            w[k] = w[k]! - (lr * (m[k]! / c1)) / (Math.sqrt(v[k]! / c2) + 1e-8) - decay;
+          }
+        } else {
+          for (let k = 0; k < w.length; k++) {
+            m[k] = mu * m[k]! + (wd > 0 ? g[k]! + wd * w[k]! : g[k]!);
+            w[k] = w[k]! - lr * m[k]!;
+          }
         }
-      } else {
-        for (let k = 0; k < w.length; k++) {
-          m[k] = mu * m[k]! + (wd > 0 ? g[k]! + wd * w[k]! : g[k]!);
-          w[k] = w[k]! - lr * m[k]!;
-        }
-      }
-    });
-    this.state.assign(values);
+      }),
+    );
   }
 
   save(): OptimizerState {

@@ -32,7 +32,8 @@ let queue = Promise.resolve();
 parentPort!.on('message', (job: Job) => {
   queue = queue.then(async () => {
     try {
-      if (job.values) state.assign(job.values);
+      // The main thread moved these arrays here: kept as they are.
+      if (job.values) state.assign(job.values, true);
       const r = await state.gradients(job.x, job.labels);
       parentPort!.postMessage({ id: job.id, loss: r.loss, grads: r.grads }, r.grads.map((g) => g.buffer as ArrayBuffer));
     } catch (e) {

@@ -35,10 +35,10 @@ describe('learning-rate schedules (hand-computed)', () => {
   });
 });
 
-/** A stand-in for a network's variables: the Optimizer only reads sizes and values and assigns. */
+/** A stand-in for a network's variables: the Optimizer only reads sizes and changes the values in place. */
 function fakeState(values: number[]) {
-  let w = Float32Array.from(values);
-  const state = { vars: [{ size: values.length }], values: () => [w.slice()], assign: (v: Float32Array[]) => (w = v[0]!.slice()) };
+  const w = Float32Array.from(values);
+  const state = { vars: [{ size: values.length }], update: (change: (v: Float32Array[]) => void) => change([w]) };
   return { state: state as unknown as GradientState, get: () => [...w] };
 }
 

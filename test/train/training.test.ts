@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +107,21 @@ describe('training loop', () => {
     await runWith({ params: p, outDir: one, threads: 1 });
     await runWith({ params: p, outDir: two, threads: 2 });
     expect(readFileSync(path.join(two, 'weights.bin')).equals(readFileSync(path.join(one, 'weights.bin')))).toBe(true);
+  });
+
+  it('a resized, data-parallel run gives the bytes the code before the speed-ups gave (weights resized once a run, optimizer in place)', async () => {
+    // The sha256 was computed by the training loop as it was before images were kept resized,
+    // the optimizer stepped in place and the gradient mean was fused (commit 8c94403), on 1 and
+    // 2 threads: those changes only move work, so the bytes must not move. A change that means
+    // to change the numbers updates it and says so.
+    const resized = await writeProceduralShard(path.join(tmpDir(), 'r24'), { firstId: 0, ids: 8, imgsPerId: 8, size: 24 });
+    const rset = await ImageSet.fromInputs([input(resized)], 'data');
+    const p = params({ epochs: 3, batch: 32 });
+    for (const threads of [1, 2]) {
+      const out = tmpDir();
+      await runTraining({ params: p, set: rset, train: rset.samples.map((_, i) => i), scratchDir: tmpDir(), outDir: out, backend: 'wasm', threads });
+      expect(createHash('sha256').update(readFileSync(path.join(out, 'weights.bin'))).digest('hex')).toBe('dc8479fb255239e4633881baad649f65dba4facefdd717c7a6655e968d2ba069');
+    }
   });
 
   it('augment flip trains on the images flipChoices picks, mirrored: the same bytes as no augmentation on a set holding them mirrored', async () => {
