@@ -8,14 +8,14 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_MODEL_NAME, encodeBuiltinModel } from '../src/render/builtin-model.js';
-import { buildIctModel, type IctBuildOptions } from './ict/build.js';
+import { buildIctModel, type IctBuildOptions, type InteriorReport } from './ict/build.js';
 import { IctInputError } from './ict/read-input.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.join(here, '..');
 
 /** Builds the model from `root` and writes it (and the upstream license files) into `outDir`. */
-export function generateIctModel(root: string, outDir: string, opts: IctBuildOptions = {}): { bytes: number; vertices: number; triangles: number } {
+export function generateIctModel(root: string, outDir: string, opts: IctBuildOptions = {}): { bytes: number; vertices: number; triangles: number; interior: InteriorReport } {
   const license = path.join(root, 'LICENSE');
   const credits = path.join(root, 'CREDITS.md');
   for (const f of [license, credits]) if (!existsSync(f)) throw new IctInputError(f, 'missing: the MIT license and credits must ship with anything derived from ICT-FaceKit');
@@ -35,7 +35,7 @@ export function generateIctModel(root: string, outDir: string, opts: IctBuildOpt
   } finally {
     for (const t of tmp) rmSync(t, { force: true });
   }
-  return { bytes: body.length, vertices: header.vertices, triangles: header.triangles };
+  return { bytes: body.length, vertices: header.vertices, triangles: header.triangles, interior: src.interior };
 }
 
 function main(argv: string[]): number {
@@ -53,6 +53,9 @@ function main(argv: string[]): number {
   try {
     const r = generateIctModel(root, out);
     process.stdout.write(`wrote ${r.vertices} vertices, ${r.triangles} triangles, ${r.bytes} bytes to ${out}\n`);
+    for (const p of r.interior) {
+      process.stdout.write(`  ${p.name}: ${p.trianglesBefore} -> ${p.trianglesAfter} triangles, ${p.verticesBefore} -> ${p.verticesAfter} vertices\n`);
+    }
     return 0;
   } catch (e) {
     if (e instanceof IctInputError) {

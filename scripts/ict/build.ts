@@ -4,6 +4,7 @@ import { ICT_EXPRESSION_PRIOR } from '../../src/render/expression-prior.js';
 import { principalModes } from './linalg.js';
 import { IctInputError, readJson, readObjPolygons, readObjVertices } from './read-input.js';
 import { buildIctColourModel } from './colour.js';
+import { decimateParts, keptVertices, subsetField, type DecimatePart, type DecimateResult } from './decimate.js';
 import { ICT_RANGES, ICT_VERTEX_COUNT, KEPT_VERTICES } from './regions.js';
 
 /** Number of identity modes of ICT Face Model Light (identity000 … identity099). */
@@ -25,7 +26,7 @@ export const BLENDSHAPE_ORDER: readonly string[] = [
 ];
 
 /** Model version: part of the model's uri (`builtin:2`) in labels and .rps files. */
-export const ICT_MODEL_VERSION = 2;
+export const ICT_MODEL_VERSION = 3;
 
 /**
  * Framing: ICT coordinates are centimetres, y up, looking along +z, like synx's model space, so
@@ -67,6 +68,55 @@ function checkIndices(file: string, j: unknown): VertexIndices {
   return o as VertexIndices;
 }
 
+/**
+ * The interior parts simplified by scripts/ict/decimate.ts, and the share of triangles each keeps.
+ * Chosen by what shows at 112 px (over 300 default renders: teeth win pixels in 49% of images,
+ * gums and tongue 21%, mouth socket 7%, eye sockets 2%, eyeballs 82%) and checked on contact
+ * sheets at 112 and 256 px with open mouths. The eyeballs' colour (sclera, iris, pupil: the colour
+ * mean and components) enters the cost, so the iris rim keeps its vertices.
+ */
+export const INTERIOR_PARTS: readonly DecimatePart[] = [
+  { name: 'mouthSocket', range: ICT_RANGES.mouthSocket, keep: 0.08, attributeWeight: 5 },
+  { name: 'eyeSockets', range: ICT_RANGES.eyeSockets, keep: 0.2, attributeWeight: 5 },
+  { name: 'gumsTongue', range: ICT_RANGES.gumsTongue, keep: 0.1, attributeWeight: 5 },
+  { name: 'teeth', range: ICT_RANGES.teeth, keep: 0.1, attributeWeight: 5 },
+  { name: 'eyeballLeft', range: ICT_RANGES.eyeballLeft, keep: 0.2, attributeWeight: 25 },
+  { name: 'eyeballRight', range: ICT_RANGES.eyeballRight, keep: 0.2, attributeWeight: 25 },
+];
+
+/** The most forward (+z) vertex of an inclusive range: an eyeball's pupil centre. */
+function mostForward(pos: Float64Array, [a, b]: readonly [number, number]): number {
+  let f = a;
+  for (let i = a; i <= b; i++) if (pos[3 * i + 2]! > pos[3 * f + 2]!) f = i;
+  return f;
+}
+
+/**
+ * Half-angle of the cone, about the axis from an eyeball's centre to its pupil, whose vertices the
+ * simplification keeps: the cornea, iris and the sclera around them (what the lids ever show),
+ * with the per-vertex colour that draws the iris rim and pupil. Only the eyeball's back, always
+ * inside the socket, is simplified.
+ */
+export const EYE_FRONT_CONE_DEG = 65;
+
+/** The vertices of an eyeball's front cone (see EYE_FRONT_CONE_DEG). */
+function eyeFront(pos: Float64Array, range: readonly [number, number]): number[] {
+  const [a, b] = range;
+  const c = [0, 0, 0];
+  for (let i = a; i <= b; i++) for (let k = 0; k < 3; k++) c[k]! += pos[3 * i + k]! / (b - a + 1);
+  const p = mostForward(pos, range);
+  const axis = [0, 1, 2].map((k) => pos[3 * p + k]! - c[k]!);
+  const la = Math.hypot(axis[0]!, axis[1]!, axis[2]!);
+  const cos = Math.cos((EYE_FRONT_CONE_DEG * Math.PI) / 180);
+  const out: number[] = [];
+  for (let i = a; i <= b; i++) {
+    const d = [0, 1, 2].map((k) => pos[3 * i + k]! - c[k]!);
+    const dot = d[0]! * axis[0]! + d[1]! * axis[1]! + d[2]! * axis[2]!;
+    if (dot > cos * la * Math.hypot(d[0]!, d[1]!, d[2]!)) out.push(i);
+  }
+  return out;
+}
+
 /** Named landmarks (BFM 2017 names; left = the subject's left = +x) from the 68 iBUG points. */
 function namedLandmarks(lm68: readonly number[], pos: Float64Array): { name: string; vertex: number }[] {
   const p = (k: number) => lm68[k - 1]!;
@@ -76,14 +126,9 @@ function namedLandmarks(lm68: readonly number[], pos: Float64Array): { name: str
     { name: 'left.eye.corner_inner', vertex: p(43) },
     { name: 'right.eye.corner_inner', vertex: p(40) },
   ];
-  // Pupils: the most forward vertex of each eyeball.
-  const front = ([a, b]: readonly [number, number]) => {
-    let f = a;
-    for (let i = a; i <= b; i++) if (pos[3 * i + 2]! > pos[3 * f + 2]!) f = i;
-    return f;
-  };
-  out.push({ name: 'left.eye.pupil.center', vertex: front(ICT_RANGES.eyeballLeft) });
-  out.push({ name: 'right.eye.pupil.center', vertex: front(ICT_RANGES.eyeballRight) });
+  // Pupils: the most forward vertex of each eyeball (pinned by the interior simplification).
+  out.push({ name: 'left.eye.pupil.center', vertex: mostForward(pos, ICT_RANGES.eyeballLeft) });
+  out.push({ name: 'right.eye.pupil.center', vertex: mostForward(pos, ICT_RANGES.eyeballRight) });
   out.push({ name: 'left.eyebrow.bend.upper', vertex: p(25) }, { name: 'right.eyebrow.bend.upper', vertex: p(20) });
   out.push({ name: 'left.eyebrow.inner_lower', vertex: p(23) }, { name: 'right.eyebrow.inner_lower', vertex: p(22) });
   out.push({ name: 'left.nose.wing.tip', vertex: p(36) }, { name: 'right.nose.wing.tip', vertex: p(32) });
@@ -186,8 +231,11 @@ export function neckCap(tri: readonly number[], pos: Float64Array): number[] {
   return cap;
 }
 
+/** What the interior simplification did, per part (for the generator's report and the tests). */
+export type InteriorReport = DecimateResult['parts'];
+
 /** Reads an ICT-FaceKit folder (upstream layout) and builds synx's built-in model from it. */
-export function buildIctModel(root: string, opts: IctBuildOptions = {}): BuiltinModelSource {
+export function buildIctModel(root: string, opts: IctBuildOptions = {}): BuiltinModelSource & { readonly interior: InteriorReport; readonly kept: Uint32Array } {
   const dir = path.join(root, 'FaceXModel');
   const neutralFile = path.join(dir, 'generic_neutral_mesh.obj');
   const neutral = readObjVertices(neutralFile);
@@ -246,28 +294,48 @@ export function buildIctModel(root: string, opts: IctBuildOptions = {}): Builtin
   tri.push(...neckCap(tri, pos));
 
   const colour = buildIctColourModel({ neutral: Float32Array.from(neutral), triangles: Uint32Array.from(allTri), vertexIndices: indices });
-  const head = (f: Float32Array) => f.slice(0, n3);
   const identityColour = colour.components.filter((c) => c.per === 'identity');
   const imageColour = colour.components.filter((c) => c.per === 'image');
-  const color = [...identityColour, ...imageColour].map((c) => ({ name: c.name, field: head(c.field) }));
+  const colourFields = [...identityColour, ...imageColour];
+
+  // Interior parts simplified to a subset of their vertices; face and head keep their numbers
+  // (0 … 11247, before every interior range), interior vertices are renumbered in order.
+  const simplified = decimateParts({
+    positions: pos,
+    triangles: tri,
+    parts: INTERIOR_PARTS,
+    attributes: [colour.mean, ...colourFields.map((c) => c.field)],
+    pinned: [...eyeFront(pos, ICT_RANGES.eyeballLeft), ...eyeFront(pos, ICT_RANGES.eyeballRight)],
+  });
+  const { kept, newIndex } = keptVertices(simplified.removed);
+  const renumber = (v: number): number => {
+    const k = newIndex[v]!;
+    if (k < 0) throw new Error(`buildIctModel: vertex ${v} was simplified away but is referenced`);
+    return k;
+  };
+  const landmarks = namedLandmarks(lm, pos).map((l) => ({ name: l.name, vertex: renumber(l.vertex) }));
+  const sub = (f: Float32Array | Float64Array) => subsetField(f instanceof Float32Array ? f : Float32Array.from(f), kept);
 
   return {
-    shapeMean: Float32Array.from(pos),
-    colorMean: head(colour.mean),
-    triangles: Uint32Array.from(tri),
-    shape,
-    color,
+    interior: simplified.parts,
+    kept,
+    shapeMean: sub(pos),
+    colorMean: sub(colour.mean),
+    triangles: simplified.triangles.map(renumber),
+    shape: shape.map((s) => ({ name: s.name, field: sub(s.field) })),
+    color: colourFields.map((c) => ({ name: c.name, field: sub(c.field) })),
     colorPer: [...identityColour.map(() => 'identity' as const), ...imageColour.map(() => 'image' as const)],
-    expression,
+    expression: expression.map((e) => ({ name: e.name, field: sub(e.field) })),
     expressionPrior: ICT_EXPRESSION_PRIOR,
-    landmarks: namedLandmarks(lm, pos),
+    landmarks,
     // Quantisation steps: 2 µm for geometry, 1/4096 for albedo (a thirtieth of an 8-bit level).
     steps: { shape: 0.002, color: 1 / 4096, expression: 0.002 },
     version: ICT_MODEL_VERSION,
     note:
       'Derived from ICT Face Model Light (ICT-FaceKit, USC Institute for Creative Technologies, MIT license: ' +
       'see LICENSE-ICT-FaceKit and CREDITS.md) by scripts/gen-ict-model.ts: face, head and neck, mouth and eye ' +
-      'sockets, gums, tongue, teeth and eyeballs in mm; shape = the 100 identity modes orthonormalised by SVD ' +
+      'sockets, gums, tongue, teeth and eyeballs in mm (the mouth interior, eye sockets and the eyeballs\' backs simplified ' +
+      'to a subset of their vertices by scripts/ict/decimate.ts); shape = the 100 identity modes orthonormalised by SVD ' +
       '(N(0, 1) coefficients reproduce the toolkit distribution); expression = the 53 ARKit blendshapes, weights in ' +
       `[0, 1] drawn by the expression prior. Colour: ${colour.note}`,
   };
