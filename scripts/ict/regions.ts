@@ -3,6 +3,12 @@
  * keeps. The kept parts are one prefix of the vertex list (0 … 24590), so kept vertices keep their
  * upstream numbers; lacrimal fluid, eye blend, eye occlusion and eyelashes are dropped: they are
  * translucent overlay layers that an opaque rasteriser would draw as skin-coloured sheets.
+ *
+ * These are upstream numbers. The shipped model keeps 0 … 11247 (face, head and neck) as they are
+ * but simplifies the interior parts to a subset of their vertices, renumbered in order
+ * (scripts/ict/decimate.ts); everything that uses these ranges (colour regions, the pupil
+ * landmarks) runs on the full upstream mesh first, and `buildIctModel` maps the results through
+ * its `kept` list.
  */
 export const ICT_VERTEX_COUNT = 26719;
 
