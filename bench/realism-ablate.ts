@@ -1,6 +1,6 @@
 // `npx tsx bench/realism-ablate.ts NAME [--ids 12] [--imgs 13] [--pitch SD] [--expression SD]
 // [--scale LO,HI] [--color K] [--shape K] [--shape-sd S] [--color-sd S] [--boost NAME=F,...]
-// [--shift NAME=D,...] [--illumination NAME] [--background NAME] [--center NAME] [--model NAME]`:
+// [--shift NAME=D,...] [--settings NAME=V,...] [--illumination NAME] [--background NAME] [--center NAME] [--model NAME]`:
 // one condition of the realism benchmark (bench/realism-setup.ts: 160 px, yaw U(-90, 90), prior
 // illumination, texture backgrounds) for `model builtin`, with render settings changed, scored by
 // face-api; appends one JSON line to bench/ablations-realism.jsonl. Used for the ablations and
@@ -12,14 +12,15 @@
 // `--boost "skin texture=3"` multiplies the standard deviation of every colour component whose name
 // starts with "skin texture" by 3 (the components are linear, so this is the scripts/ict field
 // built 3 times as strong); `--shift "scalp hair cover=1"` moves the mean by +1 sd along the
-// component (every head gets that much more hair), keeping its spread.
+// component (every head gets that much more hair), keeping its spread. `--settings` builds the
+// colour model with scripts/ict/colour.ts's generator, those of its ColourSettings changed.
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditImages } from '../src/audit/index.js';
 import type { AuditImage } from '../src/audit/index.js';
 import { FaceRenderer, loadModel, prepareRender } from '../src/render/index.js';
-import { builtinColourNames, colourVariant } from './colour-variant.js';
+import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
 import { overridesFromArgs, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,8 +32,10 @@ const arg = (n: string) => {
 const ids = Number(arg('ids') ?? 12);
 const imgs = Number(arg('imgs') ?? 13);
 const params = realismParams('builtin', 160, ids, imgs, overridesFromArgs(arg));
+const settings = arg('settings');
+const loaded = settings === undefined ? undefined : colourFromGenerator(await loadModel(params.model), colourSettingsFromSpec(settings));
 const model =
-  arg('boost') !== undefined || arg('shift') !== undefined ? colourVariant(await loadModel(params.model), builtinColourNames(), arg('boost'), arg('shift')) : undefined;
+  arg('boost') !== undefined || arg('shift') !== undefined ? colourVariant(loaded ?? (await loadModel(params.model)), builtinColourNames(), arg('boost'), arg('shift')) : loaded;
 const renderer = new FaceRenderer(await prepareRender(params, model));
 const images: AuditImage[] = [];
 for (let id = 0; id < ids; id++) {

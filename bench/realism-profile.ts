@@ -1,5 +1,5 @@
 // `npx tsx bench/realism-profile.ts NAME [--ids 40] [--imgs 13] [overrides] [--plain-skin]
-// [--sheet FILE.png]`: face-api's detection rate on the realism benchmark's profile images only:
+// [--settings NAME=V,…] [--sheet FILE.png]`: face-api's detection rate on the realism benchmark's profile images only:
 // the benchmark's set (bench/realism-setup.ts; pitch 0 unless --pitch says otherwise, since the
 // question is the 45-90° bucket of the `pitch 0` column) rendered in full, and only the images at
 // |yaw| >= 45° detected, with SSD MobileNet v1 at min score 0.5 on the benchmark's 3x grey canvas.
@@ -8,14 +8,15 @@
 // landmarks or descriptors): the detector's answer is the same either way, and this is 2-3 times
 // faster. Appends one JSON line (name starting `profile`) to bench/ablations-realism.jsonl with
 // the rate in 15° sub-buckets, by where the light falls, and the detector's score of the best
-// box; `--sheet` writes the first 24 missed and 24 found images (missed on top) for looking at.
+// box; `--settings` swaps in the colour model scripts/ict/colour.ts builds with those of its
+// ColourSettings changed (e.g. `scalpCover=0,scalpSd=0`, `sclera=0.6/0.5/0.45`); `--sheet` writes the first 24 missed and 24 found images (missed on top) for looking at.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectFaces } from '../src/faceapi/index.js';
 import { encodePng, FaceRenderer, loadModel, prepareRender, tile } from '../src/render/index.js';
 import type { MorphableModel } from '../src/render/index.js';
-import { builtinColourNames, colourVariant } from './colour-variant.js';
+import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
 import { normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,7 +29,8 @@ const ids = Number(arg('ids') ?? 40);
 const imgs = Number(arg('imgs') ?? 13);
 const o = overridesFromArgs(arg);
 const params = realismParams('builtin', 160, ids, imgs, { pitch: normalDist(0), ...o });
-const loaded = await loadModel(params.model);
+const settings = arg('settings');
+const loaded = settings === undefined ? await loadModel(params.model) : colourFromGenerator(await loadModel(params.model), colourSettingsFromSpec(settings));
 const variant = arg('boost') !== undefined || arg('shift') !== undefined ? colourVariant(loaded, builtinColourNames(), arg('boost'), arg('shift')) : loaded;
 const model = process.argv.includes('--plain-skin') ? plainSkin(variant) : variant;
 

@@ -229,7 +229,7 @@ function piecewise(x: number, knots: readonly (readonly [number, number])[]): nu
 const gauss = (t: number) => Math.exp(-0.5 * t * t) * smoothstep(3, 2.5, Math.abs(t));
 
 /** Computes the region masks from the neutral mesh and its 68 landmarks. */
-export function colourMasks(pos: Float32Array, landmarks: readonly number[]): ColourMasks {
+export function colourMasks(pos: Float32Array, landmarks: readonly number[], settings: ColourSettings = COLOUR_SETTINGS): ColourMasks {
   const n = pos.length / 3;
   const mk = () => new Float32Array(n);
   const m = {
@@ -300,7 +300,7 @@ export function colourMasks(pos: Float32Array, landmarks: readonly number[]): Co
       // Lash line: the lid contour itself, 1 mm either side.
       let lid = Infinity;
       for (const e of [eyeR, eyeL]) lid = Math.min(lid, polylineDistance(x, y, [...e, e[0]!]).d);
-      m.lashLine[v] = smoothstep(0.14, 0.03, lid) * smoothstep(eyeZ - 1.5, eyeZ - 0.8, z);
+      m.lashLine[v] = smoothstep(settings.lashWidth + 0.11, settings.lashWidth, lid) * smoothstep(eyeZ - 1.5, eyeZ - 0.8, z);
       // Under the eyes: a crescent below the lower lid.
       let under = 0;
       for (const c of [ecR, ecL]) under = Math.max(under, gauss((x - c[0]) / 0.95) * gauss((y - (c[1] - 0.75)) / 0.35));
@@ -334,7 +334,7 @@ export function colourMasks(pos: Float32Array, landmarks: readonly number[]): Co
       const base = piecewise(phi, [[0, browY + 4.5], [30, browY + 4.1], [50, browY + 2.8], [62, browY + 1], [70, earMidY], [82, earMidY], [100, browY], [125, earMidY - 2], [180, earMidY - 4.5]]);
       const hairline = (front: number, back: number) => {
         const h = base - fz * front - (1 - fz) * back;
-        const w = 1 + 0.6 * (1 - fz);
+        const w = settings.hairlineWidth * (1 + 0.6 * (1 - fz));
         return smoothstep(h - w, h + w, y) * (1 - m.ears[v]!);
       };
       m.scalp[v] = hairline(0, 0);
@@ -368,7 +368,7 @@ export function colourMasks(pos: Float32Array, landmarks: readonly number[]): Co
       const dz = pos[3 * v + 2]! - c[2]!;
       const theta = Math.atan2(Math.hypot(dx, dy), dz);
       m.pupil[v] = smoothstep(0.2, 0.15, theta);
-      m.iris[v] = smoothstep(0.56, 0.5, theta) * (1 - m.pupil[v]!);
+      m.iris[v] = smoothstep(settings.irisEdge[1], settings.irisEdge[0], theta) * (1 - m.pupil[v]!);
       m.sclera[v] = 1 - m.iris[v]! - m.pupil[v]!;
     }
   }
@@ -383,7 +383,6 @@ type Rgb = readonly [number, number, number];
 const HAIR_MEAN: Rgb = [0.17, 0.12, 0.09];
 /** One sd of hair colour: dark brown ↔ black at -2 sd, light brown at +2 sd. */
 const HAIR_AXIS: Rgb = [0.08, 0.056, 0.04];
-const SCLERA: Rgb = [0.88, 0.85, 0.81];
 const PUPIL: Rgb = [0.03, 0.03, 0.03];
 /**
  * Iris: a medium brown mean (brown eyes are the large majority worldwide); one axis from dark
@@ -402,25 +401,57 @@ const LIP_TINT: Rgb = [0.93, 0.68, 0.74];
 const CHEEK_TINT: Rgb = [1.0, 0.95, 0.95];
 const NOSE_EAR_TINT: Rgb = [1.0, 0.94, 0.94];
 const UNDER_EYE_TINT: Rgb = [0.9, 0.87, 0.9];
-/** Mean hair coverage of the scalp and the beard region (the rest is the components' doing). */
 /** Mean hair cover of the brows. */
 const BROW_COVER = 0.7;
-const SCALP_COVER = 0.55;
-/** One sd of scalp cover: -2 sd bald, +1.7 sd fully covered (short hair). */
-const SCALP_SD = 0.27;
-const BEARD_COVER = 0.15;
-/**
- * One sd of beard cover: -1.5 sd none, +2 sd a dense stubble (0.35 covered). At -2 sd the cover is
- * -0.05: the lower face a shade (≈ 0.03) lighter than the skin, which does not show.
- */
-const BEARD_SD = 0.1;
-/** Ambient occlusion: rays per vertex, reach (cm), and how much of it darkens the albedo. */
+/** Ambient occlusion: rays per vertex and reach (cm). */
 const AO_RAYS = 48;
 const AO_REACH_CM = 4;
-const AO_STRENGTH = 0.85;
+
+/**
+ * The settings of the colour model that are a judgement rather than a measurement, in one place
+ * so that bench/realism-profile.ts can build variants of the model (in memory) and measure what
+ * each costs or buys; COLOUR_SETTINGS are the shipped model's.
+ */
+export interface ColourSettings {
+  readonly sclera: Rgb;
+  /** Angular radius of the iris's edge seen from the eyeball's centre: fully iris up to [0], none beyond [1] (rad). */
+  readonly irisEdge: readonly [number, number];
+  /** Mean hair cover of the scalp, and one sd of it (the identity component). */
+  readonly scalpCover: number;
+  readonly scalpSd: number;
+  /** Mean hair cover of the beard region, and one sd of it. */
+  readonly beardCover: number;
+  readonly beardSd: number;
+  /** Hair cover of the lash line along the lids, and its half-width (cm, softened over 0.11). */
+  readonly lashCover: number;
+  readonly lashWidth: number;
+  /** Multiplies the width of the hairline's transition (2 cm at the front, 3.2 cm at the nape). */
+  readonly hairlineWidth: number;
+  /** How much of the ambient occlusion darkens the albedo (skin, sockets, mouth). */
+  readonly occlusion: number;
+  /** Share of `occlusion` the eyeballs take (see occlusion()). */
+  readonly eyeballOcclusion: number;
+}
+
+export const COLOUR_SETTINGS: ColourSettings = {
+  sclera: [0.88, 0.85, 0.81],
+  irisEdge: [0.5, 0.56],
+  // Scalp: -2 sd bald, +1.7 sd fully covered (short hair).
+  scalpCover: 0.55,
+  scalpSd: 0.27,
+  // Beard: -1.5 sd none, +2 sd a dense stubble (0.35 covered). At -2 sd the cover is -0.05: the
+  // lower face a shade (≈ 0.03) lighter than the skin, which does not show.
+  beardCover: 0.15,
+  beardSd: 0.1,
+  lashCover: 0.6,
+  lashWidth: 0.03,
+  hairlineWidth: 1,
+  occlusion: 0.85,
+  eyeballOcclusion: 0.4,
+};
 
 /** Builds the colour model from the neutral mesh (deterministic: same input, same bytes). */
-export function buildIctColourModel(input: IctColourInput): IctColourModel {
+export function buildIctColourModel(input: IctColourInput, settings: ColourSettings = COLOUR_SETTINGS): IctColourModel {
   const { neutral, triangles } = input;
   if (neutral.length !== 3 * ICT_VERTEX_COUNT) {
     throw new Error(`ICT colour model: the neutral mesh has ${neutral.length / 3} vertices, expected ${ICT_VERTEX_COUNT} (generic_neutral_mesh.obj of ICT Face Model Light)`);
@@ -430,8 +461,8 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
   }
   const landmarks = landmarkIndices(input.vertexIndices);
   const n = ICT_VERTEX_COUNT;
-  const masks = colourMasks(neutral, landmarks);
-  const ao = occlusion(neutral, triangles);
+  const masks = colourMasks(neutral, landmarks, settings);
+  const ao = occlusion(neutral, triangles, settings);
   const prior = skinTonePrior();
 
   // Per vertex: the weight of skin colour (1 - hair cover), its regional tint, and a fixed colour
@@ -455,14 +486,14 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
       mixTint(CHEEK_TINT, masks.cheeks[v]!);
       mixTint(NOSE_EAR_TINT, masks.noseEars[v]!);
       mixTint(UNDER_EYE_TINT, masks.underEye[v]!);
-      dense = Math.min(1, BROW_COVER * masks.brows[v]! + 0.6 * masks.lashLine[v]!);
-      hair = Math.min(1, dense + SCALP_COVER * masks.scalp[v]! + BEARD_COVER * masks.beard[v]!);
+      dense = Math.min(1, BROW_COVER * masks.brows[v]! + settings.lashCover * masks.lashLine[v]!);
+      hair = Math.min(1, dense + settings.scalpCover * masks.scalp[v]! + settings.beardCover * masks.beard[v]!);
       skin = 1 - hair;
     } else if (region === 'eyeballLeft' || region === 'eyeballRight') {
       const s = masks.sclera[v]!;
       const i = masks.iris[v]!;
       const p = masks.pupil[v]!;
-      fixed = [0, 1, 2].map((k) => s * SCLERA[k]! + i * IRIS_MEAN[k]! + p * PUPIL[k]!) as unknown as Rgb;
+      fixed = [0, 1, 2].map((k) => s * settings.sclera[k]! + i * IRIS_MEAN[k]! + p * PUPIL[k]!) as unknown as Rgb;
     } else if (region === 'mouthSocket') fixed = MOUTH;
     else if (region === 'gumsTongue') fixed = GUMS_TONGUE;
     else if (region === 'teeth') fixed = TEETH;
@@ -508,14 +539,14 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
   const lashes = (v: number) => v >= ICT_RANGES.eyelashes[0];
   prior.axes.forEach((axis, j) => add(toneNames[j]!, 'identity', field((v, k) => toneW[3 * v + k]! * axis[k]! + (j === 0 && lashes(v) ? -0.3 * ao[v]! * HAIR_AXIS[k]! : 0))));
   add('hair colour', 'identity', field((v, k) => ao[v]! * hairW[v]! * HAIR_AXIS[k]!));
-  add('scalp hair cover', 'identity', cover(masks.scalp, SCALP_SD));
-  add('beard', 'identity', cover(masks.beard, BEARD_SD));
+  add('scalp hair cover', 'identity', cover(masks.scalp, settings.scalpSd));
+  add('beard', 'identity', cover(masks.beard, settings.beardSd));
   add('brow density', 'identity', cover(masks.brows, 0.15));
   add('brow thickness', 'identity', cover(masks.browThickness, BROW_COVER));
   add('brow arch', 'identity', cover(masks.browArch, BROW_COVER));
-  add('hairline height', 'identity', cover(masks.hairlineFront, SCALP_COVER));
-  add('hair length (sides and back)', 'identity', cover(masks.hairlineBack, SCALP_COVER));
-  add('hairline tilt', 'identity', cover(masks.hairlineTilt, SCALP_COVER));
+  add('hairline height', 'identity', cover(masks.hairlineFront, settings.scalpCover));
+  add('hair length (sides and back)', 'identity', cover(masks.hairlineBack, settings.scalpCover));
+  add('hairline tilt', 'identity', cover(masks.hairlineTilt, settings.scalpCover));
   add('lash density', 'identity', cover(masks.lashLine, 0.2));
   // Redness is blood: along the skin model's blood direction, so that less of it pales the skin
   // (lighter, mostly in green) instead of tinting it green, as a red-minus-green vector would.
@@ -565,7 +596,7 @@ export function buildIctColourModel(input: IctColourInput): IctColourModel {
  * show black teeth. So teeth, gums and tongue are occluded only by each other, and the socket by
  * itself and them.
  */
-function occlusion(pos: Float32Array, tris: Uint32Array): Float32Array {
+function occlusion(pos: Float32Array, tris: Uint32Array, settings: ColourSettings): Float32Array {
   const lastSolid = ICT_RANGES.eyeballRight[1];
   const within = (v: number, r: readonly [number, number]) => v >= r[0] && v <= r[1];
   const dental = (v: number) => within(v, ICT_RANGES.gumsTongue) || within(v, ICT_RANGES.teeth);
@@ -594,10 +625,10 @@ function occlusion(pos: Float32Array, tris: Uint32Array): Float32Array {
   const closed = ambientOcclusion(pos, normals, occluders, dentalTargets, AO_RAYS, AO_REACH_CM, 0x1c7);
   for (const v of dentalTargets) ao[v] = 0.5 * (ao[v]! + closed[v]!);
   // The eyeballs sit under the lids, whose overhang would grey the whole visible sclera; a wet
-  // eye also reflects much of its light, so they take 40% of the occlusion.
+  // eye also reflects much of its light, so they take part of it (eyeballOcclusion).
   const out = new Float32Array(ao.length).fill(1);
   for (let v = 0; v <= lastSolid; v++) {
-    const strength = v >= ICT_RANGES.eyeballLeft[0] ? 0.4 * AO_STRENGTH : AO_STRENGTH;
+    const strength = v >= ICT_RANGES.eyeballLeft[0] ? settings.eyeballOcclusion * settings.occlusion : settings.occlusion;
     out[v] = 1 - strength * (1 - ao[v]!);
   }
   return out;
