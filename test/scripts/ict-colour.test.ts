@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ambientOcclusion, vertexNormals } from '../../scripts/ict/colour-geometry.js';
 import { decodeSrgb, encodeSrgb, ita, skinColour, skinReflectance, spectrumToLinearRgb, srgbToLab, WAVELENGTHS } from '../../scripts/ict/colour-skin.js';
-import { bloodDirection, buildIctColourModel, ICT_RANGES, ICT_VERTEX_COUNT, regionOf, skinTonePrior, symmetricEigen3, type IctColourModel } from '../../scripts/ict/colour.js';
+import { bloodDirection, buildIctColourModel, COLOUR_SETTINGS, ICT_RANGES, ICT_VERTEX_COUNT, regionOf, skinTonePrior, symmetricEigen3, type IctColourModel } from '../../scripts/ict/colour.js';
 import { parseObj, triangulate } from '../../scripts/ict/obj.js';
 
 describe('skin colour pipeline (hand-computed references)', () => {
@@ -238,6 +238,40 @@ describe.skipIf(!haveIct)(`ICT colour model on the ICT neutral mesh (${haveIct ?
       expect({ name: c.name, inside: inside > 0.005 }).toEqual({ name: c.name, inside: true });
     }
   });
+
+  it('the beard settings change only the beard region', () => {
+    // The settings before the beard was made fainter (docs/realism.md, "Beyond 45° of yaw").
+    const before = buildIctColourModel({ neutral, triangles, vertexIndices }, { ...COLOUR_SETTINGS, beardCover: 0.15, beardSd: 0.1 });
+    const chin = landmark(8)[1];
+    // The beard's claim in 'every component changes only the regions it claims', from the anatomy.
+    const beardRegion = (v: number) => (regionOf(v) === 'face' || regionOf(v) === 'headNeck') && neutral[3 * v + 1]! < landmark(1)[1] + 0.8 && neutral[3 * v + 1]! > chin - 5;
+    const changed = (a: Float32Array, b: Float32Array) => {
+      const out = { inside: 0, outside: 0 };
+      for (let v = 0; v < ICT_VERTEX_COUNT; v++) {
+        const d = Math.max(...[0, 1, 2].map((k) => Math.abs(a[3 * v + k]! - b[3 * v + k]!)));
+        if (beardRegion(v)) out.inside = Math.max(out.inside, d);
+        else out.outside = Math.max(out.outside, d);
+      }
+      return out;
+    };
+    const mean = changed(before.mean, model.mean);
+    expect(mean.outside).toBe(0);
+    expect(mean.inside).toBeGreaterThan(0.01);
+    const touched = model.components.filter((c, j) => {
+      const d = changed(before.components[j]!.field, c.field);
+      expect({ name: c.name, outside: d.outside }).toEqual({ name: c.name, outside: 0 });
+      return d.inside > 0;
+    });
+    // Inside it, less hair cover also means more skin for the fields painted on skin (tone, texture, tints).
+    expect(touched.map((c) => c.name)).toContain('beard');
+    expect(touched.map((c) => c.name)).toContain('skin tone (melanin)');
+    expect(touched.map((c) => c.name)).not.toContain('iris lightness');
+    // The beard component is half as strong: 0.05 cover per sd instead of 0.1.
+    const j = model.components.findIndex((c) => c.name === 'beard');
+    let ratio = 0;
+    for (let i = 0; i < model.mean.length; i++) if (Math.abs(before.components[j]!.field[i]!) > 1e-3) ratio = Math.max(ratio, Math.abs(model.components[j]!.field[i]! / before.components[j]!.field[i]! - 0.5));
+    expect(ratio).toBeLessThan(1e-5);
+  }, 240_000);
 
   it('paints eyes, mouth and teeth plausibly: white sclera, dark pupil, light teeth, dark mouth socket', () => {
     const avg = (lo: number, hi: number, pick: (v: number) => boolean) => {
