@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TRAIN_OPTION_DEFAULTS } from '../../src/lang/index.js';
 import { learningRate, MARGIN_SOFTMAX_SCALE, Optimizer, type GradientState, type LrParams } from '../../src/train/index.js';
+import { seededRng } from '../../src/rng/index.js';
 
 /** The rates of every step of a run, from the schedule function. */
 const rates = (p: LrParams, stepsPerEpoch: number) => Array.from({ length: p.epochs * stepsPerEpoch }, (_, s) => learningRate(p, stepsPerEpoch, s));
@@ -64,6 +65,30 @@ describe('optimizer options (hand-computed)', () => {
     opt.apply([Float32Array.from([0.5, -0.25])]);
     expect(get()[0]).toBeCloseTo(1 - 0.01 - 0.001, 6);
     expect(get()[1]).toBeCloseTo(-2 + 0.01 + 0.002, 6);
+  });
+
+  it('Adam gives, to the bit, the textbook loop over float32 weights and moments (with and without decay, ±0 gradients)', () => {
+    for (const wd of [0, 0.01]) {
+      const rng = seededRng(7, wd * 100);
+      const start = Array.from({ length: 64 }, () => rng.normal());
+      const { state, get } = fakeState(start);
+      const opt = new Optimizer(state, 'adam', 0.003, { weightDecay: wd });
+      // The reference: Adam (β1 0.9, β2 0.999, ε 1e-8, bias-corrected), each value stored in a
+      // Float32Array as it is computed.
+      const w = Float32Array.from(start);
+      const m = new Float32Array(64);
+      const v = new Float32Array(64);
+      for (let t = 1; t <= 5; t++) {
+        const g = Float32Array.from({ length: 64 }, (_, k) => (k === 0 ? -0 : k === 1 ? 0 : rng.normal() * 0.1));
+        opt.apply([g], 0.003);
+        for (let k = 0; k < 64; k++) {
+          m[k] = 0.9 * m[k]! + (1 - 0.9) * g[k]!;
+          v[k] = 0.999 * v[k]! + (1 - 0.999) * g[k]! * g[k]!;
+          w[k] = w[k]! - (0.003 * (m[k]! / (1 - 0.9 ** t))) / (Math.sqrt(v[k]! / (1 - 0.999 ** t)) + 1e-8) - 0.003 * wd * w[k]!;
+        }
+      }
+      expect(get()).toEqual([...w]);
+    }
   });
 
   it('the defaults the checker leaves out of TrainParams are the ones the train stage uses', () => {
