@@ -439,13 +439,16 @@ export const COLOUR_SETTINGS: ColourSettings = {
   // Scalp: -2 sd bald, +1.7 sd fully covered (short hair).
   scalpCover: 0.55,
   scalpSd: 0.27,
-  // Beard shadow: -1 sd none, +2 sd a light stubble (0.15 covered); at -2 sd the cover is -0.05,
-  // the lower face a shade (≈ 0.03) lighter than the skin, which does not show. It was 0.15 ± 0.1
-  // (a shadow on 93% of faces, up to 0.35 at +2 sd): a grey patch with a sharp upper edge on the
-  // cheek that real faces, half of them women's, mostly lack, and it cost face-api 5 points of
-  // detection beyond 45° of yaw (docs/realism.md, "Beyond 45° of yaw").
-  beardCover: 0.05,
-  beardSd: 0.05,
+  // Beard: -1.5 sd none, +2 sd a dense stubble (0.35 covered). At -2 sd the cover is -0.05: the
+  // lower face a shade (≈ 0.03) lighter than the skin, which does not show. A fainter shadow
+  // (0.05 ± 0.05: none at -1 sd) was tried because this prior puts some shadow on 93% of faces,
+  // women's too, and it found 3 more points of profiles (65 -> 68% at |yaw| 45-90) but made
+  // different people look more alike to face-api (near-frontal impostors under 0.6: 61 -> 64%,
+  // AUC over all pairs 0.861 -> 0.840) and cost the quickstart 4-7 points: it was reverted
+  // (docs/realism.md, "The colour model's parts at profile"). A prior with no beard on about
+  // half the faces and a wider spread on the rest is the untried middle way.
+  beardCover: 0.15,
+  beardSd: 0.1,
   lashCover: 0.6,
   lashWidth: 0.03,
   hairlineWidth: 1,

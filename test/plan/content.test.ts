@@ -168,11 +168,11 @@ describe('content keys', () => {
   });
 });
 
-/** The built-in model's files as of render version 5 (ICT Face Model Light with a simplified interior and a fainter beard shadow, scripts/gen-ict-model.ts). */
+/** The built-in model's files as of render version 5 (ICT Face Model Light with a simplified interior, scripts/gen-ict-model.ts). */
 const BUILTIN_PIN = {
   render: '5',
   json: '71fdf0bd66cdcbd2fe76f51ff9d4e12a7940b71ac341ef8977c0edf3d6710655',
-  bin: 'e7b9d2102244e6b89cc9607f3c217ee78a2d35e1e97cf21194f470750d2179c8',
+  bin: '58c8f2e2aa064f104a835f791ee320ee5238fdf094b721b105180970a410627d',
 };
 
 /** Writes a sound-looking cache entry for a node, as a run would (no outputs needed for `why`). */
