@@ -1,32 +1,38 @@
 /**
- * Geometry helpers for the colour model: vertex normals and ambient occlusion by ray casting
+ * Geometry helpers for the generator (the colour model and the interior simplification): triangle
+ * and vertex normals, and ambient occlusion by ray casting
  * against the neutral mesh. Everything here is deterministic: the rays are a fixed set of
  * directions per vertex drawn from a seeded generator, and sums run in a fixed order.
  */
 import { mulberry32Rng } from '../../src/rng/index.js';
 
-/** Area-weighted vertex normals (unit length; zero for vertices on no triangle). */
-export function vertexNormals(pos: Float32Array, tris: Uint32Array): Float32Array {
+/** The cross product (b − a) × (c − a) of a triangle's corners: its normal, twice its area long. */
+export function triangleNormal(pos: ArrayLike<number>, a: number, b: number, c: number): [number, number, number] {
+  const ux = pos[3 * b]! - pos[3 * a]!;
+  const uy = pos[3 * b + 1]! - pos[3 * a + 1]!;
+  const uz = pos[3 * b + 2]! - pos[3 * a + 2]!;
+  const vx = pos[3 * c]! - pos[3 * a]!;
+  const vy = pos[3 * c + 1]! - pos[3 * a + 1]!;
+  const vz = pos[3 * c + 2]! - pos[3 * a + 2]!;
+  return [uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx];
+}
+
+/** Per vertex, the sum of its triangles' `triangleNormal`s (area-weighted, not normalised), in triangle order. */
+export function vertexNormalSums(pos: ArrayLike<number>, tris: ArrayLike<number>): Float64Array {
   const n = new Float64Array(pos.length);
   for (let t = 0; t < tris.length; t += 3) {
-    const a = tris[t]!;
-    const b = tris[t + 1]!;
-    const c = tris[t + 2]!;
-    const ux = pos[3 * b]! - pos[3 * a]!;
-    const uy = pos[3 * b + 1]! - pos[3 * a + 1]!;
-    const uz = pos[3 * b + 2]! - pos[3 * a + 2]!;
-    const vx = pos[3 * c]! - pos[3 * a]!;
-    const vy = pos[3 * c + 1]! - pos[3 * a + 1]!;
-    const vz = pos[3 * c + 2]! - pos[3 * a + 2]!;
-    const nx = uy * vz - uz * vy;
-    const ny = uz * vx - ux * vz;
-    const nz = ux * vy - uy * vx;
-    for (const i of [a, b, c]) {
-      n[3 * i] = n[3 * i]! + nx;
-      n[3 * i + 1] = n[3 * i + 1]! + ny;
-      n[3 * i + 2] = n[3 * i + 2]! + nz;
+    const nrm = triangleNormal(pos, tris[t]!, tris[t + 1]!, tris[t + 2]!);
+    for (let e = 0; e < 3; e++) {
+      const i = 3 * tris[t + e]!;
+      for (let k = 0; k < 3; k++) n[i + k] = n[i + k]! + nrm[k]!;
     }
   }
+  return n;
+}
+
+/** Area-weighted vertex normals (unit length; zero for vertices on no triangle). */
+export function vertexNormals(pos: Float32Array, tris: Uint32Array): Float32Array {
+  const n = vertexNormalSums(pos, tris);
   const out = new Float32Array(pos.length);
   for (let i = 0; i < pos.length; i += 3) {
     const l = Math.hypot(n[i]!, n[i + 1]!, n[i + 2]!);

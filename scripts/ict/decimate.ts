@@ -17,6 +17,8 @@
  *   (compactness below MIN_COMPACTNESS).
  */
 
+import { triangleNormal, vertexNormalSums } from './colour-geometry.js';
+
 /** One part of the mesh to simplify: an inclusive range of vertex numbers. */
 export interface DecimatePart {
   readonly name: string;
@@ -123,15 +125,7 @@ export function decimateParts(input: DecimateInput): DecimateResult {
   const removed = new Uint8Array(n);
   const attrs = input.attributes ?? [];
 
-  const normal = (a: number, b: number, c: number): [number, number, number] => {
-    const ux = pos[3 * b]! - pos[3 * a]!;
-    const uy = pos[3 * b + 1]! - pos[3 * a + 1]!;
-    const uz = pos[3 * b + 2]! - pos[3 * a + 2]!;
-    const vx = pos[3 * c]! - pos[3 * a]!;
-    const vy = pos[3 * c + 1]! - pos[3 * a + 1]!;
-    const vz = pos[3 * c + 2]! - pos[3 * a + 2]!;
-    return [uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx];
-  };
+  const normal = (a: number, b: number, c: number) => triangleNormal(pos, a, b, c);
   const dist2 = (a: number, b: number) => (pos[3 * a]! - pos[3 * b]!) ** 2 + (pos[3 * a + 1]! - pos[3 * b + 1]!) ** 2 + (pos[3 * a + 2]! - pos[3 * b + 2]!) ** 2;
   const compactness = (a: number, b: number, c: number, nrm: readonly number[]) => {
     const area2 = Math.hypot(nrm[0]!, nrm[1]!, nrm[2]!); // twice the area
@@ -151,14 +145,7 @@ export function decimateParts(input: DecimateInput): DecimateResult {
 
   // Original unit vertex normals (area-weighted): a moved triangle must face the way the surface
   // around its three vertices did, so the simplified part is not turned inside out anywhere.
-  const vertexNormal = new Float64Array(3 * n);
-  for (let t = 0; t < tCount; t++) {
-    const nrm = normal(tri[3 * t]!, tri[3 * t + 1]!, tri[3 * t + 2]!);
-    for (let e = 0; e < 3; e++) {
-      const k = 3 * tri[3 * t + e]!;
-      for (let c = 0; c < 3; c++) vertexNormal[k + c] = vertexNormal[k + c]! + nrm[c]!;
-    }
-  }
+  const vertexNormal = vertexNormalSums(pos, tri);
   for (let v = 0; v < n; v++) {
     const l = Math.hypot(vertexNormal[3 * v]!, vertexNormal[3 * v + 1]!, vertexNormal[3 * v + 2]!) || 1;
     for (let c = 0; c < 3; c++) vertexNormal[3 * v + c] = vertexNormal[3 * v + c]! / l;
