@@ -205,26 +205,17 @@ export class Optimizer {
           const a1 = 1 - b1;
           const a2 = 1 - b2;
           const n = w.length;
-          if (wd > 0) {
-            for (let k = 0; k < n; k++) {
-              const gk = g[k]!;
-              const wk = w[k]!;
-              const mk = Math.fround(b1 * m[k]! + a1 * gk);
-              const vk = Math.fround(b2 * v[k]! + a2 * gk * gk);
-              m[k] = mk;
-              v[k] = vk;
-              // AdamW: the decay is taken from the weight before this step, outside the moments.
-              w[k] = wk - (lr * (mk / c1)) / (Math.sqrt(vk / c2) + 1e-8) - lr * wd * wk;
-            }
-          } else {
-            for (let k = 0; k < n; k++) {
-              const gk = g[k]!;
-              const mk = Math.fround(b1 * m[k]! + a1 * gk);
-              const vk = Math.fround(b2 * v[k]! + a2 * gk * gk);
-              m[k] = mk;
-              v[k] = vk;
-              w[k] = w[k]! - (lr * (mk / c1)) / (Math.sqrt(vk / c2) + 1e-8);
-            }
+          for (let k = 0; k < n; k++) {
+            const gk = g[k]!;
+            const wk = w[k]!;
+            const mk = Math.fround(b1 * m[k]! + a1 * gk);
+            const vk = Math.fround(b2 * v[k]! + a2 * gk * gk);
+            m[k] = mk;
+            v[k] = vk;
+            // AdamW: the decay is taken from the weight before this step, outside the moments
+            // (without decay, subtracting +0 leaves every value's bits as they are).
+            const decay = wd > 0 ? lr * wd * wk : 0;
+            w[k] = wk - (lr * (mk / c1)) / (Math.sqrt(vk / c2) + 1e-8) - decay;
           }
         } else {
           for (let k = 0; k < w.length; k++) {
