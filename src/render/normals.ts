@@ -1,3 +1,6 @@
+import { wasm } from './simd.js';
+import { block, br, brIf, f32const, f64const, f32load, f32store, f64load, f64store, i32const, i32load, i32store, locals, loop, moduleOf, op } from './wasm-asm.js';
+
 /**
  * Vertex normals on demand: the same bits as `vertexNormals` (model.ts) for the vertices asked for,
  * without the pass over every triangle. At 112 px a face shows about a fifth of its vertices, and
@@ -10,50 +13,96 @@
  * face normals (cached per triangle), so each normal comes out bit for bit the same.
  */
 export class VertexNormalCache {
-  /** Unit normals (3N); valid for the vertices computed since the last `reset`. */
-  readonly normals: Float32Array;
-  private positions: Float32Array = new Float32Array(0);
+  /**
+   * The vertex positions the normals are computed from: write the geometry here and call `reset`
+   * with this array to skip its copy (with the WebAssembly kernel it lives in the kernel's memory).
+   */
+  readonly positions: Float32Array;
+  /** Unit normals (3N), in place: valid for the vertices computed since the last `reset`. */
+  readonly values: Float32Array;
   /** Incidence lists: the triangles (offsets into the index list) of vertex v are at start[v] … start[v + 1]. */
   private readonly start: Int32Array;
   private readonly incident: Int32Array;
+  private readonly triangles: Uint32Array;
   private readonly face: Float64Array;
   private readonly faceStamp: Int32Array;
   private readonly vertexStamp: Int32Array;
+  /** Where `ensure` copies its vertex list for the kernel. */
+  private readonly list: Int32Array;
   private stamp = 0;
   private readonly one = new Int32Array(1);
+  /** The WebAssembly kernel and its arguments' byte offsets, or null (plain JS, the same bits). */
+  private readonly kernel: NormalsKernel | null;
+  private readonly ptr: Record<string, number>;
+  private copy: Float32Array | null = null;
 
-  constructor(
-    private readonly triangles: Uint32Array,
-    vertexCount: number,
-  ) {
-    this.normals = new Float32Array(3 * vertexCount);
-    const start = new Int32Array(vertexCount + 1);
-    for (let t = 0; t < triangles.length; t++) start[triangles[t]! + 1]!++;
-    for (let v = 0; v < vertexCount; v++) start[v + 1]! += start[v]!;
-    const fill = start.slice(0, vertexCount);
+  constructor(triangles: Uint32Array, vertexCount: number, useWasm = true) {
+    const n = vertexCount;
+    const nt = triangles.length;
+    const layout: [string, number][] = [
+      ['list', 4 * n], ['vstamp', 4 * n], ['start', 4 * (n + 1)], ['out', 12 * n], ['pos', 12 * n],
+      ['tri', 4 * nt], ['inc', 4 * nt], ['fstamp', 4 * nt], ['face', 8 * nt],
+    ];
+    const ptr: Record<string, number> = {};
+    let off = 16;
+    for (const [name, bytes] of layout) {
+      ptr[name] = off;
+      off += Math.ceil(bytes / 16) * 16;
+    }
+    const mod = useWasm ? normalsModule() : null;
+    const memory = mod ? new wasm.Memory({ initial: Math.ceil(off / 65536), maximum: Math.ceil(off / 65536), shared: false }) : null;
+    this.kernel = mod && memory ? (new wasm.Instance(mod, { env: { memory } }).exports as { normals: NormalsKernel }).normals : null;
+    this.ptr = ptr;
+    const buf = memory?.buffer as ArrayBuffer | undefined;
+    const i32s = (name: string, len: number) => (buf ? new Int32Array(buf, ptr[name]!, len) : new Int32Array(len));
+    const f32s = (name: string, len: number) => (buf ? new Float32Array(buf, ptr[name]!, len) : new Float32Array(len));
+    this.list = i32s('list', n);
+    this.vertexStamp = i32s('vstamp', n);
+    this.values = f32s('out', 3 * n);
+    this.positions = f32s('pos', 3 * n);
+    this.triangles = buf ? new Uint32Array(buf, ptr.tri!, nt) : new Uint32Array(nt);
+    this.triangles.set(triangles);
+    this.faceStamp = i32s('fstamp', nt);
+    this.face = buf ? new Float64Array(buf, ptr.face!, nt) : new Float64Array(nt);
+    const start = i32s('start', n + 1);
+    for (let t = 0; t < nt; t++) start[triangles[t]! + 1]!++;
+    for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
+    const fill = start.slice(0, n);
     // A triangle listing a vertex twice is listed twice for it, as vertexNormals adds it twice.
-    const incident = new Int32Array(triangles.length);
-    for (let t = 0; t < triangles.length; t += 3) {
+    const incident = i32s('inc', nt);
+    for (let t = 0; t < nt; t += 3) {
       for (let k = 0; k < 3; k++) incident[fill[triangles[t + k]!]!++] = t;
     }
     this.start = start;
     this.incident = incident;
-    this.face = new Float64Array(triangles.length);
-    // Indexed like `face` (by the triangle's offset), so no division in the loop.
-    this.faceStamp = new Int32Array(triangles.length);
-    this.vertexStamp = new Int32Array(vertexCount);
-    warmNormals();
+    if (!this.kernel) warmNormals();
   }
 
-  /** New geometry: every normal is stale. `positions` must not change until the next reset. */
+  /**
+   * The normals (3N) as a separate array (a copy of `values`, made when asked for): valid for the
+   * vertices computed since the last `reset`.
+   */
+  get normals(): Float32Array {
+    this.copy ??= new Float32Array(this.values.length);
+    this.copy.set(this.values);
+    return this.copy;
+  }
+
+  /** New geometry: every normal is stale. `positions` (copied unless it is `this.positions`) must not change until the next reset. */
   reset(positions: Float32Array): void {
-    this.positions = positions;
+    if (positions !== this.positions) this.positions.set(positions);
     this.stamp++;
   }
 
   /** Computes the normals of `vertices[0 … count)` (those not computed since the reset). */
   ensure(vertices: Int32Array, count: number): void {
-    computeNormals(vertices, count, this.stamp, this.positions, this.triangles, this.start, this.incident, this.face, this.faceStamp, this.vertexStamp, this.normals);
+    if (!this.kernel) {
+      computeNormals(vertices, count, this.stamp, this.positions, this.triangles, this.start, this.incident, this.face, this.faceStamp, this.vertexStamp, this.values);
+      return;
+    }
+    if (vertices !== this.list) this.list.set(vertices.subarray(0, count));
+    const p = this.ptr;
+    this.kernel(p.list!, count, this.stamp, p.pos!, p.tri!, p.start!, p.inc!, p.face!, p.fstamp!, p.vstamp!, p.out!);
   }
 
   /** Computes the normal of vertex v unless it is already computed since the reset. */
@@ -61,6 +110,95 @@ export class VertexNormalCache {
     this.one[0] = v;
     this.ensure(this.one, 1);
   }
+}
+
+/** normals(list, count, stamp, pos, tri, start, inc, face, fstamp, vstamp, out): byte offsets, counts. */
+type NormalsKernel = (...args: number[]) => void;
+
+/**
+ * `computeNormals` below in WebAssembly: the same float64 operations in the same order, rounded to
+ * float32 at the same points, so the same bits. Indices in `inc` are offsets t into the index
+ * list; `face` and `fstamp` are indexed by t (8 and 4 bytes per entry).
+ */
+function normalsModuleBytes(): Uint8Array {
+  const P = ['list', 'count', 'stamp', 'pos', 'tri', 'start', 'inc', 'face', 'fstamp', 'vstamp', 'out'] as const;
+  const I = ['i', 'v', 'k', 'end', 't', 'a', 'b', 'c', 'o', 'f'] as const;
+  const F = ['x', 'y', 'z', 'ax', 'ay', 'az', 'ux', 'uy', 'uz', 'vx', 'vy', 'vz', 'l'] as const;
+  type N = (typeof P)[number] | (typeof I)[number] | (typeof F)[number];
+  const { get, set, body, paramCount } = locals<N>(P, I, F);
+  const at = (base: N, index: N, shift: number) => [...get(base), ...get(index), ...i32const(shift), op.i32Shl, op.i32Add];
+  const posF = (v: N, k: number) => [...get('pos'), ...get(v), op.i32Add, ...f32load(4 * k), op.f64Promote];
+  const sub = (dst: N, v: N, k: number, a: N) => [...posF(v, k), ...get(a), op.f64Sub, ...set(dst)];
+  const cross = (p: N, q: N, r: N, s: N) => [...get(p), ...get(q), op.f64Mul, ...get(r), ...get(s), op.f64Mul, op.f64Sub];
+  // x = f32(x + face[t + k]), kept as the float64 of that float32.
+  const sum = (x: N, k: number) => [...get(x), ...get('f'), ...f64load(8 * k), op.f64Add, op.f32Demote, op.f64Promote, ...set(x)];
+  const unit = (x: N, k: number) => [...get('o'), ...get(x), ...get('l'), op.f64Div, op.f32Demote, ...f32store(4 * k)];
+  const code = [
+    ...i32const(0), ...set('i'),
+    ...block(loop(
+      get('i'), get('count'), [op.i32GeS], brIf(1),
+      at('list', 'i', 2), i32load(), set('v'),
+      block(
+        at('vstamp', 'v', 2), i32load(), get('stamp'), [op.i32Eq], brIf(0),
+        at('vstamp', 'v', 2), get('stamp'), i32store(),
+        f64const(0), set('x'), f64const(0), set('y'), f64const(0), set('z'),
+        at('start', 'v', 2), set('o'),
+        get('o'), i32load(), set('k'),
+        get('o'), i32load(4), set('end'),
+        block(loop(
+          get('k'), get('end'), [op.i32GeS], brIf(1),
+          at('inc', 'k', 2), i32load(), set('t'),
+          at('face', 't', 3), set('f'),
+          block(
+            at('fstamp', 't', 2), i32load(), get('stamp'), [op.i32Eq], brIf(0),
+            at('fstamp', 't', 2), get('stamp'), i32store(),
+            at('tri', 't', 2), set('o'),
+            get('o'), i32load(0), i32const(12), [op.i32Mul], set('a'),
+            get('o'), i32load(4), i32const(12), [op.i32Mul], set('b'),
+            get('o'), i32load(8), i32const(12), [op.i32Mul], set('c'),
+            posF('a', 0), set('ax'), posF('a', 1), set('ay'), posF('a', 2), set('az'),
+            sub('ux', 'b', 0, 'ax'), sub('uy', 'b', 1, 'ay'), sub('uz', 'b', 2, 'az'),
+            sub('vx', 'c', 0, 'ax'), sub('vy', 'c', 1, 'ay'), sub('vz', 'c', 2, 'az'),
+            get('f'), cross('uy', 'vz', 'uz', 'vy'), f64store(0),
+            get('f'), cross('uz', 'vx', 'ux', 'vz'), f64store(8),
+            get('f'), cross('ux', 'vy', 'uy', 'vx'), f64store(16),
+          ),
+          sum('x', 0), sum('y', 1), sum('z', 2),
+          get('k'), i32const(1), [op.i32Add], set('k'),
+          br(0),
+        )),
+        get('x'), get('x'), [op.f64Mul], get('y'), get('y'), [op.f64Mul], [op.f64Add], get('z'), get('z'), [op.f64Mul], [op.f64Add], [op.f64Sqrt], set('l'),
+        get('out'), get('v'), i32const(12), [op.i32Mul], [op.i32Add], set('o'),
+        block(
+          block(
+            get('l'), f64const(0), [op.f64Gt], brIf(0),
+            get('o'), get('x'), [op.f32Demote], f32store(0),
+            get('o'), get('y'), [op.f32Demote], f32store(4),
+            get('o'), f32const(1), f32store(8),
+            br(1),
+          ),
+          unit('x', 0), unit('y', 1), unit('z', 2),
+        ),
+      ),
+      get('i'), i32const(1), [op.i32Add], set('i'),
+      br(0),
+    )),
+  ];
+  return moduleOf('normals', paramCount, body(code));
+}
+
+let compiledNormals: unknown;
+/** The compiled normals module, or null where WebAssembly is missing. */
+function normalsModule(): ConstructorParameters<typeof wasm.Instance>[0] | null {
+  if (compiledNormals === undefined) {
+    try {
+      const bytes = normalsModuleBytes();
+      compiledNormals = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+    } catch {
+      compiledNormals = null;
+    }
+  }
+  return compiledNormals as ConstructorParameters<typeof wasm.Instance>[0] | null;
 }
 
 /** See VertexNormalCache; one function with everything in locals, so V8 keeps the loop tight. */

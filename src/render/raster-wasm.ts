@@ -6,24 +6,8 @@
  * fallback.
  */
 import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
-import { leb, wasm } from './simd.js';
-
-// A tiny assembler: enough of the instruction set for one function, with named locals.
-const uleb = leb;
-const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
-const i32const = (v: number): number[] => {
-  // Signed LEB128.
-  const out: number[] = [0x41];
-  let more = true;
-  while (more) {
-    let b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) more = false;
-    else b |= 0x80;
-    out.push(b);
-  }
-  return out;
-};
+import { wasm } from './simd.js';
+import { block, br, brIf, f32load, f32store, f64const, f64store, i32const, i32load, i32store, i32store8, locals, loop, moduleOf, op, truncSat } from './wasm-asm.js';
 
 const P = [
   'x', 'y', 'iw', 'rw', 'gw', 'bw', 'cx', 'fx', 'cy', 'fy', 'tri', 'nt', 'nv', 'color', 'depth', 'cov', 'size', 'win', 'bary',
@@ -34,31 +18,12 @@ const F64 = [
   'inv', 'px0', 'fyc', 'e0', 'e1', 'e2', 'l0', 'l1', 'l2', 'z', 'rz', 'xv', 'yv',
 ] as const;
 type Local = (typeof P)[number] | (typeof I32)[number] | (typeof F64)[number];
-const index = new Map<string, number>([...P, ...I32, ...F64].map((n, i) => [n, i]));
-const L = (n: Local) => uleb(index.get(n)!);
-const get = (n: Local) => [0x20, ...L(n)];
-const set = (n: Local) => [0x21, ...L(n)];
-
-const op = {
-  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32Shl: 0x74, i32LtS: 0x48, i32GtS: 0x4a, i32LeS: 0x4c, i32GeS: 0x4e, i32Or: 0x72,
-  f64Lt: 0x63, f64Le: 0x65, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Div: 0xa3, f64Min: 0xa4, f64Max: 0xa5,
-  f64Ceil: 0x9b, f64Floor: 0x9c, f64Promote: 0xbb, f32Demote: 0xb6, f64FromI32: 0xb7, select: 0x1b,
-} as const;
-const truncSat = [0xfc, 0x02]; // i32.trunc_sat_f64_s
-const f32load = [0x2a, 0x02, 0x00];
-const i32load = [0x28, 0x02, 0x00];
-const f32store = [0x38, 0x02, 0x00];
-const i32store = [0x36, 0x02, 0x00];
-const i32store8 = [0x3a, 0x00, 0x00];
-const f64store = (offset: number) => [0x39, 0x03, ...uleb(offset)];
-const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
-const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
-const brIf = (depth: number) => [0x0d, ...uleb(depth)];
-const br = (depth: number) => [0x0c, ...uleb(depth)];
+const fn = locals<Local>(P, I32, F64);
+const { get, set } = fn;
 
 /** f64 of the f32 at ptr + 4·i (i given as a byte offset local). */
-const loadF = (ptr: Local, off: Local) => [...get(ptr), ...get(off), op.i32Add, ...f32load, op.f64Promote];
-const loadI = (ptr: Local, off: Local) => [...get(ptr), ...get(off), op.i32Add, ...i32load];
+const loadF = (ptr: Local, off: Local) => [...get(ptr), ...get(off), op.i32Add, ...f32load(), op.f64Promote];
+const loadI = (ptr: Local, off: Local) => [...get(ptr), ...get(off), op.i32Add, ...i32load()];
 /** m = min/max over the three vertices' snapped ints (signed), like the JS comparisons. */
 const pick3 = (dst: Local, arr: Local, less: boolean) => [
   ...loadI(arr, 'o0'), ...set(dst),
@@ -68,7 +33,7 @@ const pick3 = (dst: Local, arr: Local, less: boolean) => [
   ...get('tmp'), ...get(dst), ...get('tmp'), ...get(dst), less ? op.i32LtS : op.i32GtS, op.select, ...set(dst),
 ];
 const clampCoord = (v: Local) => [...get(v), ...f64const(-1e6), op.f64Max, ...f64const(1e6), op.f64Min, ...set(v)];
-const storeSnap = (arr: Local, v: Local, fn: number) => [...get(arr), ...get('o'), op.i32Add, ...get(v), fn, ...truncSat, ...i32store];
+const storeSnap = (arr: Local, v: Local, fn: number) => [...get(arr), ...get('o'), op.i32Add, ...get(v), fn, ...truncSat, ...i32store()];
 /** a·(u - v) + b·(w - q) in f64, the edge function at a pixel centre. */
 const edge = (dst: Local, a: Local, u: Local, v: Local, b: Local, w: Local, q: Local) => [
   ...get(a), ...get(u), ...get(v), op.f64Sub, op.f64Mul, ...get(b), ...get(w), ...get(q), op.f64Sub, op.f64Mul, op.f64Add, ...set(dst),
@@ -80,7 +45,7 @@ const channel = (arr: Local, k: number) => [
   ...get('l1'), ...loadF(arr, 'o1'), op.f64Mul, op.f64Add,
   ...get('l2'), ...loadF(arr, 'o2'), op.f64Mul, op.f64Add,
   ...get('rz'), op.f64Mul, op.f32Demote,
-  0x38, 0x02, ...uleb(4 * k),
+  ...f32store(4 * k),
 ];
 
 /**
@@ -94,10 +59,23 @@ const winEager = [
   channel('rw', 0), channel('gw', 1), channel('bw', 2),
 ];
 const winDeferred = [
-  get('win'), get('p'), i32const(2), [op.i32Shl], [op.i32Add], get('t'), i32store,
+  get('win'), get('p'), i32const(2), [op.i32Shl], [op.i32Add], get('t'), i32store(),
   get('bary'), get('p'), i32const(5), [op.i32Shl], [op.i32Add], set('c'),
   get('c'), get('l0'), f64store(0), get('c'), get('l1'), f64store(8),
   get('c'), get('l2'), f64store(16), get('c'), get('z'), f64store(24),
+];
+
+/** Whether the pixel at (e0, e1, e2) is outside the triangle (i32). */
+const outside = [
+  ...get('e0'), ...f64const(0), op.f64Lt, ...get('e1'), ...f64const(0), op.f64Lt, op.i32Or, ...get('e2'), ...f64const(0), op.f64Lt, op.i32Or,
+];
+/** One pixel to the right: the edge functions step by a_k. */
+const step = [
+  ...get('e0'), ...get('a0'), op.f64Add, ...set('e0'),
+  ...get('e1'), ...get('a1'), op.f64Add, ...set('e1'),
+  ...get('e2'), ...get('a2'), op.f64Add, ...set('e2'),
+  ...get('p'), ...i32const(1), op.i32Add, ...set('p'),
+  ...get('px'), ...i32const(1), op.i32Add, ...set('px'),
 ];
 
 // prettier-ignore
@@ -118,9 +96,9 @@ const body = (deferred: boolean): number[] => [
     get('t'), get('nt'), [op.i32GeS], brIf(1),
     block(
       get('tri'), get('t'), i32const(2), [op.i32Shl], [op.i32Add], set('o'),
-      get('o'), i32load, i32const(2), [op.i32Shl], set('o0'),
-      get('o'), [0x28, 0x02, 0x04], i32const(2), [op.i32Shl], set('o1'),
-      get('o'), [0x28, 0x02, 0x08], i32const(2), [op.i32Shl], set('o2'),
+      get('o'), i32load(), i32const(2), [op.i32Shl], set('o0'),
+      get('o'), i32load(4), i32const(2), [op.i32Shl], set('o1'),
+      get('o'), i32load(8), i32const(2), [op.i32Shl], set('o2'),
       pick3('minX', 'cx', true), pick3('maxX', 'fx', false),
       get('minX'), get('maxX'), [op.i32GtS], brIf(0),
       pick3('minY', 'cy', true), pick3('maxY', 'fy', false),
@@ -153,27 +131,36 @@ const body = (deferred: boolean): number[] => [
         edge('e2', 'a2', 'px0', 'x0', 'b2', 'fyc', 'y0'),
         get('py'), get('size'), [op.i32Mul], get('minX'), [op.i32Add], set('p'),
         get('minX'), set('px'),
-        loop(
+        // A row's inside pixels are one run: each e_k changes by adding the same a_k at every
+        // step, and a rounded sum moves the way a_k points (or stays), so e_k ≥ 0 holds on a
+        // prefix or a suffix of the row and all three on an interval. So the row skips the
+        // outside pixels before the run with the edge steps alone, draws the run, and ends at its
+        // first outside pixel; the pixels drawn and their values are those of testing each one.
+        block(
           block(
-            // Inside and nearer in one branch: the depth is computed (and read) for every pixel of
-            // the box, which costs less than mispredicting a separate inside test.
-            get('e0'), get('inv'), [op.f64Mul], set('l0'),
-            get('e1'), get('inv'), [op.f64Mul], set('l1'),
-            get('e2'), get('inv'), [op.f64Mul], set('l2'),
-            mul('l0', 'iw0'), mul('l1', 'iw1'), [op.f64Add], mul('l2', 'iw2'), [op.f64Add], set('z'),
-            get('p'), i32const(2), [op.i32Shl], set('c'),
-            get('e0'), f64const(0), [op.f64Lt], get('e1'), f64const(0), [op.f64Lt], [op.i32Or], get('e2'), f64const(0), [op.f64Lt], [op.i32Or],
-            get('z'), get('depth'), get('c'), [op.i32Add], f32load, [op.f64Promote], [op.f64Le], [op.i32Or], brIf(0),
-            get('depth'), get('c'), [op.i32Add], get('z'), [op.f32Demote], f32store,
-            get('cov'), get('p'), [op.i32Add], i32const(1), i32store8,
-            ...(deferred ? winDeferred : winEager),
+            loop(
+              outside, [0x45], brIf(1),
+              step,
+              get('px'), get('maxX'), [op.i32LeS], brIf(0),
+              br(2),
+            ),
           ),
-          get('e0'), get('a0'), [op.f64Add], set('e0'),
-          get('e1'), get('a1'), [op.f64Add], set('e1'),
-          get('e2'), get('a2'), [op.f64Add], set('e2'),
-          get('p'), i32const(1), [op.i32Add], set('p'),
-          get('px'), i32const(1), [op.i32Add], set('px'),
-          get('px'), get('maxX'), [op.i32LeS], brIf(0),
+          loop(
+            block(
+              get('e0'), get('inv'), [op.f64Mul], set('l0'),
+              get('e1'), get('inv'), [op.f64Mul], set('l1'),
+              get('e2'), get('inv'), [op.f64Mul], set('l2'),
+              mul('l0', 'iw0'), mul('l1', 'iw1'), [op.f64Add], mul('l2', 'iw2'), [op.f64Add], set('z'),
+              get('p'), i32const(2), [op.i32Shl], set('c'),
+              get('z'), get('depth'), get('c'), [op.i32Add], f32load(), [op.f64Promote], [op.f64Le], brIf(0),
+              get('depth'), get('c'), [op.i32Add], get('z'), [op.f32Demote], f32store(),
+              get('cov'), get('p'), [op.i32Add], i32const(1), i32store8,
+              ...(deferred ? winDeferred : winEager),
+            ),
+            step,
+            get('px'), get('maxX'), [op.i32GtS], brIf(1),
+            outside, [0x45], brIf(0),
+          ),
         ),
         get('py'), i32const(1), [op.i32Add], set('py'),
         get('py'), get('maxY'), [op.i32LeS], brIf(0),
@@ -181,24 +168,10 @@ const body = (deferred: boolean): number[] => [
     ),
     get('t'), i32const(3), [op.i32Add], set('t'), br(0),
   )),
-  0x0b,
 ];
 
 function moduleBytes(deferred: boolean): Uint8Array {
-  const params = P.map(() => 0x7f);
-  const type = [0x60, ...uleb(params.length), ...params, 0x00];
-  const locals = [0x02, ...uleb(I32.length), 0x7f, ...uleb(F64.length), 0x7c];
-  const code = [...locals, ...body(deferred)];
-  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-  const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, 'ascii')];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x01, ...type]),
-    ...section(2, [0x01, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
-    ...section(3, [0x01, 0x00]),
-    ...section(7, [0x01, ...name('rasterize'), 0x00, 0x00]),
-    ...section(10, [0x01, ...uleb(code.length), ...code]),
-  ]);
+  return moduleOf('rasterize', fn.paramCount, fn.body(body(deferred)));
 }
 
 /** The exported function: every argument is a byte offset into the memory, or a count. */

@@ -98,6 +98,8 @@ export class FaceRenderer {
   /** Every vertex index, for shading the whole mesh; and the shown vertices of one image. */
   private readonly allVertices: Int32Array;
   private readonly shown: Int32Array;
+  /** The landmarks' vertices, whose normals the visibility test needs. */
+  private readonly landmarkVertices: Int32Array;
   private readonly shownStamp: Int32Array;
   private stamp = 0;
   /**
@@ -136,7 +138,6 @@ export class FaceRenderer {
     this.outVerts = slot ? slot[2]!.subarray(0, n3) : new Float32Array(n3);
     this.idShape = new Float32Array(n3);
     this.albedo = new Float32Array(n3);
-    this.verts = new Float32Array(n3);
     this.triangles = this.target.triangles;
     this.idNormals = new Float32Array(n3);
     this.normals = new Float32Array(n3);
@@ -146,6 +147,9 @@ export class FaceRenderer {
     this.deferred = fast ? (this.target.deferred ?? null) : null;
     const allNormals = params.center === 'facebox' || (params.maps?.includes('normal') ?? false);
     this.lazyNormals = this.deferred && this.varies && !allNormals ? new VertexNormalCache(this.triangles, this.n) : null;
+    // With normals on demand the positions of an image are written straight into the cache's buffer.
+    this.verts = this.lazyNormals ? this.lazyNormals.positions : new Float32Array(n3);
+    this.landmarkVertices = Int32Array.from(model.landmarks, (l) => l.vertex);
     this.allVertices = new Int32Array(this.n);
     for (let i = 0; i < this.n; i++) this.allVertices[i] = i;
     this.shown = new Int32Array(this.n);
@@ -200,7 +204,7 @@ export class FaceRenderer {
     const s = sampleImage(this.setup, id, sample);
     if (this.colorPerImage) this.imageAlbedo(s);
     let verts = this.idShape;
-    let normals = this.lazyNormals ? this.lazyNormals.normals : this.idNormals;
+    let normals = this.lazyNormals ? this.lazyNormals.values : this.idNormals;
     if (this.varies) {
       if (this.blendshapeRuns && !this.baseHasNegativeZero) {
         this.outVerts.set(this.expressionBase);
@@ -213,7 +217,7 @@ export class FaceRenderer {
       if (this.lazyNormals) this.lazyNormals.reset(this.verts);
       else vertexNormals(this.verts, this.triangles, this.normals);
       verts = this.verts;
-      normals = this.lazyNormals ? this.lazyNormals.normals : this.normals;
+      normals = this.lazyNormals ? this.lazyNormals.values : this.normals;
     }
     this.projectAndDraw(verts, normals, s);
     const landmarks = this.landmarks(verts, normals, s);
@@ -384,7 +388,7 @@ export class FaceRenderer {
     const R = poseRotation(s.yaw, s.pitch, s.roll);
     const size = this.size;
     const lazy = this.lazyNormals;
-    if (lazy) for (const l of this.setup.model.landmarks) lazy.ensureOne(l.vertex);
+    lazy?.ensure(this.landmarkVertices, this.landmarkVertices.length);
     return this.setup.model.landmarks.map((l) => {
       const v = l.vertex;
       const x = sx[v]!;
