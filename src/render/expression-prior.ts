@@ -39,30 +39,38 @@ export const ICT_EXPRESSION_PRIOR: ExpressionPrior = {
 };
 
 /**
- * Draws the first `names.length` activations (the model's blendshape order; `dims expression K`
- * keeps the first K) for intensity draw `x`. Deterministic in `rng`; every value is in [0, 1].
+ * What `sampleBlendshapes` needs of a prior and a list of names, worked out once per pair (the
+ * name look-ups and the left/right pairing cost more than the draws themselves): each archetype's
+ * (index, activation) entries, the noise decisions in drawing order (a blendshape and its mate, or
+ * -1), and the caps as index pairs (-1: the capping blendshape is not in the list).
  */
-export function sampleBlendshapes(prior: ExpressionPrior, names: readonly string[], x: number, rng: Rng): Float64Array {
-  const w = new Float64Array(names.length);
-  const t = Math.min(1, Math.abs(x));
-  if (!(t > 0) || names.length === 0) return w;
+interface PriorLayout {
+  readonly total: number;
+  readonly archetypes: readonly { readonly weight: number; readonly at: Int32Array; readonly value: Float64Array }[];
+  readonly decisions: Int32Array;
+  readonly caps: Int32Array;
+}
+
+const layouts = new WeakMap<ExpressionPrior, Map<string, PriorLayout>>();
+
+function layoutOf(prior: ExpressionPrior, names: readonly string[]): PriorLayout {
+  const key = names.join('\n');
+  let byNames = layouts.get(prior);
+  if (!byNames) layouts.set(prior, (byNames = new Map()));
+  const hit = byNames.get(key);
+  if (hit) return hit;
   const index = new Map(names.map((n, i) => [n, i]));
   let total = 0;
   for (const a of prior.archetypes) total += a.weight;
-  let u = rng.uniform() * total;
-  let chosen = prior.archetypes[prior.archetypes.length - 1]!;
-  for (const a of prior.archetypes) {
-    u -= a.weight;
-    if (u < 0) {
-      chosen = a;
-      break;
-    }
-  }
-  for (const [name, v] of Object.entries(chosen.shapes)) {
-    const i = index.get(name);
-    if (i !== undefined) w[i] = v * t;
-  }
-  // Sparse noise, one decision per blendshape or left/right pair (pairs move together).
+  const archetypes = prior.archetypes.map((a) => {
+    const entries = Object.entries(a.shapes).flatMap(([name, v]) => {
+      const i = index.get(name);
+      return i === undefined ? [] : [[i, v] as const];
+    });
+    return { weight: a.weight, at: Int32Array.from(entries, (e) => e[0]), value: Float64Array.from(entries, (e) => e[1]) };
+  });
+  // One decision per blendshape or left/right pair (pairs move together), in name order.
+  const decisions: number[] = [];
   const done = new Set<number>();
   for (let i = 0; i < names.length; i++) {
     if (done.has(i)) continue;
@@ -70,19 +78,55 @@ export function sampleBlendshapes(prior: ExpressionPrior, names: readonly string
     const mate = /_L$/.test(name) ? index.get(name.replace(/_L$/, '_R')) : /_R$/.test(name) ? index.get(name.replace(/_R$/, '_L')) : undefined;
     done.add(i);
     if (mate !== undefined) done.add(mate);
+    decisions.push(i, mate ?? -1);
+  }
+  const caps: number[] = [];
+  for (const [a, b] of prior.caps) {
+    const ia = index.get(a);
+    if (ia !== undefined) caps.push(ia, index.get(b) ?? -1);
+  }
+  const layout: PriorLayout = { total, archetypes, decisions: Int32Array.from(decisions), caps: Int32Array.from(caps) };
+  byNames.set(key, layout);
+  return layout;
+}
+
+/**
+ * Draws the first `names.length` activations (the model's blendshape order; `dims expression K`
+ * keeps the first K) for intensity draw `x`. Deterministic in `rng`; every value is in [0, 1].
+ */
+export function sampleBlendshapes(prior: ExpressionPrior, names: readonly string[], x: number, rng: Rng): Float64Array {
+  const w = new Float64Array(names.length);
+  const t = Math.min(1, Math.abs(x));
+  if (!(t > 0) || names.length === 0) return w;
+  const layout = layoutOf(prior, names);
+  let u = rng.uniform() * layout.total;
+  let chosen = layout.archetypes[layout.archetypes.length - 1]!;
+  for (const a of layout.archetypes) {
+    u -= a.weight;
+    if (u < 0) {
+      chosen = a;
+      break;
+    }
+  }
+  for (let k = 0; k < chosen.at.length; k++) w[chosen.at[k]!] = chosen.value[k]! * t;
+  // Sparse noise, one decision per blendshape or left/right pair (pairs move together).
+  const d = layout.decisions;
+  for (let k = 0; k < d.length; k += 2) {
+    const i = d[k]!;
+    const mate = d[k + 1]!;
     const on = rng.uniform() < prior.noise.rate;
     const a = rng.uniform() * prior.noise.max * t;
     const asym = rng.uniform();
     if (!on) continue;
     w[i] = w[i]! + a * (0.8 + 0.4 * asym);
-    if (mate !== undefined) w[mate] = w[mate]! + a * (1.2 - 0.4 * asym);
+    if (mate >= 0) w[mate] = w[mate]! + a * (1.2 - 0.4 * asym);
   }
   for (let i = 0; i < w.length; i++) w[i] = Math.min(1, Math.max(0, w[i]!));
-  for (const [a, b] of prior.caps) {
-    const ia = index.get(a);
-    if (ia === undefined) continue;
-    const ib = index.get(b);
-    w[ia] = Math.min(w[ia]!, ib === undefined ? 0 : w[ib]!);
+  const caps = layout.caps;
+  for (let k = 0; k < caps.length; k += 2) {
+    const ia = caps[k]!;
+    const ib = caps[k + 1]!;
+    w[ia] = Math.min(w[ia]!, ib < 0 ? 0 : w[ib]!);
   }
   return w;
 }

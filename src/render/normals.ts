@@ -1,5 +1,5 @@
 import { wasm } from './simd.js';
-import { block, br, brIf, f32const, f64const, f32load, f32store, f64load, f64store, i32const, i32load, i32store, locals, loop, moduleOf, op } from './wasm-asm.js';
+import { block, br, brIf, f32const, f64const, f32load, f32store, i32const, i32load, i32store, locals, loop, moduleOf, op } from './wasm-asm.js';
 
 /**
  * Vertex normals on demand: the same bits as `vertexNormals` (model.ts) for the vertices asked for,
@@ -10,7 +10,12 @@ import { block, br, brIf, f32const, f64const, f32load, f32store, f64load, f64sto
  * `vertexNormals` sums, per vertex, the area-weighted face normals of its triangles in triangle
  * order, rounding to float32 after each addition, then normalises. Here each vertex walks its
  * triangles in that same order (an incidence list built once per mesh) and adds the same float64
- * face normals (cached per triangle), so each normal comes out bit for bit the same.
+ * face normals, so each normal comes out bit for bit the same.
+ *
+ * The WebAssembly kernel recomputes a face normal for each of its shown corners rather than caching
+ * it per triangle: each incidence carries its triangle's three corners, read in order, and a cross
+ * product costs less than the cache's random reads and writes (an ICT mesh's vertex numbering
+ * scatters a vertex's triangles over the index list). The plain-JS fallback caches per triangle.
  */
 export class VertexNormalCache {
   /**
@@ -20,62 +25,57 @@ export class VertexNormalCache {
   readonly positions: Float32Array;
   /** Unit normals (3N), in place: valid for the vertices computed since the last `reset`. */
   readonly values: Float32Array;
-  /** Incidence lists: the triangles (offsets into the index list) of vertex v are at start[v] … start[v + 1]. */
+  /** Incidence lists: the triangles of vertex v are entries start[v] … start[v + 1] of the list. */
   private readonly start: Int32Array;
-  private readonly incident: Int32Array;
-  private readonly triangles: Uint32Array;
-  private readonly face: Float64Array;
-  private readonly faceStamp: Int32Array;
   private readonly vertexStamp: Int32Array;
-  /** Where `ensure` copies its vertex list for the kernel. */
-  private readonly list: Int32Array;
   private stamp = 0;
   private readonly one = new Int32Array(1);
-  /** The WebAssembly kernel and its arguments' byte offsets, or null (plain JS, the same bits). */
-  private readonly kernel: NormalsKernel | null;
-  private readonly ptr: Record<string, number>;
+  /** The WebAssembly kernel, its arguments' byte offsets, and where `ensure` copies its vertex list. */
+  private readonly kernel: { readonly run: NormalsKernel; readonly ptr: Readonly<Record<string, number>>; readonly list: Int32Array } | null;
+  /** The plain-JS path: incidences as offsets into the index list, and face normals cached per triangle. */
+  private readonly plain: { readonly triangles: Uint32Array; readonly incident: Int32Array; readonly face: Float64Array; readonly faceStamp: Int32Array } | null;
   private copy: Float32Array | null = null;
 
   constructor(triangles: Uint32Array, vertexCount: number, useWasm = true) {
     const n = vertexCount;
     const nt = triangles.length;
-    const layout: [string, number][] = [
-      ['list', 4 * n], ['vstamp', 4 * n], ['start', 4 * (n + 1)], ['out', 12 * n], ['pos', 12 * n],
-      ['tri', 4 * nt], ['inc', 4 * nt], ['fstamp', 4 * nt], ['face', 8 * nt],
-    ];
+    const mod = useWasm ? normalsModule() : null;
+    // Kernel memory: per incidence its triangle's corners (byte offsets of their positions).
+    const layout: [string, number][] = [['list', 4 * n], ['vstamp', 4 * n], ['start', 4 * (n + 1)], ['out', 12 * n], ['pos', 12 * n], ['inc', 12 * nt]];
     const ptr: Record<string, number> = {};
     let off = 16;
     for (const [name, bytes] of layout) {
       ptr[name] = off;
       off += Math.ceil(bytes / 16) * 16;
     }
-    const mod = useWasm ? normalsModule() : null;
     const memory = mod ? new wasm.Memory({ initial: Math.ceil(off / 65536), maximum: Math.ceil(off / 65536), shared: false }) : null;
-    this.kernel = mod && memory ? (new wasm.Instance(mod, { env: { memory } }).exports as { normals: NormalsKernel }).normals : null;
-    this.ptr = ptr;
     const buf = memory?.buffer as ArrayBuffer | undefined;
     const i32s = (name: string, len: number) => (buf ? new Int32Array(buf, ptr[name]!, len) : new Int32Array(len));
     const f32s = (name: string, len: number) => (buf ? new Float32Array(buf, ptr[name]!, len) : new Float32Array(len));
-    this.list = i32s('list', n);
     this.vertexStamp = i32s('vstamp', n);
     this.values = f32s('out', 3 * n);
     this.positions = f32s('pos', 3 * n);
-    this.triangles = buf ? new Uint32Array(buf, ptr.tri!, nt) : new Uint32Array(nt);
-    this.triangles.set(triangles);
-    this.faceStamp = i32s('fstamp', nt);
-    this.face = buf ? new Float64Array(buf, ptr.face!, nt) : new Float64Array(nt);
     const start = i32s('start', n + 1);
     for (let t = 0; t < nt; t++) start[triangles[t]! + 1]!++;
     for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
+    this.start = start;
     const fill = start.slice(0, n);
     // A triangle listing a vertex twice is listed twice for it, as vertexNormals adds it twice.
-    const incident = i32s('inc', nt);
+    const incident = new Int32Array(nt);
     for (let t = 0; t < nt; t += 3) {
       for (let k = 0; k < 3; k++) incident[fill[triangles[t + k]!]!++] = t;
     }
-    this.start = start;
-    this.incident = incident;
-    if (!this.kernel) warmNormals();
+    if (mod && buf) {
+      const corners = i32s('inc', 3 * nt);
+      for (let k = 0; k < nt; k++) for (let c = 0; c < 3; c++) corners[3 * k + c] = 12 * triangles[incident[k]! + c]!;
+      const run = (new wasm.Instance(mod, { env: { memory } }).exports as { normals: NormalsKernel }).normals;
+      this.kernel = { run, ptr, list: i32s('list', n) };
+      this.plain = null;
+    } else {
+      this.kernel = null;
+      this.plain = { triangles: Uint32Array.from(triangles), incident, face: new Float64Array(nt), faceStamp: new Int32Array(nt) };
+      warmNormals();
+    }
   }
 
   /**
@@ -96,13 +96,15 @@ export class VertexNormalCache {
 
   /** Computes the normals of `vertices[0 … count)` (those not computed since the reset). */
   ensure(vertices: Int32Array, count: number): void {
-    if (!this.kernel) {
-      computeNormals(vertices, count, this.stamp, this.positions, this.triangles, this.start, this.incident, this.face, this.faceStamp, this.vertexStamp, this.values);
+    const k = this.kernel;
+    if (k) {
+      k.list.set(vertices.subarray(0, count));
+      const p = k.ptr;
+      k.run(p.list!, count, this.stamp, p.pos!, p.start!, p.inc!, p.vstamp!, p.out!);
       return;
     }
-    if (vertices !== this.list) this.list.set(vertices.subarray(0, count));
-    const p = this.ptr;
-    this.kernel(p.list!, count, this.stamp, p.pos!, p.tri!, p.start!, p.inc!, p.face!, p.fstamp!, p.vstamp!, p.out!);
+    const j = this.plain!;
+    computeNormals(vertices, count, this.stamp, this.positions, j.triangles, this.start, j.incident, j.face, j.faceStamp, this.vertexStamp, this.values);
   }
 
   /** Computes the normal of vertex v unless it is already computed since the reset. */
@@ -112,17 +114,18 @@ export class VertexNormalCache {
   }
 }
 
-/** normals(list, count, stamp, pos, tri, start, inc, face, fstamp, vstamp, out): byte offsets, counts. */
+/** normals(list, count, stamp, pos, start, inc, vstamp, out): byte offsets and counts. */
 type NormalsKernel = (...args: number[]) => void;
 
 /**
- * `computeNormals` below in WebAssembly: the same float64 operations in the same order, rounded to
- * float32 at the same points, so the same bits. Indices in `inc` are offsets t into the index
- * list; `face` and `fstamp` are indexed by t (8 and 4 bytes per entry).
+ * `computeNormals` below in WebAssembly, with each face normal computed where it is added (see
+ * VertexNormalCache): the same float64 operations in the same order, rounded to float32 at the same
+ * points, so the same bits. `inc` holds 12 bytes per incidence: its triangle's corners in order, as
+ * byte offsets into `pos`.
  */
 function normalsModuleBytes(): Uint8Array {
-  const P = ['list', 'count', 'stamp', 'pos', 'tri', 'start', 'inc', 'face', 'fstamp', 'vstamp', 'out'] as const;
-  const I = ['i', 'v', 'k', 'end', 't', 'a', 'b', 'c', 'o', 'f'] as const;
+  const P = ['list', 'count', 'stamp', 'pos', 'start', 'inc', 'vstamp', 'out'] as const;
+  const I = ['i', 'v', 'k', 'end', 'a', 'b', 'c', 'o'] as const;
   const F = ['x', 'y', 'z', 'ax', 'ay', 'az', 'ux', 'uy', 'uz', 'vx', 'vy', 'vz', 'l'] as const;
   type N = (typeof P)[number] | (typeof I)[number] | (typeof F)[number];
   const { get, set, body, paramCount } = locals<N>(P, I, F);
@@ -130,8 +133,8 @@ function normalsModuleBytes(): Uint8Array {
   const posF = (v: N, k: number) => [...get('pos'), ...get(v), op.i32Add, ...f32load(4 * k), op.f64Promote];
   const sub = (dst: N, v: N, k: number, a: N) => [...posF(v, k), ...get(a), op.f64Sub, ...set(dst)];
   const cross = (p: N, q: N, r: N, s: N) => [...get(p), ...get(q), op.f64Mul, ...get(r), ...get(s), op.f64Mul, op.f64Sub];
-  // x = f32(x + face[t + k]), kept as the float64 of that float32.
-  const sum = (x: N, k: number) => [...get(x), ...get('f'), ...f64load(8 * k), op.f64Add, op.f32Demote, op.f64Promote, ...set(x)];
+  // x = f32(x + face normal), kept as the float64 of that float32.
+  const sum = (x: N, face: number[]) => [...get(x), ...face, op.f64Add, op.f32Demote, op.f64Promote, ...set(x)];
   const unit = (x: N, k: number) => [...get('o'), ...get(x), ...get('l'), op.f64Div, op.f32Demote, ...f32store(4 * k)];
   const code = [
     ...i32const(0), ...set('i'),
@@ -143,28 +146,21 @@ function normalsModuleBytes(): Uint8Array {
         at('vstamp', 'v', 2), get('stamp'), i32store(),
         f64const(0), set('x'), f64const(0), set('y'), f64const(0), set('z'),
         at('start', 'v', 2), set('o'),
-        get('o'), i32load(), set('k'),
-        get('o'), i32load(4), set('end'),
+        // k and end: byte offsets of the vertex's first and past-last incidence records.
+        get('o'), i32load(4), i32const(12), [op.i32Mul], get('inc'), [op.i32Add], set('end'),
+        get('o'), i32load(), i32const(12), [op.i32Mul], get('inc'), [op.i32Add], set('k'),
         block(loop(
           get('k'), get('end'), [op.i32GeS], brIf(1),
-          at('inc', 'k', 2), i32load(), set('t'),
-          at('face', 't', 3), set('f'),
-          block(
-            at('fstamp', 't', 2), i32load(), get('stamp'), [op.i32Eq], brIf(0),
-            at('fstamp', 't', 2), get('stamp'), i32store(),
-            at('tri', 't', 2), set('o'),
-            get('o'), i32load(0), i32const(12), [op.i32Mul], set('a'),
-            get('o'), i32load(4), i32const(12), [op.i32Mul], set('b'),
-            get('o'), i32load(8), i32const(12), [op.i32Mul], set('c'),
-            posF('a', 0), set('ax'), posF('a', 1), set('ay'), posF('a', 2), set('az'),
-            sub('ux', 'b', 0, 'ax'), sub('uy', 'b', 1, 'ay'), sub('uz', 'b', 2, 'az'),
-            sub('vx', 'c', 0, 'ax'), sub('vy', 'c', 1, 'ay'), sub('vz', 'c', 2, 'az'),
-            get('f'), cross('uy', 'vz', 'uz', 'vy'), f64store(0),
-            get('f'), cross('uz', 'vx', 'ux', 'vz'), f64store(8),
-            get('f'), cross('ux', 'vy', 'uy', 'vx'), f64store(16),
-          ),
-          sum('x', 0), sum('y', 1), sum('z', 2),
-          get('k'), i32const(1), [op.i32Add], set('k'),
+          get('k'), i32load(0), set('a'),
+          get('k'), i32load(4), set('b'),
+          get('k'), i32load(8), set('c'),
+          posF('a', 0), set('ax'), posF('a', 1), set('ay'), posF('a', 2), set('az'),
+          sub('ux', 'b', 0, 'ax'), sub('uy', 'b', 1, 'ay'), sub('uz', 'b', 2, 'az'),
+          sub('vx', 'c', 0, 'ax'), sub('vy', 'c', 1, 'ay'), sub('vz', 'c', 2, 'az'),
+          sum('x', cross('uy', 'vz', 'uz', 'vy')),
+          sum('y', cross('uz', 'vx', 'ux', 'vz')),
+          sum('z', cross('ux', 'vy', 'uy', 'vx')),
+          get('k'), i32const(12), [op.i32Add], set('k'),
           br(0),
         )),
         get('x'), get('x'), [op.f64Mul], get('y'), get('y'), [op.f64Mul], [op.f64Add], get('z'), get('z'), [op.f64Mul], [op.f64Add], [op.f64Sqrt], set('l'),
@@ -262,7 +258,7 @@ function warmNormals(): void {
   normalsWarm = true;
   const tri = new Uint32Array([0, 1, 2, 0, 2, 3]);
   const pos = new Float32Array([0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0]);
-  const cache = new VertexNormalCache(tri, 4);
+  const cache = new VertexNormalCache(tri, 4, false);
   const all = new Int32Array([0, 1, 2, 3]);
   for (let t = 0; t < 3000; t++) {
     cache.reset(pos);
