@@ -7,7 +7,7 @@
  */
 import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
 import { wasm } from './simd.js';
-import { block, br, brIf, f32load, f32store, f64const, f64store, i32const, i32load, i32store, i32store8, locals, loop, moduleOf, op, truncSat } from './wasm-asm.js';
+import { block, br, brIf, f32load, f32store, f64const, f64load, f64store, i32const, i32load, i32load8u, i32store, i32store8, locals, loop, moduleOf, op, truncSat } from './wasm-asm.js';
 
 const P = [
   'x', 'y', 'iw', 'rw', 'gw', 'bw', 'cx', 'fx', 'cy', 'fy', 'tri', 'nt', 'nv', 'color', 'depth', 'cov', 'size', 'win', 'bary',
@@ -202,18 +202,78 @@ export function wasmRasterizer(memory: { buffer: ArrayBuffer | SharedArrayBuffer
 }
 
 /**
+ * The colours of a deferred frame's covered pixels: (λ0·cw[i0] + λ1·cw[i1] + λ2·cw[i2]) · (1/z) per
+ * channel from the pixel's recorded λ and z, the float64 expression of eager drawing (`winEager`,
+ * in the same order), so the float32 colours are the same bits.
+ */
+function resolveModuleBytes(): Uint8Array {
+  const RP = ['cov', 'win', 'bary', 'tri', 'rw', 'gw', 'bw', 'color', 'np'] as const;
+  const RI = ['p', 'o', 'o0', 'o1', 'o2', 'c', 'q'] as const;
+  const RF = ['l0', 'l1', 'l2', 'rz'] as const;
+  type R = (typeof RP)[number] | (typeof RI)[number] | (typeof RF)[number];
+  const r = locals<R>(RP, RI, RF);
+  const load = (arr: R, off: R) => [...r.get(arr), ...r.get(off), op.i32Add, ...f32load(), op.f64Promote];
+  const colour = (arr: R, k: number) => [
+    ...r.get('c'),
+    ...r.get('l0'), ...load(arr, 'o0'), op.f64Mul,
+    ...r.get('l1'), ...load(arr, 'o1'), op.f64Mul, op.f64Add,
+    ...r.get('l2'), ...load(arr, 'o2'), op.f64Mul, op.f64Add,
+    ...r.get('rz'), op.f64Mul, op.f32Demote, ...f32store(4 * k),
+  ];
+  const code = [
+    ...i32const(0), ...r.set('p'),
+    ...block(loop(
+      r.get('p'), r.get('np'), [op.i32GeS], brIf(1),
+      block(
+        r.get('cov'), r.get('p'), [op.i32Add], i32load8u(), i32const(1), [op.i32Ne], brIf(0),
+        r.get('win'), r.get('p'), i32const(2), [op.i32Shl], [op.i32Add], i32load(), i32const(2), [op.i32Shl], r.get('tri'), [op.i32Add], r.set('o'),
+        r.get('o'), i32load(0), i32const(2), [op.i32Shl], r.set('o0'),
+        r.get('o'), i32load(4), i32const(2), [op.i32Shl], r.set('o1'),
+        r.get('o'), i32load(8), i32const(2), [op.i32Shl], r.set('o2'),
+        r.get('bary'), r.get('p'), i32const(5), [op.i32Shl], [op.i32Add], r.set('q'),
+        r.get('q'), f64load(0), r.set('l0'), r.get('q'), f64load(8), r.set('l1'), r.get('q'), f64load(16), r.set('l2'),
+        f64const(1), r.get('q'), f64load(24), [op.f64Div], r.set('rz'),
+        r.get('color'), r.get('p'), i32const(12), [op.i32Mul], [op.i32Add], r.set('c'),
+        colour('rw', 0), colour('gw', 1), colour('bw', 2),
+      ),
+      r.get('p'), i32const(1), [op.i32Add], r.set('p'),
+      br(0),
+    )),
+  ];
+  return moduleOf('resolve', r.paramCount, r.body(code));
+}
+
+let compiledResolve: WasmModuleLike | null | undefined;
+/** The colour resolve over `memory`, or null where WebAssembly is missing. */
+function wasmResolver(memory: { buffer: ArrayBuffer | SharedArrayBuffer }): WasmRasterize | null {
+  if (compiledResolve === undefined) {
+    try {
+      const bytes = resolveModuleBytes();
+      compiledResolve = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+    } catch {
+      compiledResolve = null;
+    }
+  }
+  if (!compiledResolve) return null;
+  const inst = new wasm.Instance(compiledResolve, { env: { memory } });
+  return (inst.exports as { resolve: WasmRasterize }).resolve;
+}
+
+/**
  * Deferred drawing: the same depth test, depth and coverage as `draw`, but each pixel keeps the
  * triangle that won it (`win`, its offset into the index list) and the float64 values its colour
  * is computed from (`bary`, per pixel λ0, λ1, λ2 and the interpolated 1/depth z), not its colour.
- * Colour is then Σ λk·cw[ik] / z, computed for the winners only (renderer.ts, `resolveColours`), which needs
- * shaded vertices only where some pixel shows them (about a fifth of a face's at 112 px). Pixels
- * left uncovered keep stale `win`/`bary` values.
+ * Colour is then Σ λk·cw[ik] / z, computed for the winners only (`resolve`), which needs shaded
+ * vertices only where some pixel shows them (about a fifth of a face's at 112 px). Pixels left
+ * uncovered keep stale `win`/`bary` values.
  */
 export interface DeferredRaster {
   readonly win: Int32Array;
   readonly bary: Float64Array;
   /** Clears the frame (colour too) and draws depth, coverage, `win` and `bary`. */
   draw(): void;
+  /** The colours of the covered pixels from the screen vertices' shaded colours (`rw`, `gw`, `bw`): the same bits as `draw` of the target. */
+  resolve(): void;
 }
 
 
@@ -251,6 +311,7 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
   const memory = useWasm ? new wasm.Memory({ initial: Math.ceil(off / 65536), maximum: Math.ceil(off / 65536), shared: false }) : null;
   const run = memory ? wasmRasterizer(memory) : null;
   const runDeferred = memory ? wasmRasterizer(memory, true) : null;
+  const runResolve = memory ? wasmResolver(memory) : null;
   if (!memory || !run) {
     const frame = createFrame(size);
     const screen = createScreenVertices(n);
@@ -265,7 +326,8 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
   const tri = new Uint32Array(buf, ptr.tri!, triangles.length);
   tri.set(triangles);
   const args = [ptr.x!, ptr.y!, ptr.iw!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.cx!, ptr.fx!, ptr.cy!, ptr.fy!, ptr.tri!, triangles.length, n, ptr.color!, ptr.depth!, ptr.cov!, size, ptr.win!, ptr.bary!];
-  const deferred: DeferredRaster | undefined = runDeferred
+  const resolveArgs = [ptr.cov!, ptr.win!, ptr.bary!, ptr.tri!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.color!, size * size];
+  const deferred: DeferredRaster | undefined = runDeferred && runResolve
     ? {
         win: new Int32Array(buf, ptr.win!, size * size),
         bary: new Float64Array(buf, ptr.bary!, 4 * size * size),
@@ -273,6 +335,7 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
           clearFrame(frame);
           runDeferred(...args);
         },
+        resolve: () => runResolve(...resolveArgs),
       }
     : undefined;
   return {

@@ -85,7 +85,7 @@ export class FaceRenderer {
   /**
    * Deferred drawing (WebAssembly targets): the rasteriser records each pixel's winning triangle,
    * and only the vertices some pixel shows are shaded (about a fifth of a face's at 112 px). The
-   * colours are the same bits as eager drawing's (see `resolveColours`).
+   * colours are the same bits as eager drawing's (see `DeferredRaster.resolve`).
    */
   private readonly deferred: DeferredRaster | null;
   /**
@@ -334,7 +334,7 @@ export class FaceRenderer {
     const count = shownVertices(np, this.frame.coverage, d.win, this.triangles, this.shownStamp, stamp, this.shown);
     this.lazyNormals?.ensure(this.shown, count);
     shade(this.shown, count);
-    resolveColours(np, this.frame.coverage, d.win, d.bary, this.triangles, rw, gw, bw, this.frame.color);
+    d.resolve();
   }
 
   /**
@@ -631,33 +631,6 @@ function addBlendshapes(block: PcaBlock, alpha: ArrayLike<number>, runs: readonl
         for (let i = start, e = Math.min(end, n); i < e; i++) out[i] = out[i]! + Math.fround(codes[col + i]! * wf);
       }
     }
-  }
-}
-
-/**
- * The colours of a deferred frame's covered pixels: (λ0·cw[i0] + λ1·cw[i1] + λ2·cw[i2]) / z per
- * channel from the pixel's recorded λ and z, the float64 expression in the order the rasteriser
- * evaluates it when drawing eagerly, so the float32 colours are the same bits.
- */
-function resolveColours(
-  np: number, coverage: Uint8Array, win: Int32Array, bary: Float64Array, triangles: Uint32Array,
-  rw: Float32Array, gw: Float32Array, bw: Float32Array, color: Float32Array,
-): void {
-  for (let p = 0; p < np; p++) {
-    if (coverage[p] !== 1) continue;
-    const t = win[p]!;
-    const i0 = triangles[t]!;
-    const i1 = triangles[t + 1]!;
-    const i2 = triangles[t + 2]!;
-    const q = 4 * p;
-    const l0 = bary[q]!;
-    const l1 = bary[q + 1]!;
-    const l2 = bary[q + 2]!;
-    const rz = 1 / bary[q + 3]!;
-    const c = 3 * p;
-    color[c] = (l0 * rw[i0]! + l1 * rw[i1]! + l2 * rw[i2]!) * rz;
-    color[c + 1] = (l0 * gw[i0]! + l1 * gw[i1]! + l2 * gw[i2]!) * rz;
-    color[c + 2] = (l0 * bw[i0]! + l1 * bw[i1]! + l2 * bw[i2]!) * rz;
   }
 }
 

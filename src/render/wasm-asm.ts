@@ -32,6 +32,7 @@ export const truncSat = [0xfc, 0x02]; // i32.trunc_sat_f64_s
 export const f32load = (offset = 0): number[] => [0x2a, 0x02, ...leb(offset)];
 export const f64load = (offset = 0): number[] => [0x2b, 0x03, ...leb(offset)];
 export const i32load = (offset = 0): number[] => [0x28, 0x02, ...leb(offset)];
+export const i32load8u = (offset = 0): number[] => [0x2d, 0x00, ...leb(offset)];
 export const f32store = (offset = 0): number[] => [0x38, 0x02, ...leb(offset)];
 export const f64store = (offset = 0): number[] => [0x39, 0x03, ...leb(offset)];
 export const i32store = (offset = 0): number[] => [0x36, 0x02, ...leb(offset)];
