@@ -7,10 +7,10 @@
  */
 import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
 import { wasm } from './simd.js';
-import { block, br, brIf, f32load, f32store, f64const, f64load, f64store, i32const, i32load, i32load8u, i32store, i32store8, locals, loop, moduleOf, op, truncSat } from './wasm-asm.js';
+import { block, br, brIf, f32const, f32load, f32store, f64const, f64load, f64store, i32const, i32load, i32load8u, i32store, i32store8, locals, loop, moduleOf, op, truncSat } from './wasm-asm.js';
 
 const P = [
-  'x', 'y', 'iw', 'rw', 'gw', 'bw', 'cx', 'fx', 'cy', 'fy', 'tri', 'nt', 'nv', 'color', 'depth', 'cov', 'size', 'win', 'bary',
+  'x', 'y', 'iw', 'rw', 'gw', 'bw', 'cx', 'fx', 'cy', 'fy', 'tri', 'nt', 'nv', 'color', 'depth', 'cov', 'size', 'rec',
 ] as const;
 const I32 = ['i', 'o', 't', 'i0', 'i1', 'i2', 'minX', 'maxX', 'minY', 'maxY', 'py', 'px', 'p', 'c', 'o0', 'o1', 'o2', 'tmp'] as const;
 const F64 = [
@@ -49,20 +49,38 @@ const channel = (arr: Local, k: number) => [
 ];
 
 /**
- * What a pixel that a triangle wins gets: its colour (eager), or, deferred, the triangle (its
- * offset into the index list) and the float64 values the colour is computed from (λ0, λ1, λ2 and
- * 1/depth), so that colours are computed later for the winners only (see `DeferredRaster`).
+ * Eager drawing: the nearer-than test against the z-buffer, and what a pixel that a triangle wins
+ * gets: its depth, coverage and colour.
  */
-const winEager = [
+const eagerPixel = [
+  get('p'), i32const(2), [op.i32Shl], set('c'),
+  get('z'), get('depth'), get('c'), [op.i32Add], f32load(), [op.f64Promote], [op.f64Le], brIf(0),
+  get('depth'), get('c'), [op.i32Add], get('z'), [op.f32Demote], f32store(),
+  get('cov'), get('p'), [op.i32Add], i32const(1), i32store8,
   f64const(1), get('z'), [op.f64Div], set('rz'),
   get('p'), i32const(12), [op.i32Mul], set('c'),
   channel('rw', 0), channel('gw', 1), channel('bw', 2),
 ];
-const winDeferred = [
-  get('win'), get('p'), i32const(2), [op.i32Shl], [op.i32Add], get('t'), i32store(),
-  get('bary'), get('p'), i32const(5), [op.i32Shl], [op.i32Add], set('c'),
-  get('c'), get('l0'), f64store(0), get('c'), get('l1'), f64store(8),
-  get('c'), get('l2'), f64store(16), get('c'), get('z'), f64store(24),
+/**
+ * Deferred drawing keeps, per pixel, one 32-byte record: its depth (float32, what the z-buffer
+ * holds), the winning triangle (its offset into the index list) and the float64 λ0, λ1, λ2 its
+ * colour is computed from (see `DeferredRaster`). The test reads the depth from the record and a
+ * win writes the same record, so a win touches one cache line (separate depth, triangle and λ
+ * arrays cost a cache miss each, and with a mesh whose triangle order jumps about the frame they
+ * miss often). Records are not cleared: a pixel not yet covered counts as depth 0, as a cleared
+ * z-buffer does.
+ */
+const deferredPixel = [
+  get('rec'), get('p'), i32const(5), [op.i32Shl], [op.i32Add], set('c'),
+  // Not nearer: covered ? z <= the record's depth : z <= 0.
+  get('z'), get('c'), f32load(0), [op.f64Promote], [op.f64Le],
+  get('z'), f64const(0), [op.f64Le],
+  get('cov'), get('p'), [op.i32Add], i32load8u(),
+  [op.select], brIf(0),
+  get('c'), get('z'), [op.f32Demote], f32store(0),
+  get('c'), get('t'), i32store(4),
+  get('c'), get('l0'), f64store(8), get('c'), get('l1'), f64store(16), get('c'), get('l2'), f64store(24),
+  get('cov'), get('p'), [op.i32Add], i32const(1), i32store8,
 ];
 
 /** Whether the pixel at (e0, e1, e2) is outside the triangle (i32). */
@@ -151,11 +169,7 @@ const body = (deferred: boolean): number[] => [
               get('e1'), get('inv'), [op.f64Mul], set('l1'),
               get('e2'), get('inv'), [op.f64Mul], set('l2'),
               mul('l0', 'iw0'), mul('l1', 'iw1'), [op.f64Add], mul('l2', 'iw2'), [op.f64Add], set('z'),
-              get('p'), i32const(2), [op.i32Shl], set('c'),
-              get('z'), get('depth'), get('c'), [op.i32Add], f32load(), [op.f64Promote], [op.f64Le], brIf(0),
-              get('depth'), get('c'), [op.i32Add], get('z'), [op.f32Demote], f32store(),
-              get('cov'), get('p'), [op.i32Add], i32const(1), i32store8,
-              ...(deferred ? winDeferred : winEager),
+              ...(deferred ? deferredPixel : eagerPixel),
             ),
             step,
             get('px'), get('maxX'), [op.i32GtS], brIf(1),
@@ -202,39 +216,46 @@ export function wasmRasterizer(memory: { buffer: ArrayBuffer | SharedArrayBuffer
 }
 
 /**
- * The colours of a deferred frame's covered pixels: (λ0·cw[i0] + λ1·cw[i1] + λ2·cw[i2]) · (1/z) per
- * channel from the pixel's recorded λ and z, the float64 expression of eager drawing (`winEager`,
- * in the same order), so the float32 colours are the same bits.
+ * The end of a deferred draw, per pixel of the frame: a covered pixel gets its depth from its record
+ * and its colour (λ0·cw[i0] + λ1·cw[i1] + λ2·cw[i2]) · (1/z) per channel, with z = Σ λk·iw[ik]: the
+ * float64 expressions of eager drawing (`eagerPixel`, the same order), so the same bits. An
+ * uncovered pixel gets depth and colour 0, as a cleared frame holds.
  */
 function resolveModuleBytes(): Uint8Array {
-  const RP = ['cov', 'win', 'bary', 'tri', 'rw', 'gw', 'bw', 'color', 'np'] as const;
+  const RP = ['cov', 'rec', 'tri', 'iw', 'rw', 'gw', 'bw', 'color', 'depth', 'np'] as const;
   const RI = ['p', 'o', 'o0', 'o1', 'o2', 'c', 'q'] as const;
-  const RF = ['l0', 'l1', 'l2', 'rz'] as const;
+  const RF = ['l0', 'l1', 'l2', 'z', 'rz'] as const;
   type R = (typeof RP)[number] | (typeof RI)[number] | (typeof RF)[number];
   const r = locals<R>(RP, RI, RF);
   const load = (arr: R, off: R) => [...r.get(arr), ...r.get(off), op.i32Add, ...f32load(), op.f64Promote];
+  const term = (l: R, arr: R, off: R) => [...r.get(l), ...load(arr, off), op.f64Mul];
   const colour = (arr: R, k: number) => [
-    ...r.get('c'),
-    ...r.get('l0'), ...load(arr, 'o0'), op.f64Mul,
-    ...r.get('l1'), ...load(arr, 'o1'), op.f64Mul, op.f64Add,
-    ...r.get('l2'), ...load(arr, 'o2'), op.f64Mul, op.f64Add,
+    ...r.get('c'), ...term('l0', arr, 'o0'), ...term('l1', arr, 'o1'), op.f64Add, ...term('l2', arr, 'o2'), op.f64Add,
     ...r.get('rz'), op.f64Mul, op.f32Demote, ...f32store(4 * k),
   ];
+  const depthAt = [...r.get('depth'), ...r.get('p'), ...i32const(2), op.i32Shl, op.i32Add];
   const code = [
     ...i32const(0), ...r.set('p'),
     ...block(loop(
       r.get('p'), r.get('np'), [op.i32GeS], brIf(1),
+      r.get('color'), r.get('p'), i32const(12), [op.i32Mul], [op.i32Add], r.set('c'),
       block(
-        r.get('cov'), r.get('p'), [op.i32Add], i32load8u(), i32const(1), [op.i32Ne], brIf(0),
-        r.get('win'), r.get('p'), i32const(2), [op.i32Shl], [op.i32Add], i32load(), i32const(2), [op.i32Shl], r.get('tri'), [op.i32Add], r.set('o'),
+        block(
+          r.get('cov'), r.get('p'), [op.i32Add], i32load8u(), i32const(1), [op.i32Eq], brIf(0),
+          depthAt, f32const(0), f32store(),
+          r.get('c'), f32const(0), f32store(0), r.get('c'), f32const(0), f32store(4), r.get('c'), f32const(0), f32store(8),
+          br(1),
+        ),
+        r.get('rec'), r.get('p'), i32const(5), [op.i32Shl], [op.i32Add], r.set('q'),
+        r.get('q'), i32load(4), i32const(2), [op.i32Shl], r.get('tri'), [op.i32Add], r.set('o'),
         r.get('o'), i32load(0), i32const(2), [op.i32Shl], r.set('o0'),
         r.get('o'), i32load(4), i32const(2), [op.i32Shl], r.set('o1'),
         r.get('o'), i32load(8), i32const(2), [op.i32Shl], r.set('o2'),
-        r.get('bary'), r.get('p'), i32const(5), [op.i32Shl], [op.i32Add], r.set('q'),
-        r.get('q'), f64load(0), r.set('l0'), r.get('q'), f64load(8), r.set('l1'), r.get('q'), f64load(16), r.set('l2'),
-        f64const(1), r.get('q'), f64load(24), [op.f64Div], r.set('rz'),
-        r.get('color'), r.get('p'), i32const(12), [op.i32Mul], [op.i32Add], r.set('c'),
+        r.get('q'), f64load(8), r.set('l0'), r.get('q'), f64load(16), r.set('l1'), r.get('q'), f64load(24), r.set('l2'),
+        term('l0', 'iw', 'o0'), term('l1', 'iw', 'o1'), [op.f64Add], term('l2', 'iw', 'o2'), [op.f64Add], r.set('z'),
+        f64const(1), r.get('z'), [op.f64Div], r.set('rz'),
         colour('rw', 0), colour('gw', 1), colour('bw', 2),
+        depthAt, r.get('q'), f32load(0), f32store(),
       ),
       r.get('p'), i32const(1), [op.i32Add], r.set('p'),
       br(0),
@@ -261,21 +282,18 @@ function wasmResolver(memory: { buffer: ArrayBuffer | SharedArrayBuffer }): Wasm
 
 /**
  * Deferred drawing: the same depth test, depth and coverage as `draw`, but each pixel keeps the
- * triangle that won it (`win`, its offset into the index list) and the float64 values its colour
- * is computed from (`bary`, per pixel λ0, λ1, λ2 and the interpolated 1/depth z), not its colour.
- * Colour is then Σ λk·cw[ik] / z, computed for the winners only (`resolve`), which needs shaded
- * vertices only where some pixel shows them (about a fifth of a face's at 112 px). Pixels left
- * uncovered keep stale `win`/`bary` values.
+ * triangle that won it and the float64 values its colour is computed from (λ0, λ1, λ2), not its
+ * colour. Colour is then Σ λk·cw[ik] / z, computed for the winners only (`resolve`), which needs
+ * shaded vertices only where some pixel shows them (about a fifth of a face's at 112 px).
  */
 export interface DeferredRaster {
-  readonly win: Int32Array;
-  readonly bary: Float64Array;
-  /** Clears the frame (colour too) and draws depth, coverage, `win` and `bary`. */
+  /** Per-pixel records of 8 int32: pixel p's winning triangle (its offset into the index list) is `records[8p + 1]`, where the frame covers p. */
+  readonly records: Int32Array;
+  /** Clears the coverage and draws coverage and the records; the frame's depth and colour are valid after `resolve`. */
   draw(): void;
-  /** The colours of the covered pixels from the screen vertices' shaded colours (`rw`, `gw`, `bw`): the same bits as `draw` of the target. */
+  /** The frame's depth and colour (0 where uncovered) from the records and the screen vertices' shaded colours (`rw`, `gw`, `bw`): the same bits as `draw` of the target. */
   resolve(): void;
 }
-
 
 /** A frame, its screen vertices and triangles, and how to draw them (WebAssembly when available). */
 export interface RasterTarget {
@@ -300,7 +318,7 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
     ['x', 4 * n], ['y', 4 * n], ['iw', 4 * n], ['rw', 4 * n], ['gw', 4 * n], ['bw', 4 * n],
     ['cx', 4 * n], ['fx', 4 * n], ['cy', 4 * n], ['fy', 4 * n],
     ['tri', 4 * triangles.length], ['color', 12 * size * size], ['depth', 4 * size * size], ['cov', size * size],
-    ['win', 4 * size * size], ['bary', 32 * size * size],
+    ['rec', 32 * size * size],
   ];
   const ptr: Record<string, number> = {};
   let off = 16;
@@ -325,14 +343,14 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
   const frame: Frame = { size, color: f('color', 3 * size * size), invDepth: f('depth', size * size), coverage: new Uint8Array(buf, ptr.cov!, size * size) };
   const tri = new Uint32Array(buf, ptr.tri!, triangles.length);
   tri.set(triangles);
-  const args = [ptr.x!, ptr.y!, ptr.iw!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.cx!, ptr.fx!, ptr.cy!, ptr.fy!, ptr.tri!, triangles.length, n, ptr.color!, ptr.depth!, ptr.cov!, size, ptr.win!, ptr.bary!];
-  const resolveArgs = [ptr.cov!, ptr.win!, ptr.bary!, ptr.tri!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.color!, size * size];
+  const args = [ptr.x!, ptr.y!, ptr.iw!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.cx!, ptr.fx!, ptr.cy!, ptr.fy!, ptr.tri!, triangles.length, n, ptr.color!, ptr.depth!, ptr.cov!, size, ptr.rec!];
+  const resolveArgs = [ptr.cov!, ptr.rec!, ptr.tri!, ptr.iw!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.color!, ptr.depth!, size * size];
   const deferred: DeferredRaster | undefined = runDeferred && runResolve
     ? {
-        win: new Int32Array(buf, ptr.win!, size * size),
-        bary: new Float64Array(buf, ptr.bary!, 4 * size * size),
+        records: new Int32Array(buf, ptr.rec!, 8 * size * size),
         draw: () => {
-          clearFrame(frame);
+          // Depth and colour are all rewritten by resolve; the records need no clearing (see deferredPixel).
+          frame.coverage.fill(0);
           runDeferred(...args);
         },
         resolve: () => runResolve(...resolveArgs),

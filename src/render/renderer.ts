@@ -331,7 +331,7 @@ export class FaceRenderer {
     d.draw();
     const np = this.size * this.size;
     const stamp = ++this.stamp;
-    const count = shownVertices(np, this.frame.coverage, d.win, this.triangles, this.shownStamp, stamp, this.shown);
+    const count = shownVertices(np, this.frame.coverage, d.records, this.triangles, this.shownStamp, stamp, this.shown);
     this.lazyNormals?.ensure(this.shown, count);
     shade(this.shown, count);
     d.resolve();
@@ -541,10 +541,10 @@ function shadeVertices(
  * keeps the normal and shading passes walking memory forwards), into `out`; returns their count.
  * `mark` is scratch, one entry per vertex.
  */
-function shownVertices(np: number, coverage: Uint8Array, win: Int32Array, triangles: Uint32Array, mark: Int32Array, stamp: number, out: Int32Array): number {
+function shownVertices(np: number, coverage: Uint8Array, records: Int32Array, triangles: Uint32Array, mark: Int32Array, stamp: number, out: Int32Array): number {
   for (let p = 0; p < np; p++) {
     if (coverage[p] !== 1) continue;
-    const t = win[p]!;
+    const t = records[8 * p + 1]!;
     mark[triangles[t]!] = stamp;
     mark[triangles[t + 1]!] = stamp;
     mark[triangles[t + 2]!] = stamp;
