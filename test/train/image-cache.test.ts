@@ -8,7 +8,8 @@ import { decodePool } from '../../src/data/decode-pool.js';
 import { DATA_MANIFEST, type DataManifest } from '../../src/data/index.js';
 import { ShardReader } from '../../src/dataset/index.js';
 import { decodeImage, fitImage } from '../../src/image/index.js';
-import { ImageSet, type ImageCacheUse } from '../../src/train/index.js';
+import type { TrainParams } from '../../src/plan/index.js';
+import { ImageSet, runTraining, useBackend, type ImageCacheUse } from '../../src/train/index.js';
 import { fakeInput, rgb, tmpDir, writeJpeg, writePng } from '../data/fixtures.js';
 import { writeProceduralShard } from './procedural.js';
 
@@ -177,4 +178,18 @@ describe('ImageSet caches', () => {
     const shard24 = 2 * SHARD_SIZE * SHARD_SIZE * 3;
     expect(set.cacheUse).toEqual({ budget, reserved: DATA_IMAGES * 12 * 12 * 3 + shard24, held: 12 * 12 * 3 + shard24 });
   });
+
+  it('trains to the same weights with the default budget, a tiny one and none, from shards and a data node, flip augmentation on', async () => {
+    await useBackend('wasm');
+    const params: TrainParams = { role: 'pretrain', network: 'small', loss: 'triplet', epochs: 3, batch: 8, lr: 0.002, optimizer: 'adam', input: 16, embedding: 16, margin: 0.2, seed: 5, images: null, augment: 'flip' };
+    const weights: Buffer[] = [];
+    for (const cacheBytes of [undefined, 5 * 16 * 16 * 3, 0]) {
+      const set = await ImageSet.fromInputs([fakeInput(shard), fakeInput(data, 'data', 'data')], 'data', { cacheBytes });
+      const out = tmpDir();
+      await runTraining({ params, set, train: set.samples.map((_, i) => i), scratchDir: tmpDir(), outDir: out, backend: 'wasm', threads: 1 });
+      weights.push(readFileSync(path.join(out, 'weights.bin')));
+    }
+    expect(weights[0]!.equals(weights[2]!)).toBe(true);
+    expect(weights[1]!.equals(weights[2]!)).toBe(true);
+  }, 120_000);
 });
