@@ -1,5 +1,5 @@
 import { wasm } from './simd.js';
-import { block, br, brIf, f32const, f64const, f32load, f32store, i32const, i32load, i32store, locals, loop, moduleOf, op } from './wasm-asm.js';
+import { block, br, brIf, f32const, f64const, f32load, f32store, i32const, i32load, i32store, locals, loop, moduleOf, op, packArrays } from './wasm-asm.js';
 
 /**
  * Vertex normals on demand: the same bits as `vertexNormals` (model.ts) for the vertices asked for,
@@ -42,13 +42,8 @@ export class VertexNormalCache {
     const mod = useWasm ? normalsModule() : null;
     // Kernel memory: per incidence its triangle's corners (byte offsets of their positions).
     const layout: [string, number][] = [['list', 4 * n], ['vstamp', 4 * n], ['start', 4 * (n + 1)], ['out', 12 * n], ['pos', 12 * n], ['inc', 12 * nt]];
-    const ptr: Record<string, number> = {};
-    let off = 16;
-    for (const [name, bytes] of layout) {
-      ptr[name] = off;
-      off += Math.ceil(bytes / 16) * 16;
-    }
-    const memory = mod ? new wasm.Memory({ initial: Math.ceil(off / 65536), maximum: Math.ceil(off / 65536), shared: false }) : null;
+    const { ptr, pages } = packArrays(layout);
+    const memory = mod ? new wasm.Memory({ initial: pages, maximum: pages, shared: false }) : null;
     const buf = memory?.buffer as ArrayBuffer | undefined;
     const i32s = (name: string, len: number) => (buf ? new Int32Array(buf, ptr[name]!, len) : new Int32Array(len));
     const f32s = (name: string, len: number) => (buf ? new Float32Array(buf, ptr[name]!, len) : new Float32Array(len));

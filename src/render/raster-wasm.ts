@@ -7,7 +7,7 @@
  */
 import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
 import { wasm } from './simd.js';
-import { block, br, brIf, f32const, f32load, f32store, f64const, f64load, f64store, i32const, i32load, i32load8u, i32store, i32store8, locals, loop, moduleOf, op, truncSat } from './wasm-asm.js';
+import { block, br, brIf, f32const, f32load, f32store, f64const, f64load, f64store, i32const, i32load, i32load8u, i32store, i32store8, locals, loop, moduleOf, op, packArrays, truncSat } from './wasm-asm.js';
 
 const P = [
   'x', 'y', 'iw', 'rw', 'gw', 'bw', 'cx', 'fx', 'cy', 'fy', 'tri', 'nt', 'nv', 'color', 'depth', 'cov', 'size', 'rec',
@@ -320,13 +320,8 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
     ['tri', 4 * triangles.length], ['color', 12 * size * size], ['depth', 4 * size * size], ['cov', size * size],
     ['rec', 32 * size * size],
   ];
-  const ptr: Record<string, number> = {};
-  let off = 16;
-  for (const [name, bytes] of layout) {
-    ptr[name] = off;
-    off += Math.ceil(bytes / 16) * 16;
-  }
-  const memory = useWasm ? new wasm.Memory({ initial: Math.ceil(off / 65536), maximum: Math.ceil(off / 65536), shared: false }) : null;
+  const { ptr, pages } = packArrays(layout);
+  const memory = useWasm ? new wasm.Memory({ initial: pages, maximum: pages, shared: false }) : null;
   const run = memory ? wasmRasterizer(memory) : null;
   const runDeferred = memory ? wasmRasterizer(memory, true) : null;
   const runResolve = memory ? wasmResolver(memory) : null;

@@ -70,3 +70,18 @@ export function moduleOf(name: string, paramCount: number, body: number[]): Uint
     ...section(10, [0x01, ...leb(body.length), ...body]),
   ]);
 }
+
+/**
+ * Packs named arrays (name, byte length) into one kernel memory: each starts 16-byte aligned
+ * after a 16-byte guard (so no array sits at address 0). Returns their byte offsets and the
+ * memory's size in 64 KiB pages.
+ */
+export function packArrays(layout: readonly (readonly [string, number])[]): { ptr: Record<string, number>; pages: number } {
+  const ptr: Record<string, number> = {};
+  let off = 16;
+  for (const [name, bytes] of layout) {
+    ptr[name] = off;
+    off += Math.ceil(bytes / 16) * 16;
+  }
+  return { ptr, pages: Math.ceil(off / 65536) };
+}
