@@ -1,7 +1,7 @@
 // One quickstart-sized training epoch on the CPU: 300 identities x 12 images rendered at 64 px,
 // the `small` network at input 40 px, triplet loss, batch 32, Adam, 2 threads on wasm (the
-// quickstart's `pretrain with small, triplet, input 40px, epochs 11, batch 32` on these 2
-// cores). Procedural images stand in for renders: the cost of a step does not depend on what
+// quickstart's recipe when this bench was written, `input 40px, epochs 11`; it is now 32 px,
+// 16 epochs, and the bench keeps 40 px so its numbers stay comparable). Procedural images stand in for renders: the cost of a step does not depend on what
 // the pixels show. `npx tsx bench/run.ts train-epoch` runs it alone.
 import os from 'node:os';
 import path from 'node:path';
