@@ -39,6 +39,9 @@ export const evalKind: NodeKind<EvalParams> = {
   },
 };
 
+/** Evaluation embeds each test image once: an image cache would only hold memory. */
+const READ_ONCE = { cacheBytes: 0 } as const;
+
 /** Runs an evaluation and returns its results (exported for tests and tools). */
 export async function evaluate(ctx: NodeContext<EvalParams>): Promise<EvalResults> {
   const train = await import('../train/index.js');
@@ -48,7 +51,7 @@ export async function evaluate(ctx: NodeContext<EvalParams>): Promise<EvalResult
   const modelIn = ctx.inputs.find((i) => i.role === 'model');
   if (!modelIn) throw new NodeFailure(`eval ${ctx.node.label} has no model input`, 'an eval needs a `model` input (a train node)', 'SX5003');
   const { def, weights } = train.readModel(modelIn.dir);
-  const set = await train.ImageSet.fromInputs(ctx.inputs, 'test');
+  const set = await train.ImageSet.fromInputs(ctx.inputs, 'test', READ_ONCE);
   if (set.samples.length === 0) throw new NodeFailure(`eval ${ctx.node.label}: its test inputs hold no images`, 'give it render shards or a data node', 'SX5005');
   const embedder = new train.Embedder(def, weights);
   try {
@@ -86,7 +89,7 @@ export async function evaluate(ctx: NodeContext<EvalParams>): Promise<EvalResult
 async function evaluatePretrained(ctx: NodeContext<EvalParams>, network: PretrainedNetwork): Promise<EvalResults> {
   const train = await import('../train/index.js');
   const networks = await import('../networks/index.js');
-  const set = await train.ImageSet.fromInputs(ctx.inputs, 'test');
+  const set = await train.ImageSet.fromInputs(ctx.inputs, 'test', READ_ONCE);
   if (set.samples.length === 0) throw new NodeFailure(`eval ${ctx.node.label}: its test inputs hold no images`, 'give it render shards or a data node', 'SX5005');
   // Render shards are read at their own size and resized by the network's preprocessing, as
   // face-api resizes what it is given; real data is decoded straight to the network's input.
