@@ -1,5 +1,5 @@
 import { wasm } from './simd.js';
-import { block, br, brIf, f32const, f64const, f32load, f32store, i32const, i32load, i32store, locals, loop, moduleOf, op, packArrays } from './wasm-asm.js';
+import { block, br, brIf, f32const, f64const, f32load, f32store, i32const, i32load, i32store, compileOnce, locals, loop, moduleOf, op, packArrays } from './wasm-asm.js';
 
 /**
  * Vertex normals on demand: the same bits as `vertexNormals` (model.ts) for the vertices asked for,
@@ -25,6 +25,10 @@ export class VertexNormalCache {
   readonly positions: Float32Array;
   /** Unit normals (3N), in place: valid for the vertices computed since the last `reset`. */
   readonly values: Float32Array;
+  /** Whether `ensure` runs the WebAssembly kernel (else the plain-JS path; same bits either way). */
+  get wasm(): boolean {
+    return this.kernel !== null;
+  }
   /** Incidence lists: the triangles of vertex v are entries start[v] … start[v + 1] of the list. */
   private readonly start: Int32Array;
   private readonly vertexStamp: Int32Array;
@@ -178,19 +182,8 @@ function normalsModuleBytes(): Uint8Array {
   return moduleOf('normals', paramCount, body(code));
 }
 
-let compiledNormals: unknown;
 /** The compiled normals module, or null where WebAssembly is missing. */
-function normalsModule(): ConstructorParameters<typeof wasm.Instance>[0] | null {
-  if (compiledNormals === undefined) {
-    try {
-      const bytes = normalsModuleBytes();
-      compiledNormals = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
-    } catch {
-      compiledNormals = null;
-    }
-  }
-  return compiledNormals as ConstructorParameters<typeof wasm.Instance>[0] | null;
-}
+const normalsModule = compileOnce(normalsModuleBytes);
 
 /** See VertexNormalCache; one function with everything in locals, so V8 keeps the loop tight. */
 function computeNormals(

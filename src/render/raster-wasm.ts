@@ -7,7 +7,7 @@
  */
 import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
 import { wasm } from './simd.js';
-import { block, br, brIf, f32const, f32load, f32store, f64const, f64load, f64store, i32const, i32load, i32load8u, i32store, i32store8, locals, loop, moduleOf, op, packArrays, truncSat } from './wasm-asm.js';
+import { block, br, brIf, compileOnce, f32const, f32load, f32store, f64const, f64load, f64store, i32const, i32load, i32load8u, i32store, i32store8, locals, loop, moduleOf, op, packArrays, truncSat } from './wasm-asm.js';
 
 const P = [
   'x', 'y', 'iw', 'rw', 'gw', 'bw', 'cx', 'fx', 'cy', 'fy', 'tri', 'nt', 'nv', 'color', 'depth', 'cov', 'size', 'rec',
@@ -191,25 +191,15 @@ function moduleBytes(deferred: boolean): Uint8Array {
 /** The exported function: every argument is a byte offset into the memory, or a count. */
 export type WasmRasterize = (...args: number[]) => void;
 
-interface WasmModuleLike {
-  readonly __wasmModule?: never;
-}
-const compiled = new Map<boolean, WasmModuleLike | null>();
+/** The eager and the deferred rasteriser modules, each compiled on first use. */
+const rasterModules = { eager: compileOnce(() => moduleBytes(false)), deferred: compileOnce(() => moduleBytes(true)) };
 
 /**
  * Instantiates the rasteriser over a (non-shared) memory, or null where WebAssembly is missing.
  * `deferred`: the variant that records each pixel's winning triangle instead of its colour.
  */
 export function wasmRasterizer(memory: { buffer: ArrayBuffer | SharedArrayBuffer }, deferred = false): WasmRasterize | null {
-  if (!compiled.has(deferred)) {
-    try {
-      const bytes = moduleBytes(deferred);
-      compiled.set(deferred, wasm.validate(bytes) ? new wasm.Module(bytes) : null);
-    } catch {
-      compiled.set(deferred, null);
-    }
-  }
-  const mod = compiled.get(deferred);
+  const mod = (deferred ? rasterModules.deferred : rasterModules.eager)();
   if (!mod) return null;
   const inst = new wasm.Instance(mod, { env: { memory } });
   return (inst.exports as { rasterize: WasmRasterize }).rasterize;
@@ -264,19 +254,12 @@ function resolveModuleBytes(): Uint8Array {
   return moduleOf('resolve', r.paramCount, r.body(code));
 }
 
-let compiledResolve: WasmModuleLike | null | undefined;
+const resolveModule = compileOnce(resolveModuleBytes);
 /** The colour resolve over `memory`, or null where WebAssembly is missing. */
 function wasmResolver(memory: { buffer: ArrayBuffer | SharedArrayBuffer }): WasmRasterize | null {
-  if (compiledResolve === undefined) {
-    try {
-      const bytes = resolveModuleBytes();
-      compiledResolve = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
-    } catch {
-      compiledResolve = null;
-    }
-  }
-  if (!compiledResolve) return null;
-  const inst = new wasm.Instance(compiledResolve, { env: { memory } });
+  const mod = resolveModule();
+  if (!mod) return null;
+  const inst = new wasm.Instance(mod, { env: { memory } });
   return (inst.exports as { resolve: WasmRasterize }).resolve;
 }
 

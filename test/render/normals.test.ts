@@ -8,6 +8,8 @@ describe('VertexNormalCache (WebAssembly kernel and plain JS)', () => {
   it('gives a hand-checked normal: a unit right triangle in the xy plane, counter-clockwise, faces +z', () => {
     for (const useWasm of [true, false]) {
       const cache = new VertexNormalCache(new Uint32Array([0, 1, 2]), 3, useWasm);
+      // Node has WebAssembly: a silent fallback would make the two paths one.
+      expect(cache.wasm).toBe(useWasm);
       cache.reset(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]));
       cache.ensure(new Int32Array([2, 0, 1]), 3);
       expect(Array.from(cache.values)).toEqual([0, 0, 1, 0, 0, 1, 0, 0, 1]);
