@@ -33,12 +33,10 @@ export class VertexNormalCache {
   private readonly start: Int32Array;
   private readonly vertexStamp: Int32Array;
   private stamp = 0;
-  private readonly one = new Int32Array(1);
   /** The WebAssembly kernel, its arguments' byte offsets, and where `ensure` copies its vertex list. */
   private readonly kernel: { readonly run: NormalsKernel; readonly ptr: Readonly<Record<string, number>>; readonly list: Int32Array } | null;
   /** The plain-JS path: incidences as offsets into the index list, and face normals cached per triangle. */
   private readonly plain: { readonly triangles: Uint32Array; readonly incident: Int32Array; readonly face: Float64Array; readonly faceStamp: Int32Array } | null;
-  private copy: Float32Array | null = null;
 
   constructor(triangles: Uint32Array, vertexCount: number, useWasm = true) {
     const n = vertexCount;
@@ -77,16 +75,6 @@ export class VertexNormalCache {
     }
   }
 
-  /**
-   * The normals (3N) as a separate array (a copy of `values`, made when asked for): valid for the
-   * vertices computed since the last `reset`.
-   */
-  get normals(): Float32Array {
-    this.copy ??= new Float32Array(this.values.length);
-    this.copy.set(this.values);
-    return this.copy;
-  }
-
   /** New geometry: every normal is stale. `positions` (copied unless it is `this.positions`) must not change until the next reset. */
   reset(positions: Float32Array): void {
     if (positions !== this.positions) this.positions.set(positions);
@@ -104,12 +92,6 @@ export class VertexNormalCache {
     }
     const j = this.plain!;
     computeNormals(vertices, count, this.stamp, this.positions, j.triangles, this.start, j.incident, j.face, j.faceStamp, this.vertexStamp, this.values);
-  }
-
-  /** Computes the normal of vertex v unless it is already computed since the reset. */
-  ensureOne(v: number): void {
-    this.one[0] = v;
-    this.ensure(this.one, 1);
   }
 }
 

@@ -49,6 +49,6 @@ describe('VertexNormalCache (WebAssembly kernel and plain JS)', () => {
     const all = Int32Array.from({ length: n }, (_, i) => i);
     cache.ensure(all, n);
     const full = vertexNormals(m.shape.mean, m.triangles, new Float32Array(3 * n));
-    expect(bytes(cache.normals).equals(bytes(full))).toBe(true);
+    expect(bytes(cache.values).equals(bytes(full))).toBe(true);
   });
 });
