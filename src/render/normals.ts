@@ -1,5 +1,5 @@
-import { wasm } from './simd.js';
-import { block, br, brIf, f32const, f64const, f32load, f32store, i32const, i32load, i32store, compileOnce, locals, loop, moduleOf, op, packArrays } from './wasm-asm.js';
+import { compileOnce, wasm } from './simd.js';
+import { block, br, brIf, f32const, f64const, f32load, f32store, i32const, i32load, i32store, locals, loop, moduleOf, op, packArrays } from './wasm-asm.js';
 
 /**
  * Vertex normals on demand: the same bits as `vertexNormals` (model.ts) for the vertices asked for,

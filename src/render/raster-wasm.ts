@@ -6,8 +6,8 @@
  * fallback.
  */
 import { clearFrame, createFrame, createScreenVertices, rasterize, type Frame, type ScreenVertices } from './raster.js';
-import { wasm } from './simd.js';
-import { block, br, brIf, compileOnce, f32const, f32load, f32store, f64const, f64load, f64store, i32const, i32load, i32load8u, i32store, i32store8, locals, loop, moduleOf, op, packArrays, truncSat } from './wasm-asm.js';
+import { compileOnce, wasm } from './simd.js';
+import { block, br, brIf, f32const, f32load, f32store, f64const, f64load, f64store, i32const, i32load, i32load8u, i32store, i32store8, locals, loop, moduleOf, op, packArrays, truncSat } from './wasm-asm.js';
 
 const P = [
   'x', 'y', 'iw', 'rw', 'gw', 'bw', 'cx', 'fx', 'cy', 'fy', 'tri', 'nt', 'nv', 'color', 'depth', 'cov', 'size', 'rec',

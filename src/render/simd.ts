@@ -137,7 +137,7 @@ function moduleBytes(): Uint8Array {
 export interface WasmMemory {
   readonly buffer: SharedArrayBuffer | ArrayBuffer;
 }
-interface WasmModule {
+export interface WasmModule {
   readonly __wasmModule?: never;
 }
 interface WasmApi {
@@ -159,19 +159,27 @@ export interface SimdKernel {
   axpy4(out: number, c0: number, stride: number, n8: number, w0: number, w1: number, w2: number, w3: number): void;
 }
 
-let compiled: WasmModule | null | undefined;
+/**
+ * The module `bytes()` builds, compiled on the first call and kept: null where WebAssembly is
+ * missing or rejects it (no SIMD, no shared memory), so callers take their JS paths.
+ */
+export function compileOnce(bytes: () => Uint8Array): () => WasmModule | null {
+  let compiled: WasmModule | null | undefined;
+  return () => {
+    if (compiled === undefined) {
+      try {
+        const b = bytes();
+        compiled = wasm.validate(b) ? new wasm.Module(b) : null;
+      } catch {
+        compiled = null;
+      }
+    }
+    return compiled;
+  };
+}
 
 /** The compiled module, or null where WebAssembly SIMD or shared memory is not available. */
-export function simdModule(): WasmModule | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const bytes = moduleBytes();
-    compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
+export const simdModule = compileOnce(moduleBytes);
 
 const instances = new WeakMap<WasmMemory, SimdKernel>();
 

@@ -3,7 +3,7 @@
  * vertex normals): opcodes, structured control flow and a module of one exported function over an
  * imported (non-shared) memory, whose parameters are all i32 and whose locals are named.
  */
-import { leb, wasm } from './simd.js';
+import { leb } from './simd.js';
 
 export const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 export const f32const = (v: number): number[] => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)];
@@ -84,26 +84,4 @@ export function packArrays(layout: readonly (readonly [string, number])[]): { pt
     off += Math.ceil(bytes / 16) * 16;
   }
   return { ptr, pages: Math.ceil(off / 65536) };
-}
-
-/** A compiled module, as `wasm.Instance` takes it. */
-export type CompiledModule = ConstructorParameters<typeof wasm.Instance>[0];
-
-/**
- * The module `bytes()` builds, compiled on the first call and kept: null where WebAssembly is
- * missing or rejects it, so callers take their JS paths.
- */
-export function compileOnce(bytes: () => Uint8Array): () => CompiledModule | null {
-  let compiled: CompiledModule | null | undefined;
-  return () => {
-    if (compiled === undefined) {
-      try {
-        const b = bytes();
-        compiled = wasm.validate(b) ? new wasm.Module(b) : null;
-      } catch {
-        compiled = null;
-      }
-    }
-    return compiled;
-  };
 }
