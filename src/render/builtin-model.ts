@@ -179,6 +179,20 @@ export function builtinModelDir(): string {
 const cached = new Map<string, MorphableModel>();
 
 /**
+ * The built-in (ICT-derived) mesh keeps the toolkit's face, head and neck as vertices 0 … 11247
+ * and numbers its mouth and eye interior after them (scripts/ict/build.ts); its triangles list the
+ * surface first, then the interior (and last the neck cap). The interior shows only through the
+ * mouth and eyes, so it is where the rasteriser's hidden-triangle test pays.
+ */
+const ICT_SURFACE_VERTICES = 11248;
+
+/** The first triangle with a vertex past the ICT surface's (the model's `hiddenFrom`), or none. */
+export function ictInteriorFrom(triangles: Uint32Array): number | undefined {
+  for (let i = 0; i < triangles.length; i++) if (triangles[i]! >= ICT_SURFACE_VERTICES) return Math.floor(i / 3);
+  return undefined;
+}
+
+/**
  * Loads (once per thread) a model shipped in lib/models: the built-in ICT-derived face by default,
  * or the procedural one (`PROCEDURAL_MODEL_NAME`). Its uri is `builtin:<version>` or
  * `procedural:<version>`.
@@ -190,7 +204,9 @@ export function loadBuiltinModel(name: string = BUILTIN_MODEL_NAME): MorphableMo
   const header = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as BuiltinModelHeader;
   const body = readFileSync(path.join(dir, `${name}.bin.gz`));
   const kind = name === PROCEDURAL_MODEL_NAME ? 'procedural' : 'builtin';
-  const m = decodeBuiltinModel(header, body, `${kind}:${header.version}`);
+  const decoded = decodeBuiltinModel(header, body, `${kind}:${header.version}`);
+  const hiddenFrom = name === BUILTIN_MODEL_NAME ? ictInteriorFrom(decoded.triangles) : undefined;
+  const m = hiddenFrom === undefined ? decoded : { ...decoded, hiddenFrom };
   cached.set(name, m);
   return m;
 }

@@ -76,6 +76,13 @@ export interface MorphableModel {
    */
   readonly expressionPrior?: ExpressionPrior;
   readonly expressionNames?: readonly string[];
+  /**
+   * The first triangle (its number in `triangles`) of parts drawn after the surface that usually
+   * hides them (the built-in model's mouth and eye interior): the rasteriser tests the triangles
+   * from here on against a coarse depth buffer before drawing them. A hint for speed only: any
+   * value draws the same frame.
+   */
+  readonly hiddenFrom?: number;
   /** Set by `shareModel`: where the arrays live for worker threads and the SIMD kernel. */
   readonly arena?: ModelArena;
 }
@@ -268,6 +275,7 @@ export function shareModel(m: MorphableModel, slots = 4): MorphableModel {
     landmarks: m.landmarks,
     ...(m.colorPer ? { colorPer: m.colorPer } : {}),
     ...(m.expressionPrior ? { expressionPrior: m.expressionPrior, expressionNames: m.expressionNames } : {}),
+    ...(m.hiddenFrom !== undefined ? { hiddenFrom: m.hiddenFrom } : {}),
     arena: { memory, counter: 0, slotOffset, slotBytes, slots, padded },
   };
 }

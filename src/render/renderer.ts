@@ -122,7 +122,7 @@ export class FaceRenderer {
     this.size = params.size;
     this.n = model.vertexCount;
     // The rasteriser the plan chose (RenderParams.raster); gl fails here as a NodeFailure when it cannot start.
-    this.target = params.raster === 'gl' ? createGlRasterTarget(this.size, this.n, model.triangles) : createRasterTarget(this.size, this.n, model.triangles);
+    this.target = params.raster === 'gl' ? createGlRasterTarget(this.size, this.n, model.triangles) : createRasterTarget(this.size, this.n, model.triangles, true, model.hiddenFrom);
     this.frame = this.target.frame;
     this.screen = this.target.screen;
     this.background = new Float32Array(this.size * this.size * 3);
