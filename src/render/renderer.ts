@@ -192,6 +192,14 @@ export class FaceRenderer {
     this.currentId = id;
   }
 
+  /**
+   * How many triangles the last image's draw skipped as hidden (see `MorphableModel.hiddenFrom`);
+   * 0 without deferred drawing. For tests and measurements: the image is the same either way.
+   */
+  get hiddenSkipped(): number {
+    return this.deferred?.skipped ?? 0;
+  }
+
   /** Renders image `sample` of identity `id`. */
   render(id: number, sample: number): RenderedImage {
     return this.renderWithExtras(id, sample).image;
