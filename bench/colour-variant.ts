@@ -97,5 +97,10 @@ export function colourFromGenerator(m: MorphableModel, settings: ColourSettings)
     const norm = Math.sqrt(s) || 1;
     for (let i = 0; i < n3; i++) basis[j * n3 + i] = c.field[i]! / norm;
   });
-  return { ...m, color: { mean: sub(built.mean), basis, variance, components: ordered.length } };
+  const rectified = ordered.some((c) => c.prior === 'rectified');
+  return {
+    ...m,
+    color: { mean: sub(built.mean), basis, variance, components: ordered.length },
+    ...(rectified ? { colorPrior: ordered.map((c) => c.prior ?? ('normal' as const)) } : {}),
+  };
 }

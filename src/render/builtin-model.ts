@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ExpressionPrior } from './expression-prior.js';
-import { orientOutward, type ModelLandmark, type MorphableModel, type PcaBlock } from './model.js';
+import { orientOutward, type ColorPrior, type ModelLandmark, type MorphableModel, type PcaBlock } from './model.js';
 
 /**
  * The built-in model's file format: `<name>.json` (this header) beside `<name>.bin.gz`, which holds,
@@ -30,6 +30,8 @@ export interface BuiltinModelHeader {
   readonly layout?: 'columns';
   /** Per colour component: drawn once per identity (default) or per image. */
   readonly colorPer?: readonly ('identity' | 'image')[];
+  /** Per colour component: 'normal' (default) or 'rectified' (see MorphableModel.colorPrior). */
+  readonly colorPrior?: readonly ColorPrior[];
   /** Present when the expression block holds blendshapes weighted in [0, 1] by this prior. */
   readonly expressionPrior?: ExpressionPrior;
 }
@@ -47,6 +49,8 @@ export interface BuiltinModelSource {
   readonly version: number;
   readonly note: string;
   readonly colorPer?: readonly ('identity' | 'image')[];
+  /** Per colour component: 'normal' (default) or 'rectified' (see MorphableModel.colorPrior). */
+  readonly colorPrior?: readonly ColorPrior[];
   readonly expressionPrior?: ExpressionPrior;
   /**
    * A fixed quantisation step per block (field units): codes are round(field / step), so a small
@@ -98,6 +102,7 @@ export function encodeBuiltinModel(src: BuiltinModelSource): { header: BuiltinMo
     note: src.note,
     ...(columns ? { layout: 'columns' as const } : {}),
     ...(src.colorPer ? { colorPer: src.colorPer } : {}),
+    ...(src.colorPrior ? { colorPrior: src.colorPrior } : {}),
     ...(src.expressionPrior ? { expressionPrior: src.expressionPrior } : {}),
   };
   return { header, body: gzipSync(Buffer.concat(parts), { level: 9 }) };
@@ -156,6 +161,7 @@ export function decodeBuiltinModel(header: BuiltinModelHeader, gz: Uint8Array, u
     expression: blocks[2]!,
     landmarks: header.landmarks,
     ...(header.colorPer ? { colorPer: header.colorPer } : {}),
+    ...(header.colorPrior ? { colorPrior: header.colorPrior } : {}),
     ...(header.expressionPrior ? { expressionPrior: header.expressionPrior, expressionNames: header.blocks.expression } : {}),
   };
 }

@@ -10,7 +10,7 @@ export { prepareRender, loadModel } from './setup.js';
 export { sampleIdentity, sampleImage, usedDims, expressionVaries, colorVariesPerImage, foldersOf } from './scene.js';
 export type { RenderSetup, IdentitySample, ImageSample } from './scene.js';
 export { reconstruct, accumulate, shareModel, claimSlot, orientOutward, vertexNormals, transposeBasis, SLOT_BUFFERS } from './model.js';
-export type { MorphableModel, PcaBlock, ModelLandmark, ModelArena } from './model.js';
+export type { ColorPrior, MorphableModel, PcaBlock, ModelLandmark, ModelArena } from './model.js';
 export { simdKernel, simdModule, axpyReference } from './simd.js';
 export type { SimdKernel } from './simd.js';
 export { loadBuiltinModel, encodeBuiltinModel, decodeBuiltinModel, builtinModelDir, BUILTIN_MODEL_NAME, PROCEDURAL_MODEL_NAME } from './builtin-model.js';

@@ -56,6 +56,9 @@ export interface ModelLandmark {
 }
 
 /** A morphable model as the renderer uses it. */
+/** How a colour component's coefficient is drawn (see `MorphableModel.colorPrior`). */
+export type ColorPrior = 'normal' | 'rectified';
+
 export interface MorphableModel {
   /** For labels and .rps export: `builtin:<version>` or the file path. */
   readonly uri: string;
@@ -69,6 +72,13 @@ export interface MorphableModel {
   readonly landmarks: readonly ModelLandmark[];
   /** Per colour component: drawn per identity (the default when absent) or per image. */
   readonly colorPer?: readonly ('identity' | 'image')[];
+  /**
+   * Per colour component, how its coefficient is drawn (absent: 'normal' for all): 'normal' takes
+   * the `color` clause's draw as it is; 'rectified' takes max(0, draw), so the component is absent
+   * (0) on half the identities and present, with the upper half of the spread, on the rest (the
+   * built-in model's beard: most people have none).
+   */
+  readonly colorPrior?: readonly ColorPrior[];
   /**
    * Present when the expression block holds blendshapes (a unit coefficient = activation 1, the
    * basis column scaled by sqrt(variance) is the blendshape's displacement) weighted in [0, 1] by
@@ -274,6 +284,7 @@ export function shareModel(m: MorphableModel, slots = 4): MorphableModel {
     expression: shared[2]!,
     landmarks: m.landmarks,
     ...(m.colorPer ? { colorPer: m.colorPer } : {}),
+    ...(m.colorPrior ? { colorPrior: m.colorPrior } : {}),
     ...(m.expressionPrior ? { expressionPrior: m.expressionPrior, expressionNames: m.expressionNames } : {}),
     ...(m.hiddenFrom !== undefined ? { hiddenFrom: m.hiddenFrom } : {}),
     arena: { memory, counter: 0, slotOffset, slotBytes, slots, padded },

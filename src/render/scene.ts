@@ -98,10 +98,17 @@ export function sampleIdentity(setup: RenderSetup, id: number): IdentitySample {
   };
 }
 
-/** Draws the colour components of one kind (per identity or per image), 0 for the others. */
+/**
+ * Draws the colour components of one kind (per identity or per image), 0 for the others. A
+ * rectified component takes max(0, draw): the same number of draws in the same order either way.
+ */
 function colorDraws(k: number, model: MorphableModel, per: 'identity' | 'image', draw: () => number): Float64Array {
   const a = new Float64Array(k);
-  for (let j = 0; j < k; j++) if ((model.colorPer?.[j] ?? 'identity') === per) a[j] = draw();
+  for (let j = 0; j < k; j++) {
+    if ((model.colorPer?.[j] ?? 'identity') !== per) continue;
+    const d = draw();
+    a[j] = model.colorPrior?.[j] === 'rectified' ? Math.max(0, d) : d;
+  }
   return a;
 }
 
