@@ -26,7 +26,7 @@ export const BLENDSHAPE_ORDER: readonly string[] = [
 ];
 
 /** Model version: part of the model's uri (`builtin:2`) in labels and .rps files. */
-export const ICT_MODEL_VERSION = 3;
+export const ICT_MODEL_VERSION = 4;
 
 /**
  * Framing: ICT coordinates are centimetres, y up, looking along +z, like synx's model space, so
@@ -325,6 +325,8 @@ export function buildIctModel(root: string, opts: IctBuildOptions = {}): Builtin
     shape: shape.map((s) => ({ name: s.name, field: sub(s.field) })),
     color: colourFields.map((c) => ({ name: c.name, field: sub(c.field) })),
     colorPer: [...identityColour.map(() => 'identity' as const), ...imageColour.map(() => 'image' as const)],
+    // Only written when some component is rectified: a model of normal components keeps its bytes.
+    ...(colourFields.some((c) => c.prior === 'rectified') ? { colorPrior: colourFields.map((c) => c.prior ?? ('normal' as const)) } : {}),
     expression: expression.map((e) => ({ name: e.name, field: sub(e.field) })),
     expressionPrior: ICT_EXPRESSION_PRIOR,
     landmarks,

@@ -117,7 +117,8 @@ function main(): void {
   const walk = walkName === undefined ? undefined : model.components.findIndex((c) => c.name.startsWith(walkName));
   const identity = model.components.filter((c) => c.per === 'identity').length;
   for (let r = 0; r < rows; r++) {
-    const coeffs = model.components.map((_, j) => (j < identity ? rng.normal() : 0));
+    // As the renderer draws them: a rectified component (the beard) is max(0, draw).
+    const coeffs = model.components.map((c, j) => (j < identity ? (c.prior === 'rectified' ? Math.max(0, rng.normal()) : rng.normal()) : 0));
     if (walk !== undefined) {
       // A walk along one component: the others at 0, this one from -2 to +2 sd.
       coeffs.fill(0);

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     triangles: orientOutward(shapeMean, Uint32Array.from(kept)),
     shape: empty(shapeMean),
     color: { mean: colour.mean, basis, variance, components: k },
+    colorPrior: identity.map((c) => c.prior ?? 'normal'),
     expression: empty(new Float32Array(3 * n)),
     landmarks: vertexIndices.idx_to_landmark_verts.map((v, i) => ({ name: `ibug${i + 1}`, vertex: v })),
   };

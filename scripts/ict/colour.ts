@@ -33,7 +33,7 @@ export interface IctColourModel {
   /** 3 × 26719 albedo values in [0, 1] (sRGB-encoded, see above). */
   mean: Float32Array;
   /** Displacement of one standard deviation, 3 × 26719 each; identity components first. */
-  components: { name: string; field: Float32Array; per: 'identity' | 'image' }[];
+  components: { name: string; field: Float32Array; per: 'identity' | 'image'; prior?: 'rectified' }[];
   note: string;
 }
 
@@ -422,6 +422,11 @@ export interface ColourSettings {
   /** Mean hair cover of the beard region, and one sd of it. */
   readonly beardCover: number;
   readonly beardSd: number;
+  /**
+   * 1: the beard component is rectified (its coefficient max(0, z): no beard on half the faces,
+   * `beardSd` of cover per sd on the rest); 0: a normal component around `beardCover`.
+   */
+  readonly beardRectified: number;
   /** Hair cover of the lash line along the lids, and its half-width (cm, softened over 0.11). */
   readonly lashCover: number;
   readonly lashWidth: number;
@@ -436,19 +441,23 @@ export interface ColourSettings {
 export const COLOUR_SETTINGS: ColourSettings = {
   sclera: [0.88, 0.85, 0.81],
   irisEdge: [0.5, 0.56],
-  // Scalp: -2 sd bald, +1.7 sd fully covered (short hair).
-  scalpCover: 0.55,
+  // Scalp: 0.685 ± 0.27 cover: -2.5 sd bald, +1.2 sd fully covered (short hair); beyond, the
+  // linear model darkens the hair a little further. The mean was 0.55 (half the scalp's skin
+  // showing on a typical head, a thinning buzz cut on most people); with more cover more heads
+  // read as having hair, which at profile is much of what a face detector sees (docs/realism.md,
+  // "A beard on half the faces, more hair").
+  scalpCover: 0.685,
   scalpSd: 0.27,
-  // Beard: -1.5 sd none, +2 sd a dense stubble (0.35 covered). At -2 sd the cover is -0.05: the
-  // lower face a shade (≈ 0.03) lighter than the skin, which does not show. A fainter shadow
-  // (0.05 ± 0.05: none at -1 sd) was tried because this prior puts some shadow on 93% of faces,
-  // women's too, and it found 3 more points of profiles (65 -> 68% at |yaw| 45-90) but made
-  // different people look more alike to face-api (near-frontal impostors under 0.6: 61 -> 64%,
-  // AUC over all pairs 0.861 -> 0.840) and cost the quickstart 4-7 points: it was reverted
-  // (docs/realism.md, "The colour model's parts at profile"). A prior with no beard on about
-  // half the faces and a wider spread on the rest is the untried middle way.
-  beardCover: 0.15,
-  beardSd: 0.1,
+  // Beard: rectified, none on half the faces (most women, shaved men), 0.18 cover per sd of the
+  // upper half on the rest: a light shadow at +0.5 sd, a dense stubble (0.36) at +2 sd. A normal
+  // prior (0.15 ± 0.1, none below -1.5 sd) put a grey-brown patch on 93% of faces, which at
+  // profile, where the cheek is most of the face, cost 5 points of detection; a fainter normal one
+  // (0.05 ± 0.05) found those profiles but made different people look more alike to face-api
+  // (docs/realism.md, "The colour model's parts at profile"). Present or absent is itself a trait
+  // that tells people apart.
+  beardCover: 0,
+  beardSd: 0.18,
+  beardRectified: 1,
   lashCover: 0.6,
   lashWidth: 0.03,
   hairlineWidth: 1,
@@ -513,11 +522,12 @@ export function buildIctColourModel(input: IctColourInput, settings: ColourSetti
     hairW[v] = hair;
     for (let k = 0; k < 3; k++) {
       skinW[3 * v + k] = ao[v]! * skin * tint[k]!;
-      // The skin-tone axes act almost fully under the scalp's and the beard's hair: cover × skin is
-      // a product a linear model cannot hold, and a bald scalp (cover drawn low) must not stay
-      // pale on a dark face. Hair then follows the skin: lighter with fair skin, darker with dark
-      // skin, as it tends to. Under the dense brows and lash lines less, to stay in [0, 1].
-      toneW[3 * v + k] = region === 'face' || region === 'headNeck' ? ao[v]! * tint[k]! * (1 - 0.6 * dense - 0.2 * (hair - dense)) : 0;
+      // The skin-tone axes act mostly under the scalp's and the beard's hair: cover × skin is a
+      // product a linear model cannot hold, and a bald scalp (cover drawn low) must not stay pale
+      // on a dark face. Hair then follows the skin: lighter with fair skin, darker with dark skin,
+      // as it tends to. Under the mean scalp cover (0.685) 73%, under the dense brows and lash
+      // lines less: with more hair the mean is darker there, and +2 sd of melanin must stay >= 0.
+      toneW[3 * v + k] = region === 'face' || region === 'headNeck' ? ao[v]! * tint[k]! * (1 - 0.6 * dense - 0.4 * (hair - dense)) : 0;
       mean[3 * v + k] = ao[v]! * (skin * tint[k]! * prior.mean[k]! + hair * HAIR_MEAN[k]! + fixed[k]!);
     }
   }
@@ -528,7 +538,7 @@ export function buildIctColourModel(input: IctColourInput, settings: ColourSetti
     for (let v = 0; v < n; v++) for (let k = 0; k < 3; k++) f[3 * v + k] = fn(v, k);
     return f;
   };
-  const add = (name: string, per: 'identity' | 'image', f: Float32Array) => components.push({ name, field: f, per });
+  const add = (name: string, per: 'identity' | 'image', f: Float32Array, prior?: 'rectified') => components.push({ name, field: f, per, ...(prior ? { prior } : {}) });
   // Hair over skin: covering a region by `w` more moves it from the skin colour towards the hair's.
   // The skin it moves from is taken 1 sd darker than the mean: cover × skin is a product, and
   // with the mean skin a bald scalp (cover drawn low) on a dark face would turn paler than the
@@ -546,7 +556,7 @@ export function buildIctColourModel(input: IctColourInput, settings: ColourSetti
   prior.axes.forEach((axis, j) => add(toneNames[j]!, 'identity', field((v, k) => toneW[3 * v + k]! * axis[k]! + (j === 0 && lashes(v) ? -0.3 * ao[v]! * HAIR_AXIS[k]! : 0))));
   add('hair colour', 'identity', field((v, k) => ao[v]! * hairW[v]! * HAIR_AXIS[k]!));
   add('scalp hair cover', 'identity', cover(masks.scalp, settings.scalpSd));
-  add('beard', 'identity', cover(masks.beard, settings.beardSd));
+  add('beard', 'identity', cover(masks.beard, settings.beardSd), settings.beardRectified ? 'rectified' : undefined);
   add('brow density', 'identity', cover(masks.brows, 0.15));
   add('brow thickness', 'identity', cover(masks.browThickness, BROW_COVER));
   add('brow arch', 'identity', cover(masks.browArch, BROW_COVER));

@@ -6,7 +6,7 @@ import type { DataParams, EvalParams, RenderParams, ReportParams, TrainParams } 
  * a change to the kind's code changes its outputs, so cached results of the old code are not reused.
  */
 export const KIND_VERSIONS = {
-  render: '5',
+  render: '6',
   data: '1',
   train: '3',
   eval: '1',

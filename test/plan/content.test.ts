@@ -168,11 +168,11 @@ describe('content keys', () => {
   });
 });
 
-/** The built-in model's files as of render version 5 (ICT Face Model Light with a simplified interior, scripts/gen-ict-model.ts). */
+/** The built-in model's files as of render version 6 (ICT Face Model Light, simplified interior, rectified beard prior; scripts/gen-ict-model.ts). */
 const BUILTIN_PIN = {
-  render: '5',
-  json: '71fdf0bd66cdcbd2fe76f51ff9d4e12a7940b71ac341ef8977c0edf3d6710655',
-  bin: '58c8f2e2aa064f104a835f791ee320ee5238fdf094b721b105180970a410627d',
+  render: '6',
+  json: '56c43b82f998368af0390d9dcec57e9227ab2a9ffa4e0eb48943f5400f456a63',
+  bin: '50880a7530a858b3398fd50c1a18f68ff50f235084c41584722706ba14ad4637',
 };
 
 /** Writes a sound-looking cache entry for a node, as a run would (no outputs needed for `why`). */

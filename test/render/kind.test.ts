@@ -72,6 +72,28 @@ describe('renderKind', () => {
     expect(Buffer.from(await r1.readImage(3)).equals(Buffer.from(alone.rgb))).toBe(true);
   });
 
+  it('draws a rectified colour component as max(0, draw), from the same draws as a normal one', async () => {
+    const all = await prepareRender({ ...params, dims: { ...params.dims, color: 64 } });
+    const priors = all.model.colorPrior!;
+    const beard = priors.indexOf('rectified');
+    expect(beard).toBeGreaterThan(0);
+    // The same model with every component normal: the draws, in order, are the same numbers.
+    const { colorPrior: _, ...normalModel } = all.model;
+    const normal = { ...all, model: normalModel };
+    let zeros = 0;
+    const ids = 400;
+    for (let id = 0; id < ids; id++) {
+      const r = sampleIdentity(all, id).color;
+      const g = sampleIdentity(normal, id).color;
+      expect(r.length).toBe(priors.length);
+      for (let j = 0; j < r.length; j++) expect(r[j]).toBe(priors[j] === 'rectified' ? Math.max(0, g[j]!) : g[j]);
+      if (r[beard] === 0) zeros++;
+    }
+    // Half the identities have none: binomial(400, 0.5) lies in 160..240 with p > 0.9999.
+    expect(zeros).toBeGreaterThan(160);
+    expect(zeros).toBeLessThan(240);
+  });
+
   it('stores each identity\'s coefficients once, and gives them back with every label', async () => {
     const run = context(params, 1);
     await renderKind.run(run.ctx);
@@ -107,7 +129,9 @@ describe('renderKind', () => {
     const img = sampleImage(all, 5, 1).color;
     per.forEach((p, j) => {
       expect(p === 'image' ? ident[j] : img[j]).toBe(0);
-      expect(p === 'image' ? img[j] : ident[j]).not.toBe(0);
+      // A rectified component (the beard) is 0 on about half the identities; the others never.
+      if (setup.model.colorPrior?.[j] === 'rectified') expect(ident[j]).toBeGreaterThanOrEqual(0);
+      else expect(p === 'image' ? img[j] : ident[j]).not.toBe(0);
     });
     expect(new FaceRenderer(all).render(5, 1).label.extra!.color).toEqual(Array.from(img, (v) => Number(v.toPrecision(6))));
     expect(full[3]!.identity).toEqual(identities[1]);

@@ -240,9 +240,10 @@ describe.skipIf(!haveIct)(`ICT colour model on the ICT neutral mesh (${haveIct ?
   });
 
   it('the beard settings change only the beard region', () => {
-    // The fainter beard that was tried and reverted (docs/realism.md, "The colour model's parts at
-    // profile"), against the shipped settings (\`model\`).
-    const fainter = buildIctColourModel({ neutral, triangles, vertexIndices }, { ...COLOUR_SETTINGS, beardCover: 0.05, beardSd: 0.05 });
+    // The normal beard prior the model had before (0.15 ± 0.1 cover: some shadow on 93% of faces;
+    // docs/realism.md, "The colour model's parts at profile"), against the shipped rectified one
+    // (\`model\`: none on half the faces, 0.18 cover per sd on the rest).
+    const before = buildIctColourModel({ neutral, triangles, vertexIndices }, { ...COLOUR_SETTINGS, beardCover: 0.15, beardSd: 0.1, beardRectified: 0 });
     const chin = landmark(8)[1];
     // The beard's claim in 'every component changes only the regions it claims', from the anatomy.
     const beardRegion = (v: number) => (regionOf(v) === 'face' || regionOf(v) === 'headNeck') && neutral[3 * v + 1]! < landmark(1)[1] + 0.8 && neutral[3 * v + 1]! > chin - 5;
@@ -255,11 +256,11 @@ describe.skipIf(!haveIct)(`ICT colour model on the ICT neutral mesh (${haveIct ?
       }
       return out;
     };
-    const mean = changed(fainter.mean, model.mean);
+    const mean = changed(before.mean, model.mean);
     expect(mean.outside).toBe(0);
     expect(mean.inside).toBeGreaterThan(0.01);
     const touched = model.components.filter((c, j) => {
-      const d = changed(fainter.components[j]!.field, c.field);
+      const d = changed(before.components[j]!.field, c.field);
       expect({ name: c.name, outside: d.outside }).toEqual({ name: c.name, outside: 0 });
       return d.inside > 0;
     });
@@ -267,11 +268,14 @@ describe.skipIf(!haveIct)(`ICT colour model on the ICT neutral mesh (${haveIct ?
     expect(touched.map((c) => c.name)).toContain('beard');
     expect(touched.map((c) => c.name)).toContain('skin tone (melanin)');
     expect(touched.map((c) => c.name)).not.toContain('iris lightness');
-    // The fainter beard component is half as strong: 0.05 cover per sd instead of 0.1.
+    // The shipped beard field is 1.8 times the old one (0.18 cover per sd instead of 0.1), and it
+    // alone is rectified.
     const j = model.components.findIndex((c) => c.name === 'beard');
     let ratio = 0;
-    for (let i = 0; i < model.mean.length; i++) if (Math.abs(model.components[j]!.field[i]!) > 1e-3) ratio = Math.max(ratio, Math.abs(fainter.components[j]!.field[i]! / model.components[j]!.field[i]! - 0.5));
+    for (let i = 0; i < model.mean.length; i++) if (Math.abs(before.components[j]!.field[i]!) > 1e-3) ratio = Math.max(ratio, Math.abs(model.components[j]!.field[i]! / before.components[j]!.field[i]! - 1.8));
     expect(ratio).toBeLessThan(1e-5);
+    expect(model.components.flatMap((c) => (c.prior === 'rectified' ? [c.name] : []))).toEqual(['beard']);
+    expect(before.components.some((c) => c.prior)).toBe(false);
   }, 240_000);
 
   it('paints eyes, mouth and teeth plausibly: white sclera, dark pupil, light teeth, dark mouth socket', () => {
