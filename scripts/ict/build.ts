@@ -314,6 +314,11 @@ export function buildIctModel(root: string, opts: IctBuildOptions = {}): Builtin
     return k;
   };
   const landmarks = namedLandmarks(lm, pos).map((l) => ({ name: l.name, vertex: renumber(l.vertex) }));
+  const triangles = simplified.triangles.map(renumber);
+  // The face, head and neck keep their numbers (0 … ICT_RANGES.headNeck[1]) and their triangles
+  // come first; from the first triangle that reaches the interior on, the renderer tests
+  // triangles against a coarse depth buffer (the interior shows only through the mouth and eyes).
+  const firstInterior = triangles.findIndex((v) => v > ICT_RANGES.headNeck[1]);
   const sub = (f: Float32Array | Float64Array) => subsetField(f instanceof Float32Array ? f : Float32Array.from(f), kept);
 
   return {
@@ -321,7 +326,8 @@ export function buildIctModel(root: string, opts: IctBuildOptions = {}): Builtin
     kept,
     shapeMean: sub(pos),
     colorMean: sub(colour.mean),
-    triangles: simplified.triangles.map(renumber),
+    triangles,
+    ...(firstInterior >= 0 ? { hiddenFrom: Math.floor(firstInterior / 3) } : {}),
     shape: shape.map((s) => ({ name: s.name, field: sub(s.field) })),
     color: colourFields.map((c) => ({ name: c.name, field: sub(c.field) })),
     colorPer: [...identityColour.map(() => 'identity' as const), ...imageColour.map(() => 'image' as const)],

@@ -32,6 +32,8 @@ export interface BuiltinModelHeader {
   readonly colorPer?: readonly ('identity' | 'image')[];
   /** Per colour component: 'normal' (default) or 'rectified' (see MorphableModel.colorPrior). */
   readonly colorPrior?: readonly ColorPrior[];
+  /** The first triangle of the parts that show only through openings (see MorphableModel.hiddenFrom). */
+  readonly hiddenFrom?: number;
   /** Present when the expression block holds blendshapes weighted in [0, 1] by this prior. */
   readonly expressionPrior?: ExpressionPrior;
 }
@@ -51,6 +53,8 @@ export interface BuiltinModelSource {
   readonly colorPer?: readonly ('identity' | 'image')[];
   /** Per colour component: 'normal' (default) or 'rectified' (see MorphableModel.colorPrior). */
   readonly colorPrior?: readonly ColorPrior[];
+  /** The first triangle of the parts that show only through openings (see MorphableModel.hiddenFrom). */
+  readonly hiddenFrom?: number;
   readonly expressionPrior?: ExpressionPrior;
   /**
    * A fixed quantisation step per block (field units): codes are round(field / step), so a small
@@ -103,6 +107,7 @@ export function encodeBuiltinModel(src: BuiltinModelSource): { header: BuiltinMo
     ...(columns ? { layout: 'columns' as const } : {}),
     ...(src.colorPer ? { colorPer: src.colorPer } : {}),
     ...(src.colorPrior ? { colorPrior: src.colorPrior } : {}),
+    ...(src.hiddenFrom !== undefined ? { hiddenFrom: src.hiddenFrom } : {}),
     ...(src.expressionPrior ? { expressionPrior: src.expressionPrior } : {}),
   };
   return { header, body: gzipSync(Buffer.concat(parts), { level: 9 }) };
@@ -162,6 +167,7 @@ export function decodeBuiltinModel(header: BuiltinModelHeader, gz: Uint8Array, u
     landmarks: header.landmarks,
     ...(header.colorPer ? { colorPer: header.colorPer } : {}),
     ...(header.colorPrior ? { colorPrior: header.colorPrior } : {}),
+    ...(header.hiddenFrom !== undefined ? { hiddenFrom: header.hiddenFrom } : {}),
     ...(header.expressionPrior ? { expressionPrior: header.expressionPrior, expressionNames: header.blocks.expression } : {}),
   };
 }
@@ -185,20 +191,6 @@ export function builtinModelDir(): string {
 const cached = new Map<string, MorphableModel>();
 
 /**
- * The built-in (ICT-derived) mesh keeps the toolkit's face, head and neck as vertices 0 … 11247
- * and numbers its mouth and eye interior after them (scripts/ict/build.ts); its triangles list the
- * surface first, then the interior (and last the neck cap). The interior shows only through the
- * mouth and eyes, so it is where the rasteriser's hidden-triangle test pays.
- */
-const ICT_SURFACE_VERTICES = 11248;
-
-/** The first triangle with a vertex past the ICT surface's (the model's `hiddenFrom`), or none. */
-export function ictInteriorFrom(triangles: Uint32Array): number | undefined {
-  for (let i = 0; i < triangles.length; i++) if (triangles[i]! >= ICT_SURFACE_VERTICES) return Math.floor(i / 3);
-  return undefined;
-}
-
-/**
  * Loads (once per thread) a model shipped in lib/models: the built-in ICT-derived face by default,
  * or the procedural one (`PROCEDURAL_MODEL_NAME`). Its uri is `builtin:<version>` or
  * `procedural:<version>`.
@@ -210,9 +202,7 @@ export function loadBuiltinModel(name: string = BUILTIN_MODEL_NAME): MorphableMo
   const header = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as BuiltinModelHeader;
   const body = readFileSync(path.join(dir, `${name}.bin.gz`));
   const kind = name === PROCEDURAL_MODEL_NAME ? 'procedural' : 'builtin';
-  const decoded = decodeBuiltinModel(header, body, `${kind}:${header.version}`);
-  const hiddenFrom = name === BUILTIN_MODEL_NAME ? ictInteriorFrom(decoded.triangles) : undefined;
-  const m = hiddenFrom === undefined ? decoded : { ...decoded, hiddenFrom };
+  const m = decodeBuiltinModel(header, body, `${kind}:${header.version}`);
   cached.set(name, m);
   return m;
 }

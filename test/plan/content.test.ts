@@ -171,7 +171,7 @@ describe('content keys', () => {
 /** The built-in model's files as of render version 6 (ICT Face Model Light, simplified interior, rectified beard prior; scripts/gen-ict-model.ts). */
 const BUILTIN_PIN = {
   render: '6',
-  json: '56c43b82f998368af0390d9dcec57e9227ab2a9ffa4e0eb48943f5400f456a63',
+  json: '91f8a6f4ecd8853b92c81916132bf227d21c102a9a7f84951f38e6405ccc7fa6',
   bin: '50880a7530a858b3398fd50c1a18f68ff50f235084c41584722706ba14ad4637',
 };
 
