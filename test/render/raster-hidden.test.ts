@@ -139,13 +139,17 @@ describe('the deferred rasteriser’s hidden-triangle test', () => {
       const s: Scene = { size: 16, x: [-2, 20, -2, 20], y: [-2, -2, 20, 20], iw: [1, 1, 1, 1], tris: [0, 2, 1, 1, 2, 3], hiddenFrom: 2 };
       return s;
     };
-    // Far behind the full-frame occluder (1/depth 0.5 against 1): a small triangle is skipped...
-    const small = base();
-    small.x.push(3, 9, 4);
-    small.y.push(3, 5, 10);
-    small.iw.push(0.5, 0.5, 0.5);
-    small.tris.push(4, 6, 5);
-    const a = drawBoth(small, 2);
+    // The same small triangle over the full-frame occluder, its corners all at 1/depth `iw`.
+    const withSmall = (iw: number): Scene => {
+      const s = base();
+      s.x.push(3, 9, 4);
+      s.y.push(3, 5, 10);
+      s.iw.push(iw, iw, iw);
+      s.tris.push(4, 6, 5);
+      return s;
+    };
+    // Far behind the occluder (1/depth 0.5 against 1): a small triangle is skipped...
+    const a = drawBoth(withSmall(0.5), 2);
     expectSameFrame(a.wasm, a.js, 'small');
     expect(a.skipped).toBe(1);
     // ...a sliver (its third corner 2⁻²⁰ px off the line through the others over 12 px) is not.
@@ -162,12 +166,7 @@ describe('the deferred rasteriser’s hidden-triangle test', () => {
     expectSameFrame(b.wasm, b.js, 'sliver');
     expect(b.skipped).toBe(0);
     // Level with the occluder: drawn (its depth can round above the occluder's).
-    const level = base();
-    level.x.push(3, 9, 4);
-    level.y.push(3, 5, 10);
-    level.iw.push(1, 1, 1);
-    level.tris.push(4, 6, 5);
-    const c = drawBoth(level, 2);
+    const c = drawBoth(withSmall(1), 2);
     expectSameFrame(c.wasm, c.js, 'level');
     expect(c.skipped).toBe(0);
   });
