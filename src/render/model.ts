@@ -55,10 +55,10 @@ export interface ModelLandmark {
   readonly vertex: number;
 }
 
-/** A morphable model as the renderer uses it. */
 /** How a colour component's coefficient is drawn (see `MorphableModel.colorPrior`). */
 export type ColorPrior = 'normal' | 'rectified';
 
+/** A morphable model as the renderer uses it. */
 export interface MorphableModel {
   /** For labels and .rps export: `builtin:<version>` or the file path. */
   readonly uri: string;
