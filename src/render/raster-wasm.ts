@@ -404,8 +404,13 @@ function wasmResolver(memory: { buffer: ArrayBuffer | SharedArrayBuffer }): Wasm
  * colour. Colour is then Σ λk·cw[ik] / z, computed for the winners only (`resolve`), which needs
  * shaded vertices only where some pixel shows them (about a fifth of a face's at 112 px).
  */
+/** Int32s per pixel record of a deferred draw (32 bytes: depth, triangle, λ0, λ1, λ2 as f32, i32, 3 × f64). */
+export const RECORD_INTS = 8;
+/** Where in a pixel's record its winning triangle (its offset into the index list) is. */
+export const RECORD_TRIANGLE = 1;
+
 export interface DeferredRaster {
-  /** Per-pixel records of 8 int32: pixel p's winning triangle (its offset into the index list) is `records[8p + 1]`, where the frame covers p. */
+  /** Per-pixel records of RECORD_INTS int32: pixel p's winning triangle is `records[RECORD_INTS·p + RECORD_TRIANGLE]`, where the frame covers p. */
   readonly records: Int32Array;
   /** Clears the coverage and draws coverage and the records; the frame's depth and colour are valid after `resolve`. */
   draw(): void;
@@ -413,10 +418,10 @@ export interface DeferredRaster {
   resolve(): void;
   /**
    * The first triangle (its number, not its offset) that `draw` tests against the coarse depth
-   * buffer before drawing it (see `hiddenTest`); the triangle count or more: none. The frame is
-   * the same for every value, only the time differs.
+   * buffer before drawing it (see `hiddenTest`); the triangle count: none. The frame is the same
+   * for every value, only the time differs.
    */
-  hiddenFrom: number;
+  readonly hiddenFrom: number;
   /** How many triangles the last `draw` skipped as hidden. */
   readonly skipped: number;
 }
@@ -445,7 +450,7 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
     ['x', 4 * n], ['y', 4 * n], ['iw', 4 * n], ['rw', 4 * n], ['gw', 4 * n], ['bw', 4 * n],
     ['cx', 4 * n], ['fx', 4 * n], ['cy', 4 * n], ['fy', 4 * n],
     ['tri', 4 * triangles.length], ['color', 12 * size * size], ['depth', 4 * size * size], ['cov', size * size],
-    ['rec', 32 * size * size], ['tiles', TILE_BASE + 8 * tw * tw],
+    ['rec', 4 * RECORD_INTS * size * size], ['tiles', TILE_BASE + 8 * tw * tw],
   ];
   const { ptr, pages } = packArrays(layout);
   const memory = useWasm ? new wasm.Memory({ initial: pages, maximum: pages, shared: false }) : null;
@@ -465,25 +470,21 @@ export function createRasterTarget(size: number, vertices: number, triangles: Ui
   const frame: Frame = { size, color: f('color', 3 * size * size), invDepth: f('depth', size * size), coverage: new Uint8Array(buf, ptr.cov!, size * size) };
   const tri = new Uint32Array(buf, ptr.tri!, triangles.length);
   tri.set(triangles);
-  const cullAt = (from: number) => 3 * Math.min(Math.max(Math.floor(from), 0), triangles.length / 3);
-  const args = [ptr.x!, ptr.y!, ptr.iw!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.cx!, ptr.fx!, ptr.cy!, ptr.fy!, ptr.tri!, triangles.length, n, ptr.color!, ptr.depth!, ptr.cov!, size, ptr.rec!, cullAt(hiddenFrom), ptr.tiles!];
+  // The kernel takes the first hidden-tested triangle as an offset into the index list.
+  const cullFrom = 3 * Math.min(Math.max(Math.floor(hiddenFrom), 0), triangles.length / 3);
+  const args = [ptr.x!, ptr.y!, ptr.iw!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.cx!, ptr.fx!, ptr.cy!, ptr.fy!, ptr.tri!, triangles.length, n, ptr.color!, ptr.depth!, ptr.cov!, size, ptr.rec!, cullFrom, ptr.tiles!];
   const skipped = new Int32Array(buf, ptr.tiles!, 1);
   const resolveArgs = [ptr.cov!, ptr.rec!, ptr.tri!, ptr.iw!, ptr.rw!, ptr.gw!, ptr.bw!, ptr.color!, ptr.depth!, size * size];
   const deferred: DeferredRaster | undefined = runDeferred && runResolve
     ? {
-        records: new Int32Array(buf, ptr.rec!, 8 * size * size),
+        records: new Int32Array(buf, ptr.rec!, RECORD_INTS * size * size),
         draw: () => {
           // Depth and colour are all rewritten by resolve; the records need no clearing (see deferredPixel).
           frame.coverage.fill(0);
           runDeferred(...args);
         },
         resolve: () => runResolve(...resolveArgs),
-        get hiddenFrom() {
-          return args[18]! / 3;
-        },
-        set hiddenFrom(from: number) {
-          args[18] = cullAt(from);
-        },
+        hiddenFrom: cullFrom / 3,
         get skipped() {
           return skipped[0]!;
         },

@@ -6,7 +6,7 @@ import { renderMaps } from './maps.js';
 import { accumulate, addMean, claimSlot, hasNegativeZero, reconstruct, vertexNormals, type MorphableModel, type PcaBlock } from './model.js';
 import { simdKernel, type SimdKernel } from './simd.js';
 import type { Frame, ScreenVertices } from './raster.js';
-import { createRasterTarget, type DeferredRaster, type RasterTarget } from './raster-wasm.js';
+import { createRasterTarget, RECORD_INTS, RECORD_TRIANGLE, type DeferredRaster, type RasterTarget } from './raster-wasm.js';
 import { VertexNormalCache } from './normals.js';
 import { createGlRasterTarget } from './raster-gl.js';
 import { STREAM, streamRng } from './rng.js';
@@ -552,7 +552,7 @@ function shadeVertices(
 function shownVertices(np: number, coverage: Uint8Array, records: Int32Array, triangles: Uint32Array, mark: Int32Array, stamp: number, out: Int32Array): number {
   for (let p = 0; p < np; p++) {
     if (coverage[p] !== 1) continue;
-    const t = records[8 * p + 1]!;
+    const t = records[RECORD_INTS * p + RECORD_TRIANGLE]!;
     mark[triangles[t]!] = stamp;
     mark[triangles[t + 1]!] = stamp;
     mark[triangles[t + 2]!] = stamp;
