@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BUILTIN_MODEL_NAME, builtinModelDir } from '../src/render/index.js';
 import type { MorphableModel } from '../src/render/index.js';
-import { buildIctColourModel, COLOUR_SETTINGS, type ColourSettings } from '../scripts/ict/colour.js';
+import { buildIctColourModel, colorPriorOf, COLOUR_SETTINGS, type ColourSettings } from '../scripts/ict/colour.js';
 import { parseObj, triangulate } from '../scripts/ict/obj.js';
 
 /** The shipped built-in model's colour component names, in order. */
@@ -97,10 +97,5 @@ export function colourFromGenerator(m: MorphableModel, settings: ColourSettings)
     const norm = Math.sqrt(s) || 1;
     for (let i = 0; i < n3; i++) basis[j * n3 + i] = c.field[i]! / norm;
   });
-  const rectified = ordered.some((c) => c.prior === 'rectified');
-  return {
-    ...m,
-    color: { mean: sub(built.mean), basis, variance, components: ordered.length },
-    ...(rectified ? { colorPrior: ordered.map((c) => c.prior ?? ('normal' as const)) } : {}),
-  };
+  return { ...m, color: { mean: sub(built.mean), basis, variance, components: ordered.length }, ...colorPriorOf(ordered) };
 }

@@ -3,7 +3,7 @@ import type { BuiltinModelSource } from '../../src/render/builtin-model.js';
 import { ICT_EXPRESSION_PRIOR } from '../../src/render/expression-prior.js';
 import { principalModes } from './linalg.js';
 import { IctInputError, readJson, readObjPolygons, readObjVertices } from './read-input.js';
-import { buildIctColourModel } from './colour.js';
+import { buildIctColourModel, colorPriorOf } from './colour.js';
 import { decimateParts, keptVertices, subsetField, type DecimatePart, type DecimateResult } from './decimate.js';
 import { ICT_RANGES, ICT_VERTEX_COUNT, KEPT_VERTICES } from './regions.js';
 
@@ -331,8 +331,7 @@ export function buildIctModel(root: string, opts: IctBuildOptions = {}): Builtin
     shape: shape.map((s) => ({ name: s.name, field: sub(s.field) })),
     color: colourFields.map((c) => ({ name: c.name, field: sub(c.field) })),
     colorPer: [...identityColour.map(() => 'identity' as const), ...imageColour.map(() => 'image' as const)],
-    // Only written when some component is rectified: a model of normal components keeps its bytes.
-    ...(colourFields.some((c) => c.prior === 'rectified') ? { colorPrior: colourFields.map((c) => c.prior ?? ('normal' as const)) } : {}),
+    ...colorPriorOf(colourFields),
     expression: expression.map((e) => ({ name: e.name, field: sub(e.field) })),
     expressionPrior: ICT_EXPRESSION_PRIOR,
     landmarks,

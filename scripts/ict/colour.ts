@@ -29,6 +29,14 @@ export interface IctColourInput {
  * The colour model: albedo = mean + Σ_j field_j · c_j with c_j ~ N(0, 1) drawn per identity or per
  * image; the renderer clamps the shaded result to [0, 1].
  */
+/**
+ * The model's `colorPrior` for `components` in the model's order: absent when every one is normal,
+ * so a model without rectified components keeps the bytes it had before the field existed.
+ */
+export function colorPriorOf(components: readonly { readonly prior?: 'rectified' }[]): { colorPrior?: ('normal' | 'rectified')[] } {
+  return components.some((c) => c.prior === 'rectified') ? { colorPrior: components.map((c) => c.prior ?? 'normal') } : {};
+}
+
 export interface IctColourModel {
   /** 3 × 26719 albedo values in [0, 1] (sRGB-encoded, see above). */
   mean: Float32Array;
