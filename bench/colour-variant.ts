@@ -97,5 +97,7 @@ export function colourFromGenerator(m: MorphableModel, settings: ColourSettings)
     const norm = Math.sqrt(s) || 1;
     for (let i = 0; i < n3; i++) basis[j * n3 + i] = c.field[i]! / norm;
   });
-  return { ...m, color: { mean: sub(built.mean), basis, variance, components: ordered.length }, ...colorPriorOf(ordered) };
+  // The variant's priors replace the shipped model's: with `beardRectified=0` the beard is normal again.
+  const { colorPrior: _shipped, ...base } = m;
+  return { ...base, color: { mean: sub(built.mean), basis, variance, components: ordered.length }, ...colorPriorOf(ordered) };
 }
