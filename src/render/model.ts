@@ -291,8 +291,8 @@ export function shareModel(m: MorphableModel, slots = 4): MorphableModel {
   };
 }
 
-/** Float buffers of `padded` length in one renderer's slot: identity shape, albedo, posed shape. */
-export const SLOT_BUFFERS = 3;
+/** Float buffers of `padded` length in one renderer's slot: identity shape, albedo, posed shape, the identity's albedo. */
+export const SLOT_BUFFERS = 4;
 
 /** Claims a free scratch slot of the arena for one renderer; null when all are taken. */
 export function claimSlot(arena: ModelArena): Float32Array[] | null {

@@ -15,7 +15,7 @@ const P = [
 ] as const;
 const I32 = [
   'i', 'o', 't', 'i0', 'i1', 'i2', 'minX', 'maxX', 'minY', 'maxY', 'py', 'px', 'p', 'c', 'o0', 'o1', 'o2', 'tmp',
-  'end', 'tw', 'tx', 'ty', 'tx1', 'ty1', 'draw', 'xe', 'ye',
+  'end', 'tw', 'tx', 'ty', 'tx1', 'ty1', 'draw', 'xe', 'ye', 'ex', 'ey', 'tx0', 'ty0',
 ] as const;
 const F64 = [
   'x0', 'y0', 'x1', 'y1', 'x2', 'y2', 'area', 'iw0', 'iw1', 'iw2', 'a0', 'b0', 'a1', 'b1', 'a2', 'b2',
@@ -28,6 +28,8 @@ const { get, set } = fn;
 /** f64 of the f32 at ptr + 4·i (i given as a byte offset local). */
 const loadF = (ptr: Local, off: Local) => [...get(ptr), ...get(off), op.i32Add, ...f32load(), op.f64Promote];
 const loadI = (ptr: Local, off: Local) => [...get(ptr), ...get(off), op.i32Add, ...i32load()];
+/** The float32 bits of the vertex's 1/depth, as an i32. */
+const bitsOf = (o: Local) => [...get('iw'), ...get(o), op.i32Add, ...i32load()];
 /** m = min/max over the three vertices' snapped ints (signed), like the JS comparisons. */
 const pick3 = (dst: Local, arr: Local, less: boolean) => [
   ...loadI(arr, 'o0'), ...set(dst),
@@ -144,6 +146,22 @@ const buildTile = [
   ...get('c'), ...get('draw'), ...i32store(TILE_BASE + 4),
 ];
 
+/** The tile (x, y) (built first if this draw has not), and a branch out `depth` levels unless it hides the triangle (NaN does not). */
+// prettier-ignore
+const tileHides = (x: Local, y: Local, depth: number): number[] => [
+  ...get(x), ...set('tx'), ...get(y), ...set('ty'),
+  ...get('tiles'), ...get('ty'), ...get('tw'), op.i32Mul, ...get('tx'), op.i32Add, ...i32const(3), op.i32Shl, op.i32Add, ...set('c'),
+  ...block(get('c'), i32load(TILE_BASE + 4), get('draw'), [op.i32Eq], brIf(0), buildTile),
+  ...get('zb'), ...get('c'), ...f32load(TILE_BASE), op.f64Promote, op.f64Le, op.i32Eqz, ...brIf(depth),
+];
+/** A branch out `depth` levels unless pixel (x, y)'s depth (0 where not covered) hides the triangle. */
+// prettier-ignore
+const pixelHides = (x: Local, y: Local, depth: number): number[] => [
+  ...get(y), ...get('size'), op.i32Mul, ...get(x), op.i32Add, ...set('p'),
+  ...get('zb'),
+  ...get('rec'), ...get('p'), ...i32const(5), op.i32Shl, op.i32Add, ...f32load(0), ...f32const(0), ...get('cov'), ...get('p'), op.i32Add, ...i32load8u(), op.select,
+  op.f64Promote, op.f64Le, op.i32Eqz, ...brIf(depth),
+];
 /**
  * The hidden-triangle test (deferred drawing, triangles from `cull` on), placed where a triangle
  * is known to be front-facing, in front of the near plane and to have a pixel centre in its
@@ -164,31 +182,59 @@ const buildTile = [
  * (Dx + 8)·(Dx + 2)·Dy ≤ 10⁸·|area| that is below 1 + 10⁻⁷, so z < max(iw)·(1 + 2⁻²⁰), the
  * value compared with the tiles. Slivers that fail the condition (their barycentrics can sum to far
  * more than 1) are drawn as usual, and so is everything whose area is not finite.
+ *
+ * Dx and Dy come from the snapped box before clipping, as integers: with X the largest ⌊x − ½⌋ and
+ * x the smallest ⌈x − ½⌉ over the vertices, Dx < X − x + 2 (likewise Dy), and the bound only grows
+ * with them, so the kernel tests (X − x + 10)(X − x + 4)(Y − y + 2) ≤ 10⁸·|area|. (Float min and
+ * max of the coordinates cost more: V8 compiles f64.min/max to branches that mispredict here.)
+ * An extent of 10⁵ or more is drawn: only then can a vertex have been clamped to ±10⁶ by the snap,
+ * where the ints no longer bound its x.
+ *
+ * The test's order, cheapest first: a box of at most 2 × 2 pixels (half of the built-in model's
+ * tested triangles) reads those pixels' depths; a box within 2 × 2 tiles tests them unrolled; a
+ * larger one loops over its tiles.
  */
 // prettier-ignore
 const hiddenTest = [
   ...block(
-    get('iw0'), get('iw1'), [op.f64Max], get('iw2'), [op.f64Max], f64const(1 + 2 ** -20), [op.f64Mul], set('zb'),
-    get('maxX'), i32const(TILE_SHIFT), [op.i32ShrS], set('tx1'),
-    get('maxY'), i32const(TILE_SHIFT), [op.i32ShrS], set('ty1'),
-    get('minY'), i32const(TILE_SHIFT), [op.i32ShrS], set('ty'),
-    loop(
-      get('minX'), i32const(TILE_SHIFT), [op.i32ShrS], set('tx'),
-      loop(
-        get('tiles'), get('ty'), get('tw'), [op.i32Mul], get('tx'), [op.i32Add], i32const(3), [op.i32Shl], [op.i32Add], set('c'),
-        block(get('c'), i32load(TILE_BASE + 4), get('draw'), [op.i32Eq], brIf(0), buildTile),
-        // Not hidden by this tile (NaN included): draw.
-        get('zb'), get('c'), f32load(TILE_BASE), [op.f64Promote], [op.f64Le], [op.i32Eqz], brIf(2),
-        get('tx'), i32const(1), [op.i32Add], set('tx'),
-        get('tx'), get('tx1'), [op.i32LeS], brIf(0),
+    // max(iw) without f64.max (a branch V8 mispredicts here): the three are > 0 or NaN, whose
+    // float32 bits compare as unsigned ints in the same order, any NaN above every number.
+    bitsOf('o0'), set('tmp'),
+    bitsOf('o1'), get('tmp'), bitsOf('o1'), get('tmp'), [op.i32GtU], [op.select], set('tmp'),
+    bitsOf('o2'), get('tmp'), bitsOf('o2'), get('tmp'), [op.i32GtU], [op.select], set('tmp'),
+    get('tmp'), [op.f32FromBits, op.f64Promote], f64const(1 + 2 ** -20), [op.f64Mul], set('zb'),
+    block(
+      block(
+        // A box of at most 2 × 2 pixels (half the interior's): its pixels' depths, no tiles.
+        get('maxX'), get('minX'), [op.i32Sub], i32const(1), [op.i32GtS], get('maxY'), get('minY'), [op.i32Sub], i32const(1), [op.i32GtS], [op.i32Or], brIf(0),
+        pixelHides('minX', 'minY', 2), pixelHides('maxX', 'minY', 2), pixelHides('minX', 'maxY', 2), pixelHides('maxX', 'maxY', 2),
+        br(1),
       ),
-      get('ty'), i32const(1), [op.i32Add], set('ty'),
-      get('ty'), get('ty1'), [op.i32LeS], brIf(0),
+      get('maxX'), i32const(TILE_SHIFT), [op.i32ShrS], set('tx1'),
+      get('maxY'), i32const(TILE_SHIFT), [op.i32ShrS], set('ty1'),
+      get('minY'), i32const(TILE_SHIFT), [op.i32ShrS], set('ty0'),
+      get('minX'), i32const(TILE_SHIFT), [op.i32ShrS], set('tx0'),
+      block(
+        // At most 2 × 2 tiles (most triangles): the four tests unrolled, a corner repeated where the box spans one.
+        get('tx1'), get('tx0'), [op.i32Sub], i32const(1), [op.i32GtS], get('ty1'), get('ty0'), [op.i32Sub], i32const(1), [op.i32GtS], [op.i32Or], brIf(0),
+        tileHides('tx0', 'ty0', 2), tileHides('tx1', 'ty0', 2), tileHides('tx0', 'ty1', 2), tileHides('tx1', 'ty1', 2),
+        br(1),
+      ),
+      get('ty0'), set('ty'),
+      loop(
+        get('tx0'), set('tx'),
+        loop(
+          tileHides('tx', 'ty', 3),
+          get('tx'), i32const(1), [op.i32Add], set('tx'),
+          get('tx'), get('tx1'), [op.i32LeS], brIf(0),
+        ),
+        get('ty'), i32const(1), [op.i32Add], set('ty'),
+        get('ty'), get('ty1'), [op.i32LeS], brIf(0),
+      ),
     ),
     // Conditioning: (Dx + 8)(Dx + 2)·Dy ≤ 1e8·|area| and |area| finite, else draw.
-    get('x0'), get('x1'), [op.f64Max], get('x2'), [op.f64Max], get('x0'), get('x1'), [op.f64Min], get('x2'), [op.f64Min], [op.f64Sub], set('dx'),
-    get('y0'), get('y1'), [op.f64Max], get('y2'), [op.f64Max], get('y0'), get('y1'), [op.f64Min], get('y2'), [op.f64Min], [op.f64Sub], set('dy'),
-    get('dx'), f64const(8), [op.f64Add], get('dx'), f64const(2), [op.f64Add], [op.f64Mul], get('dy'), [op.f64Mul],
+    get('ex'), i32const(100000), [op.i32GeS], get('ey'), i32const(100000), [op.i32GeS], [op.i32Or], brIf(0),
+    get('ex'), [op.f64FromI32], f64const(10), [op.f64Add], get('ex'), [op.f64FromI32], f64const(4), [op.f64Add], [op.f64Mul], get('ey'), [op.f64FromI32], f64const(2), [op.f64Add], [op.f64Mul],
     f64const(-1e8), get('area'), [op.f64Mul], [op.f64Le],
     f64const(-1e300), get('area'), [op.f64Lt], [op.i32And], [op.i32Eqz], brIf(0),
     // Hidden: count it (tiles[0], read by tests) and skip the triangle.
@@ -216,6 +262,7 @@ const triangle = (deferred: boolean, culling: boolean): number[] =>
     get('x1'), get('x0'), [op.f64Sub], get('y2'), get('y0'), [op.f64Sub], [op.f64Mul],
     get('y1'), get('y0'), [op.f64Sub], get('x2'), get('x0'), [op.f64Sub], [op.f64Mul], [op.f64Sub], set('area'),
     get('area'), f64const(0), [op.f64Lt], [0x45], brIf(0),
+    culling ? [...get('maxX'), ...get('minX'), op.i32Sub, ...set('ex'), ...get('maxY'), ...get('minY'), op.i32Sub, ...set('ey')] : [],
     get('minX'), i32const(0), get('minX'), i32const(0), [op.i32GtS], [op.select], set('minX'),
     get('minY'), i32const(0), get('minY'), i32const(0), [op.i32GtS], [op.select], set('minY'),
     get('size'), i32const(1), [op.i32Sub], set('tmp'),

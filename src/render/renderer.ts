@@ -72,6 +72,12 @@ export class FaceRenderer {
   /** The identity's albedo before per-image components (kept to add those onto per image). */
   private identityAlbedo: Float32Array = new Float32Array(0);
   /**
+   * With the SIMD kernel: the first per-image colour component, which each image adds onto a copy
+   * of the identity's albedo (`identityAlbedo`, then in the arena) in one pass over the spans; -1
+   * otherwise. Then the albedo the shading reads is the kernel's output, with nothing copied.
+   */
+  private readonly firstImageColour: number;
+  /**
    * Per-image colour components (fast path, quantised colour block): each component's runs of
    * nonzero codes, and the merged spans [start, end) of values any per-image component moves. The
    * per-image components are regional (flush, lip tone: a few thousand of 73,773 values), so each
@@ -137,7 +143,6 @@ export class FaceRenderer {
     this.outAlbedo = slot ? slot[1]!.subarray(0, n3) : new Float32Array(n3);
     this.outVerts = slot ? slot[2]!.subarray(0, n3) : new Float32Array(n3);
     this.idShape = new Float32Array(n3);
-    this.albedo = new Float32Array(n3);
     this.triangles = this.target.triangles;
     this.idNormals = new Float32Array(n3);
     this.normals = new Float32Array(n3);
@@ -160,6 +165,9 @@ export class FaceRenderer {
     const col = model.color;
     this.colorRuns = fast && this.colorPerImage && col.codes && col.scales && col.stride ? blendshapeRunsOf(col) : null;
     this.colorImageSpans = this.colorRuns ? imageColourSpans(this.colorRuns, model, usedDims(params, model).color, n3) : new Int32Array(0);
+    this.firstImageColour = this.colorRuns && slot && kernel ? firstImageComponent(model, usedDims(params, model).color) : -1;
+    if (this.firstImageColour >= 0) this.identityAlbedo = slot![3]!.subarray(0, n3);
+    this.albedo = this.firstImageColour >= 0 ? this.outAlbedo : new Float32Array(n3);
     warmVertexStage();
   }
 
@@ -169,9 +177,10 @@ export class FaceRenderer {
     const ident = sampleIdentity(this.setup, id);
     reconstruct(model.shape, ident.shape, this.outShape, false, this.kernel);
     reconstruct(model.color, ident.color, this.outAlbedo, false, this.kernel);
-    this.albedo.set(this.outAlbedo);
+    if (this.albedo !== this.outAlbedo) this.albedo.set(this.outAlbedo);
     if (this.colorPerImage) {
-      this.identityAlbedo = Float32Array.from(this.outAlbedo);
+      if (this.firstImageColour >= 0) this.identityAlbedo.set(this.outAlbedo);
+      else this.identityAlbedo = Float32Array.from(this.outAlbedo);
       if (this.colorRuns) this.albedoHasNegativeZero = hasNegativeZero(this.identityAlbedo);
     }
     if (!this.varies) {
@@ -271,6 +280,10 @@ export class FaceRenderer {
    * in index order skipping zeros, so this gives the same bits as one reconstruction of both.
    */
   private imageAlbedo(s: ImageSample): void {
+    if (this.colorRuns && !this.albedoHasNegativeZero && this.firstImageColour >= 0) {
+      addImageColour(this.setup.model.color, s.color, this.firstImageColour, this.colorRuns, this.colorImageSpans, this.identityAlbedo, this.outAlbedo, this.kernel!);
+      return;
+    }
     if (this.colorRuns && !this.albedoHasNegativeZero) {
       // Outside the spans every per-image code is 0, so the sum there is the identity's albedo,
       // which both buffers already hold (see addBlendshapes for why skipping those values keeps the bits).
@@ -618,13 +631,13 @@ function imageColourSpans(runs: readonly Int32Array[], model: MorphableModel, di
  * whose codes are nonzero. Every other value would get f32(0 · w) = ±0 added, which leaves it
  * unchanged unless it is -0 (the caller checks its base has none), so `out` is the same bits.
  */
-function addBlendshapes(block: PcaBlock, alpha: ArrayLike<number>, runs: readonly Int32Array[], out: Float32Array, kernel: SimdKernel | null): void {
+function addBlendshapes(block: PcaBlock, alpha: ArrayLike<number>, runs: readonly Int32Array[], out: Float32Array, kernel: SimdKernel | null, from = 0): void {
   const codes = block.codes!;
   const scales = block.scales!;
   const stride = block.stride!;
   const n = out.length;
   const used = Math.min(alpha.length, block.components);
-  for (let j = 0; j < used; j++) {
+  for (let j = from; j < used; j++) {
     const w = Math.sqrt(block.variance[j]!) * alpha[j]! * scales[j]!;
     if (w === 0) continue;
     const r = runs[j]!;
@@ -640,6 +653,30 @@ function addBlendshapes(block: PcaBlock, alpha: ArrayLike<number>, runs: readonl
       }
     }
   }
+}
+
+/** The first colour component drawn per image among the first `dims`, or -1. */
+function firstImageComponent(model: MorphableModel, dims: number): number {
+  for (let j = 0; j < Math.min(dims, model.color.components); j++) if (model.colorPer?.[j] === 'image') return j;
+  return -1;
+}
+
+/**
+ * One image's albedo with the kernel: over the spans, `out` = the identity's albedo plus the first
+ * per-image component j0 (`addFrom`, one pass), then the later components over their runs. That is
+ * addBlendshapes onto a copy of the identity's albedo, so the same bits: components before j0 have
+ * weight 0 in an image's draws, and j0's codes are 0 in the spans outside its runs (adding ±0 keeps
+ * a value the caller checked is not -0). Both arrays live in the kernel's memory and are padded to
+ * a multiple of 8, so a span's last step may run past its end.
+ */
+function addImageColour(block: PcaBlock, alpha: ArrayLike<number>, j0: number, runs: readonly Int32Array[], spans: Int32Array, identity: Float32Array, out: Float32Array, kernel: SimdKernel): void {
+  const w = Math.sqrt(block.variance[j0]!) * (alpha[j0] ?? 0) * block.scales![j0]!;
+  const col = block.codes!.byteOffset + 2 * j0 * block.stride!;
+  for (let k = 0; k < spans.length; k += 2) {
+    const start = spans[k]!;
+    kernel.addFrom(out.byteOffset + 4 * start, identity.byteOffset + 4 * start, col + 2 * start, Math.ceil((spans[k + 1]! - start) / 8), w);
+  }
+  addBlendshapes(block, alpha, runs, out, kernel, j0 + 1);
 }
 
 /** Runs the vertex stage's loops on a few vertices until V8 has compiled them (see above). */

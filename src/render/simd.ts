@@ -1,6 +1,7 @@
 /**
  * A tiny hand-assembled WebAssembly SIMD kernel for morphable-model reconstruction: out += w · col
- * over f32x4 lanes (one column, or four in one pass), where a column is stored as int16 codes (see
+ * over f32x4 lanes (one column, or four in one pass; or out = src + w · col, the same onto a copy
+ * of src without copying), where a column is stored as int16 codes (see
  * `PcaBlock.codes`: a basis value is code · scale, and the scale is folded into w). It reads the
  * model from a shared WebAssembly.Memory, so every worker thread uses one copy of a BFM file's bases;
  * reconstruction is bound by reading them, and int16 codes halve the bytes read.
@@ -11,8 +12,9 @@
  * depend on which one ran.
  */
 
-// A small assembler for the two functions, with named locals (params first).
+// A small assembler for the three functions, with named locals (params first).
 const AXPY_LOCALS = { i32: ['out', 'col', 'n8'], f32: ['w'], v128: ['ws', 'v', 'lo', 'hi'], i32b: ['end'] } as const;
+const ADD_FROM_LOCALS = { i32: ['out', 'src', 'col', 'n8'], f32: ['w'], v128: ['ws', 'v', 'lo', 'hi'], i32b: ['end'] } as const;
 const AXPY4_LOCALS = {
   i32: ['out', 'c0', 'stride', 'n8'],
   f32: ['w0', 'w1', 'w2', 'w3'],
@@ -72,6 +74,24 @@ const AXPY = assemble(AXPY_LOCALS, (get, set) => [
   ]),
 ]);
 
+// addFrom(out, src, col, n8, w): out = src + w · col, the axpy of a copy of src without the copy.
+const ADD_FROM = assemble(ADD_FROM_LOCALS, (get, set) => [
+  ...get('w'), ...V.f32x4Splat, ...set('ws'),
+  ...get('n8'), ...i32.const(5), i32.shl, ...get('out'), i32.add, ...set('end'),
+  ...blockLoop([...get('out'), ...get('end'), i32.geU], [
+    ...get('col'), ...V.load(0), ...set('v'),
+    ...get('src'), ...V.load(0), ...set('lo'),
+    ...get('src'), ...V.load(16), ...set('hi'),
+    ...madd(get, set, 'ws'),
+    ...get('out'), ...get('lo'), ...V.store(0),
+    ...get('out'), ...get('hi'), ...V.store(16),
+    ...get('col'), ...i32.const(16), i32.add, ...set('col'),
+    ...get('src'), ...i32.const(32), i32.add, ...set('src'),
+    ...get('out'), ...i32.const(32), i32.add, 0x22, ...leb(0), // local.tee out
+    ...get('end'), i32.ltU, 0x0d, 0x00,
+  ]),
+]);
+
 // axpy4(out, c0, stride, n8, w0..w3): four columns `stride` bytes apart, applied in order per step.
 const AXPY4 = assemble(AXPY4_LOCALS, (get, set) => [
   ...get('w0'), ...V.f32x4Splat, ...set('s0'),
@@ -120,16 +140,16 @@ export function leb(n: number): number[] {
 function moduleBytes(): Uint8Array {
   const name = (t: string) => [...leb(t.length), ...Buffer.from(t, 'ascii')];
   const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
-  const bodies = [AXPY, AXPY4].flatMap((b) => [...leb(b.length), ...b]);
+  const bodies = [AXPY, AXPY4, ADD_FROM].flatMap((b) => [...leb(b.length), ...b]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    // (i32 i32 i32 f32) -> (), (i32 i32 i32 i32 f32 f32 f32 f32) -> ()
-    ...section(1, [0x02, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7d, 0x00, 0x60, 0x08, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0x7d, 0x7d, 0x7d, 0x00]),
+    // (i32 i32 i32 f32) -> (), (i32 i32 i32 i32 f32 f32 f32 f32) -> (), (i32 i32 i32 i32 f32) -> ()
+    ...section(1, [0x03, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7d, 0x00, 0x60, 0x08, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0x7d, 0x7d, 0x7d, 0x00, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0x00]),
     // env.memory: shared, min 1 page, max 65536 pages
     ...section(2, [0x01, ...name('env'), ...name('memory'), 0x02, 0x03, 0x01, 0x80, 0x80, 0x04]),
-    ...section(3, [0x02, 0x00, 0x01]),
-    ...section(7, [0x02, ...name('axpy'), 0x00, 0x00, ...name('axpy4'), 0x00, 0x01]),
-    ...section(10, [0x02, ...bodies]),
+    ...section(3, [0x03, 0x00, 0x01, 0x02]),
+    ...section(7, [0x03, ...name('axpy'), 0x00, 0x00, ...name('axpy4'), 0x00, 0x01, ...name('addFrom'), 0x00, 0x02]),
+    ...section(10, [0x03, ...bodies]),
   ]);
 }
 
@@ -157,6 +177,8 @@ export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssem
 export interface SimdKernel {
   axpy(out: number, col: number, n8: number, w: number): void;
   axpy4(out: number, c0: number, stride: number, n8: number, w0: number, w1: number, w2: number, w3: number): void;
+  /** out = src + w · col over n8 · 8 values: per element f32(src + f32(code · f32(w))), what a copy and `axpy` give. */
+  addFrom(out: number, src: number, col: number, n8: number, w: number): void;
 }
 
 /**

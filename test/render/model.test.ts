@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { FaceRenderer, encodePng, loadBuiltinModel, prepareRender, reconstruct, renderContactSheet, vertexNormals } from '../../src/render/index.js';
 import { baseParams, referenceParams } from './fixtures.js';
+import { keyedRng } from '../../src/rng/index.js';
 
 describe('the built-in model', () => {
   const m = loadBuiltinModel();
@@ -131,6 +132,28 @@ describe('SIMD reconstruction', () => {
     new FaceRenderer(setup);
     const b = new FaceRenderer(setup).render(2, 1).rgb;
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+  });
+});
+
+describe('the SIMD kernel’s addFrom', () => {
+  it('gives the bits of a copy followed by axpy, including where the codes are 0', async () => {
+    const { syntheticModel, shareModel, claimSlot, simdKernel, axpyReference } = await import('../../src/render/index.js');
+    const shared = shareModel(syntheticModel({ vertices: 1001, triangles: 1900, shape: 4, color: 5, expression: 3 }), 1);
+    const kernel = simdKernel(shared.arena!.memory)!;
+    const [, out, , src] = claimSlot(shared.arena!)!;
+    const block = shared.color;
+    const n = 3 * 1001;
+    const rng = keyedRng(4);
+    // Values of every size and sign, and exact zeros (+0 only: adding ±0 keeps them).
+    for (let i = 0; i < n; i++) src![i] = i % 17 === 0 ? 0 : (rng.uniform() - 0.5) * 10 ** (rng.int(9) - 4);
+    for (const [j, w] of [[0, 0.37], [2, -1.9e-3], [4, 0]] as const) {
+      const col = j * block.stride!;
+      // A span from 8 to the end: the last step runs into the padding past 3N.
+      kernel.addFrom(out!.byteOffset + 32, src!.byteOffset + 32, block.codes!.byteOffset + 2 * (col + 8), Math.ceil((n - 8) / 8), w);
+      const expected = Float32Array.from(src!.subarray(0, n));
+      axpyReference(expected.subarray(8), block.codes!, col + 8, n - 8, w);
+      expect(Buffer.from(out!.buffer, out!.byteOffset + 32, 4 * (n - 8)).equals(Buffer.from(expected.buffer, 32, 4 * (n - 8))), `component ${j}`).toBe(true);
+    }
   });
 });
 

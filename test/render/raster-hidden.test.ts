@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FaceRenderer, createFrame, createRasterTarget, loadBuiltinModel, prepareRender, rasterize, type RasterTarget } from '../../src/render/index.js';
+import { TILE_SHIFT } from '../../src/render/raster-wasm.js';
 import { keyedRng } from '../../src/rng/index.js';
 import { referenceParams } from './fixtures.js';
 
@@ -37,7 +38,11 @@ function scene(seed: number): Scene {
     const area = (s.x[b]! - s.x[a]!) * (s.y[c]! - s.y[a]!) - (s.y[b]! - s.y[a]!) * (s.x[c]! - s.x[a]!);
     s.tris.push(...(area > 0 ? [a, c, b] : [a, b, c]));
   };
-  const plane = (x: number, y: number) => 0.5 + 0.004 * x + 0.003 * y;
+  // Tilted one of four ways (by seed), so that every corner of a box is sometimes the one where
+  // the occluder is farthest.
+  const sx = seed % 2 === 0 ? 0.004 : -0.004;
+  const sy = (seed >> 1) % 2 === 0 ? 0.003 : -0.003;
+  const plane = (x: number, y: number) => 0.5 + sx * x + sy * y;
   // The tilted plane, cut into a 6 × 6 grid from (-4, -3) to (26.3, 29.7).
   const grid: number[][] = [];
   for (let j = 0; j <= 6; j++) {
@@ -48,14 +53,16 @@ function scene(seed: number): Scene {
       grid[j]!.push(vertex(x, y, plane(x, y)));
     }
   }
-  for (let j = 0; j < 6; j++) for (let i = 0; i < 6; i++) (tri(grid[j]![i]!, grid[j]![i + 1]!, grid[j + 1]![i]!), tri(grid[j]![i + 1]!, grid[j + 1]![i + 1]!, grid[j + 1]![i]!));
+  // Holes: cells left out (their pixels stay uncovered, which no candidate can be proven hidden by).
+  const hole = (i: number, j: number) => (i + 2 * j + seed) % 7 === 0;
+  for (let j = 0; j < 6; j++) for (let i = 0; i < 6; i++) if (!hole(i, j)) (tri(grid[j]![i]!, grid[j]![i + 1]!, grid[j + 1]![i]!), tri(grid[j]![i + 1]!, grid[j + 1]![i + 1]!, grid[j + 1]![i]!));
   const sq = [vertex(27, 3, 0.75), vertex(36, 3, 0.75), vertex(36, 14, 0.75), vertex(27, 14, 0.75)];
   tri(sq[0]!, sq[1]!, sq[2]!);
   tri(sq[0]!, sq[2]!, sq[3]!);
   s.hiddenFrom = s.tris.length / 3;
 
   const depthAt = (x: number, y: number) => (x >= 27 && x <= 36 && y >= 3 && y <= 14 ? 0.75 : plane(x, y));
-  for (let k = 0; k < 1200; k++) {
+  for (let k = 0; k < 1500; k++) {
     const kind = k % 6;
     const cx = rng.uniform() * (size + 10) - 5;
     const cy = rng.uniform() * (size + 10) - 5;
@@ -134,6 +141,73 @@ describe('the deferred rasteriser’s hidden-triangle test', () => {
     }
   });
 
+  it('skips and draws alike on each of its paths: boxes of up to 2 × 2 pixels, of up to 2 × 2 tiles, and larger', () => {
+    // The kernel tests a box of at most 2 × 2 pixels against those pixels' depths, a box within
+    // 2 × 2 tiles against the four tiles unrolled, and a larger one in a loop over its tiles.
+    const pathOf = (s: Scene, t: number): string => {
+      const v = [s.tris[3 * t]!, s.tris[3 * t + 1]!, s.tris[3 * t + 2]!];
+      const minX = Math.max(0, Math.min(...v.map((i) => Math.ceil(s.x[i]! - 0.5))));
+      const maxX = Math.min(s.size - 1, Math.max(...v.map((i) => Math.floor(s.x[i]! - 0.5))));
+      const minY = Math.max(0, Math.min(...v.map((i) => Math.ceil(s.y[i]! - 0.5))));
+      const maxY = Math.min(s.size - 1, Math.max(...v.map((i) => Math.floor(s.y[i]! - 0.5))));
+      if (minX > maxX || minY > maxY) return 'none';
+      if (maxX - minX <= 1 && maxY - minY <= 1) return 'pixels';
+      return (maxX >> TILE_SHIFT) - (minX >> TILE_SHIFT) <= 1 && (maxY >> TILE_SHIFT) - (minY >> TILE_SHIFT) <= 1 ? 'tiles' : 'loop';
+    };
+    for (const seed of [5, 6]) {
+      const s = scene(seed);
+      for (const path of ['pixels', 'tiles', 'loop']) {
+        const only: Scene = { ...s, tris: s.tris.slice(0, 3 * s.hiddenFrom) };
+        for (let t = s.hiddenFrom; t < s.tris.length / 3; t++) if (pathOf(s, t) === path) only.tris.push(...s.tris.slice(3 * t, 3 * t + 3));
+        const candidates = only.tris.length / 3 - s.hiddenFrom;
+        expect(candidates, `${path}, seed ${seed}`).toBeGreaterThan(60);
+        const { wasm, skipped, js } = drawBoth(only, s.hiddenFrom);
+        expectSameFrame(wasm, js, `${path}, seed ${seed}`);
+        expect(skipped, `${path}, seed ${seed}`).toBeGreaterThan(10);
+        expect(skipped, `${path}, seed ${seed}`).toBeLessThan(candidates);
+      }
+    }
+  });
+
+  it('draws a triangle hidden everywhere but at one corner of its box, on every path and corner', () => {
+    // An occluder of one quad per pixel at 1/depth 1 over a 16-pixel frame, with one pixel left
+    // out; behind it (1/depth 0.5) a thin triangle whose box has that pixel at one corner and
+    // covers its centre. Dropping that corner from any path would skip the triangle and lose the pixel.
+    const size = 16;
+    const boxes = { pixels: 2, tiles: 3, loop: 6 };
+    for (const [path, w] of Object.entries(boxes)) {
+      for (const [mx, my] of [[1, 1], [-1, 1], [1, -1], [-1, -1]] as const) {
+        for (const withHole of [true, false]) {
+          const hx = 8;
+          const hy = 7;
+          const s: Scene = { size, x: [], y: [], iw: [], tris: [], hiddenFrom: 0 };
+          const vertex = (x: number, y: number, iw: number) => (s.x.push(x), s.y.push(y), s.iw.push(iw), s.x.length - 1);
+          const tri = (a: number, b: number, c: number) => {
+            const area = (s.x[b]! - s.x[a]!) * (s.y[c]! - s.y[a]!) - (s.y[b]! - s.y[a]!) * (s.x[c]! - s.x[a]!);
+            s.tris.push(...(area > 0 ? [a, c, b] : [a, b, c]));
+          };
+          for (let j = 0; j < size; j++) {
+            for (let i = 0; i < size; i++) {
+              if (withHole && i === hx && j === hy) continue;
+              const q = [vertex(i, j, 1), vertex(i + 1, j, 1), vertex(i + 1, j + 1, 1), vertex(i, j + 1, 1)];
+              tri(q[0]!, q[1]!, q[2]!);
+              tri(q[0]!, q[2]!, q[3]!);
+            }
+          }
+          s.hiddenFrom = s.tris.length / 3;
+          // In the frame of a hole at the box's bottom-right corner, mirrored about the hole's centre.
+          const at = (u: number, v: number) => vertex(hx + 0.5 + mx * (u - 0.5), hy + 0.5 + my * (v - 0.5), 0.5);
+          tri(at(-w + 1.4, -w + 1.4), at(0.9, 0.3), at(0.3, 0.9));
+          const { wasm, skipped, js } = drawBoth(s, s.hiddenFrom);
+          const what = `${path}, corner (${mx}, ${my}), ${withHole ? 'hole' : 'no hole'}`;
+          expectSameFrame(wasm, js, what);
+          expect(skipped, what).toBe(withHole ? 0 : 1);
+          if (withHole) expect(js.invDepth[hy * size + hx], what).toBeCloseTo(0.5, 6);
+        }
+      }
+    }
+  });
+
   it('skips a hidden well-shaped triangle but draws a sliver whose depth it cannot bound', () => {
     const base = (): Scene => {
       const s: Scene = { size: 16, x: [-2, 20, -2, 20], y: [-2, -2, 20, 20], iw: [1, 1, 1, 1], tris: [0, 2, 1, 1, 2, 3], hiddenFrom: 2 };
@@ -152,19 +226,24 @@ describe('the deferred rasteriser’s hidden-triangle test', () => {
     const a = drawBoth(withSmall(0.5), 2);
     expectSameFrame(a.wasm, a.js, 'small');
     expect(a.skipped).toBe(1);
-    // ...a sliver (its third corner 2⁻²⁰ px off the line through the others over 12 px) is not.
-    const sliver = base();
-    sliver.x.push(2, 14, f32(8 + 2 ** -20));
-    sliver.y.push(2, 8, 5);
-    sliver.iw.push(0.5, 0.5, 0.5);
-    const area = (sliver.x[5]! - sliver.x[4]!) * (sliver.y[6]! - sliver.y[4]!) - (sliver.y[5]! - sliver.y[4]!) * (sliver.x[6]! - sliver.x[4]!);
-    // Front-facing (so it reaches the test) and past the conditioning's limit: (12 + 8)(12 + 2)·6 > 10⁸·|area|.
-    expect(area).not.toBe(0);
-    expect(20 * 14 * 6).toBeGreaterThan(1e8 * Math.abs(area));
-    sliver.tris.push(...(area < 0 ? [4, 5, 6] : [4, 6, 5]));
-    const b = drawBoth(sliver, 2);
-    expectSameFrame(b.wasm, b.js, 'sliver');
-    expect(b.skipped).toBe(0);
+    // ...a sliver (its third corner k·2⁻²⁰ px off the line through the others over 12 px) is not:
+    // its box's extents (11 and 5 pixels between snapped centres, so Dx < 13, Dy < 7) put it past
+    // the conditioning's limit, (11 + 10)(11 + 4)(5 + 2) = 2205 > 10⁸·|area|, by 4× at k = 1 and
+    // by 1.3× at k = 3 (so a looser limit would skip it).
+    for (const k of [1, 3]) {
+      const sliver = base();
+      sliver.x.push(2, 14, f32(8 + k * 2 ** -20));
+      sliver.y.push(2, 8, 5);
+      sliver.iw.push(0.5, 0.5, 0.5);
+      const area = (sliver.x[5]! - sliver.x[4]!) * (sliver.y[6]! - sliver.y[4]!) - (sliver.y[5]! - sliver.y[4]!) * (sliver.x[6]! - sliver.x[4]!);
+      expect(area).not.toBe(0);
+      expect(21 * 15 * 7).toBeGreaterThan(1e8 * Math.abs(area));
+      expect(21 * 15 * 7).toBeLessThan((k === 1 ? 5 : 1.5) * 1e8 * Math.abs(area));
+      sliver.tris.push(...(area < 0 ? [4, 5, 6] : [4, 6, 5]));
+      const b = drawBoth(sliver, 2);
+      expectSameFrame(b.wasm, b.js, `sliver k = ${k}`);
+      expect(b.skipped, `sliver k = ${k}`).toBe(0);
+    }
     // Level with the occluder: drawn (its depth can round above the occluder's).
     const c = drawBoth(withSmall(1), 2);
     expectSameFrame(c.wasm, c.js, 'level');
@@ -191,9 +270,12 @@ describe('the deferred rasteriser’s hidden-triangle test', () => {
       let area = (x[1]! - x[0]!) * (y[2]! - y[0]!) - (y[1]! - y[0]!) * (x[2]! - x[0]!);
       if (area > 0) ([x[1], x[2], y[1], y[2]] = [x[2]!, x[1]!, y[2]!, y[1]!]), (area = -area);
       if (!(area < 0)) continue;
-      const dx = Math.max(...x) - Math.min(...x);
-      const dy = Math.max(...y) - Math.min(...y);
-      if (!((dx + 8) * (dx + 2) * dy <= -1e8 * area)) continue;
+      // The kernel's extents: Dx < (max ⌊x - ½⌋ - min ⌈x - ½⌉) + 2, from the snapped box before clamping.
+      const ex = Math.max(...x.map((v) => Math.floor(v - 0.5))) - Math.min(...x.map((v) => Math.ceil(v - 0.5)));
+      const ey = Math.max(...y.map((v) => Math.floor(v - 0.5))) - Math.min(...y.map((v) => Math.ceil(v - 0.5)));
+      expect(ex + 2).toBeGreaterThan(Math.max(...x) - Math.min(...x));
+      expect(ey + 2).toBeGreaterThan(Math.max(...y) - Math.min(...y));
+      if (!((ex + 10) * (ex + 4) * (ey + 2) <= -1e8 * area)) continue;
       // Every third triangle level (z = 1/depth · Σλ, so the bound is close to tight there).
       const level = f32(0.001 + rng.uniform());
       const iw = [0, 0, 0].map(() => (k % 3 === 0 ? level : f32(0.001 + rng.uniform())));
