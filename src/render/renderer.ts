@@ -80,8 +80,9 @@ export class FaceRenderer {
   /**
    * Per-image colour components (fast path, quantised colour block): each component's runs of
    * nonzero codes, and the merged spans [start, end) of values any per-image component moves. The
-   * per-image components are regional (flush, lip tone: a few thousand of 73,773 values), so each
-   * image restores, adds and copies those spans only; the rest of the albedo is the identity's.
+   * per-image components are regional (flush, tan, lip tone: 22,960 of the built-in model's
+   * 42,006 values), so each image rewrites those spans only (with the kernel, see
+   * `firstImageColour`; else it restores, adds and copies them); the rest is the identity's.
    */
   private readonly colorRuns: readonly Int32Array[] | null;
   private readonly colorImageSpans: Int32Array;
