@@ -194,37 +194,15 @@ export class Optimizer {
     const c2 = 1 - b2 ** this.step;
     const wd = this.weightDecay;
     const mu = this.momentum;
-    this.state.update((values) =>
-      values.forEach((w, i) => {
+    this.state.update((values) => {
+      for (let i = 0; i < values.length; i++) {
+        const w = values[i]!;
         const g = grads[i]!;
         const m = this.m[i]!;
-        if (this.kind === 'adam') {
-          const v = this.v[i]!;
-          // The moments are float32 arrays: the step reads them back rounded (Math.fround
-          // here, as a store and a load did), in locals, which runs ~1.6× faster.
-          const a1 = 1 - b1;
-          const a2 = 1 - b2;
-          const n = w.length;
-          for (let k = 0; k < n; k++) {
-            const gk = g[k]!;
-            const wk = w[k]!;
-            const mk = Math.fround(b1 * m[k]! + a1 * gk);
-            const vk = Math.fround(b2 * v[k]! + a2 * gk * gk);
-            m[k] = mk;
-            v[k] = vk;
-            // AdamW: the decay is taken from the weight before this step, outside the moments
-            // (without decay, subtracting +0 leaves every value's bits as they are).
-            const decay = wd > 0 ? lr * wd * wk : 0;
-            w[k] = wk - (lr * (mk / c1)) / (Math.sqrt(vk / c2) + 1e-8) - decay;
-          }
-        } else {
-          for (let k = 0; k < w.length; k++) {
-            m[k] = mu * m[k]! + (wd > 0 ? g[k]! + wd * w[k]! : g[k]!);
-            w[k] = w[k]! - lr * m[k]!;
-          }
-        }
-      }),
-    );
+        if (this.kind === 'adam') adamStep(w, g, m, this.v[i]!, b1, b2, c1, c2, lr, wd);
+        else sgdStep(w, g, m, mu, lr, wd);
+      }
+    });
   }
 
   save(): OptimizerState {
@@ -238,5 +216,49 @@ export class Optimizer {
     }
     this.step = s.step;
     all.forEach((a, i) => a.set(s.slots[i]!));
+  }
+}
+
+/**
+ * One Adam(W) step over one variable, in place. Its own function with the weight decay's two
+ * cases as two loops: inside a closure (over `forEach`) with the case tested per value, V8 ran
+ * it about 1.8× slower (a training step's largest serial part, while the other threads wait).
+ */
+export function adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, c1: number, c2: number, lr: number, wd: number): void {
+  // The moments are float32 arrays: the step reads them back rounded (Math.fround here, as a
+  // store and a load did), in locals, which runs ~1.6× faster.
+  const a1 = 1 - b1;
+  const a2 = 1 - b2;
+  const n = w.length;
+  if (wd > 0) {
+    for (let k = 0; k < n; k++) {
+      const gk = g[k]!;
+      const wk = w[k]!;
+      const mk = Math.fround(b1 * m[k]! + a1 * gk);
+      const vk = Math.fround(b2 * v[k]! + a2 * gk * gk);
+      m[k] = mk;
+      v[k] = vk;
+      // AdamW: the decay is taken from the weight before this step, outside the moments.
+      w[k] = wk - (lr * (mk / c1)) / (Math.sqrt(vk / c2) + 1e-8) - lr * wd * wk;
+    }
+    return;
+  }
+  for (let k = 0; k < n; k++) {
+    const gk = g[k]!;
+    const wk = w[k]!;
+    const mk = Math.fround(b1 * m[k]! + a1 * gk);
+    const vk = Math.fround(b2 * v[k]! + a2 * gk * gk);
+    m[k] = mk;
+    v[k] = vk;
+    // Without decay, subtracting +0 leaves every value's bits as they are (a -0 stays -0).
+    w[k] = wk - (lr * (mk / c1)) / (Math.sqrt(vk / c2) + 1e-8) - 0;
+  }
+}
+
+/** One SGD-with-momentum step over one variable, in place (decoupled from Adam's for the same reason). */
+export function sgdStep(w: Float32Array, g: Float32Array, m: Float32Array, mu: number, lr: number, wd: number): void {
+  for (let k = 0; k < w.length; k++) {
+    m[k] = mu * m[k]! + (wd > 0 ? g[k]! + wd * w[k]! : g[k]!);
+    w[k] = w[k]! - lr * m[k]!;
   }
 }

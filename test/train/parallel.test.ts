@@ -21,3 +21,16 @@ describe('meanGradients (hand-computed)', () => {
     expect([...meanGradients([[Float32Array.from([0.1, -7])]])[0]!]).toEqual([Math.fround(0.1), -7]);
   });
 });
+
+describe('meanGradients with two parts (its own loop)', () => {
+  it('rounds as the general loop does', () => {
+    const a = [Float32Array.from([2 ** 24, -0, 0.1, -5e-39])];
+    const b = [Float32Array.from([1, 0, 0.2, -5e-39])];
+    const m = meanGradients([a, b])[0]!;
+    // 2^24 + 1 rounds to 2^24 (ties to even), then / 2; -0 + 0 from +0 is +0; subnormals stay.
+    expect(m[0]).toBe(2 ** 23);
+    expect(Object.is(m[1], 0)).toBe(true);
+    expect(m[2]).toBe(Math.fround(Math.fround(Math.fround(0.1) + Math.fround(0.2)) / 2));
+    expect(m[3]).toBe(Math.fround(Math.fround(Math.fround(-5e-39) + Math.fround(-5e-39)) / 2));
+  });
+});
