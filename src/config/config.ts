@@ -52,5 +52,12 @@ export interface ProjectConfig {
    * for smoke tests and CI: `SYNX_SCALE=0.1 synx run quickstart.synexp`. 1 = as written.
    */
   readonly scale?: number;
+  /**
+   * Bytes one train node may keep its training images in, resized to the network input, between
+   * epochs (`imageCache: 4G` in synx.yaml; absent: 1 GiB, `IMAGE_CACHE_BYTES`). Images beyond it
+   * are read and decoded again every epoch. It changes only speed and memory, not any output, so
+   * it is no part of a fingerprint.
+   */
+  readonly imageCache?: number;
   readonly slurm: Readonly<Record<string, unknown>>;
 }

@@ -184,6 +184,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
     renderer?: RendererSetting;
     slurm?: Record<string, unknown>;
     scale?: number;
+    imageCache?: string;
     datasets?: Record<string, DatasetConfig>;
   };
   const datasets: Record<string, DatasetConfig> = {};
@@ -208,6 +209,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
     ...(raw.renderer !== undefined ? { renderer: raw.renderer } : {}),
     ...(raw.slurm !== undefined ? { slurm: raw.slurm } : {}),
     ...(raw.scale !== undefined ? { scale: raw.scale } : {}),
+    ...(raw.imageCache !== undefined ? { imageCache: sizeBytes(raw.imageCache) } : {}),
     datasets,
   };
   return { config: withEnv(config), file, diagnostics: envDiagnostics };
@@ -234,6 +236,9 @@ function describeSchemaError(err: ErrorObject): string {
   if (err.keyword === 'additionalProperties') {
     return `has an unknown key '${(err.params as { additionalProperty: string }).additionalProperty}'`;
   }
+  // Sizes (slurm.resources.*.mem, imageCache): the same words for a wrong pattern and for a bare number.
+  const size = err.instancePath.endsWith('/mem') ? 'K, M, G or T (none: megabytes, as Slurm reads it)' : err.instancePath === '/imageCache' ? 'K, M, G or T' : undefined;
+  if (size && (err.keyword === 'pattern' || err.keyword === 'type')) return `must be a size such as 4G: digits, then ${size}`;
   if (err.keyword === 'enum') {
     return `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   }
@@ -256,4 +261,10 @@ function nodeAt(root: unknown, pointer: string): YamlNode | undefined {
     }
   }
   return node;
+}
+
+/** A size the schema admits (digits and K, M, G or T, powers of 1024, as Slurm's --mem) in bytes. */
+function sizeBytes(size: string): number {
+  const unit = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[size.slice(-1) as 'K' | 'M' | 'G' | 'T'];
+  return Number(size.slice(0, -1)) * unit;
 }

@@ -14,6 +14,11 @@ export const CONFIG_SCHEMA = {
     executor: { enum: ['local', 'slurm'] },
     renderer: { enum: ['auto', 'software', 'gl'], description: 'rasteriser of render nodes (gl = headless-gl, optional)' },
     scale: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'shrink every experiment by this factor (smoke tests)' },
+    imageCache: {
+      type: 'string',
+      pattern: '^[0-9]+[KMGT]$',
+      description: 'memory one train node may keep its training images in between epochs, e.g. 4G (default 1G; 0K reads and decodes every image every epoch)',
+    },
     slurm: {
       type: 'object',
       additionalProperties: false,

@@ -9,7 +9,13 @@ import { runTraining } from './loop.js';
 import { GPU_BACKENDS } from './parallel.js';
 import { readModel } from './model-io.js';
 import { neckFor } from './networks.js';
-import { ImageSet } from './samples.js';
+import { ImageSet, type ImageSetOptions } from './samples.js';
+import type { ProjectConfig } from '../config/index.js';
+
+/** The training images' cache budget from synx.yaml's `imageCache` (absent: the default). */
+export function imageSetOptions(config: Pick<ProjectConfig, 'imageCache'>): ImageSetOptions {
+  return config.imageCache !== undefined ? { cacheBytes: config.imageCache } : {};
+}
 
 /** Whether a backend name runs on a GPU (for the scheduler's slots; one training thread). */
 function usesGpu(backend: string): boolean {
@@ -32,7 +38,7 @@ export const trainKind: NodeKind<TrainParams> = {
   async run(ctx) {
     const p = ctx.params;
     const backend = await useBackend(ctx.config.backend);
-    const set = await ImageSet.fromInputs(ctx.inputs, 'data');
+    const set = await ImageSet.fromInputs(ctx.inputs, 'data', imageSetOptions(ctx.config));
     if (set.samples.length === 0) throw new NodeFailure(`train node ${ctx.node.label}: its data inputs hold no images`, 'give it render shards or a data node', 'SX5005');
     let init;
     let neck;
