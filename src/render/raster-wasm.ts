@@ -55,6 +55,15 @@ const channel = (arr: Local, k: number) => [
 ];
 
 /**
+ * A deferred pixel's 32-byte record (see `deferredPixel`): byte offsets of its depth (float32),
+ * winning triangle (int32, its offset into the index list) and λ0, λ1, λ2 (float64); pixel p's
+ * record starts at rec + (p << shift).
+ */
+const REC = { shift: 5, depth: 0, triangle: 4, l0: 8, l1: 16, l2: 24 } as const;
+/** The address of the record of the pixel whose index is in local `p` (an i32 on the stack). */
+const recordOf = (p: Local) => [...get('rec'), ...get(p), ...i32const(REC.shift), op.i32Shl, op.i32Add];
+
+/**
  * Eager drawing: the nearer-than test against the z-buffer, and what a pixel that a triangle wins
  * gets: its depth, coverage and colour.
  */
@@ -77,15 +86,15 @@ const eagerPixel = [
  * z-buffer does.
  */
 const deferredPixel = [
-  get('rec'), get('p'), i32const(5), [op.i32Shl], [op.i32Add], set('c'),
+  recordOf('p'), set('c'),
   // Not nearer: covered ? z <= the record's depth : z <= 0.
-  get('z'), get('c'), f32load(0), [op.f64Promote], [op.f64Le],
+  get('z'), get('c'), f32load(REC.depth), [op.f64Promote], [op.f64Le],
   get('z'), f64const(0), [op.f64Le],
   get('cov'), get('p'), [op.i32Add], i32load8u(),
   [op.select], brIf(0),
-  get('c'), get('z'), [op.f32Demote], f32store(0),
-  get('c'), get('t'), i32store(4),
-  get('c'), get('l0'), f64store(8), get('c'), get('l1'), f64store(16), get('c'), get('l2'), f64store(24),
+  get('c'), get('z'), [op.f32Demote], f32store(REC.depth),
+  get('c'), get('t'), i32store(REC.triangle),
+  get('c'), get('l0'), f64store(REC.l0), get('c'), get('l1'), f64store(REC.l1), get('c'), get('l2'), f64store(REC.l2),
   get('cov'), get('p'), [op.i32Add], i32const(1), i32store8,
 ];
 
@@ -132,7 +141,7 @@ const buildTile = [
     get('py'), get('size'), [op.i32Mul], get('px'), [op.i32Add], set('p'),
     loop(
       get('tv'),
-      get('rec'), get('p'), i32const(5), [op.i32Shl], [op.i32Add], f32load(0), f32const(0), get('cov'), get('p'), [op.i32Add], i32load8u(), [op.select],
+      recordOf('p'), f32load(REC.depth), f32const(0), get('cov'), get('p'), [op.i32Add], i32load8u(), [op.select],
       [op.f64Promote], [op.f64Min], set('tv'),
       get('p'), i32const(1), [op.i32Add], set('p'),
       get('px'), i32const(1), [op.i32Add], set('px'),
@@ -159,7 +168,7 @@ const tileHides = (x: Local, y: Local, depth: number): number[] => [
 const pixelHides = (x: Local, y: Local, depth: number): number[] => [
   ...get(y), ...get('size'), op.i32Mul, ...get(x), op.i32Add, ...set('p'),
   ...get('zb'),
-  ...get('rec'), ...get('p'), ...i32const(5), op.i32Shl, op.i32Add, ...f32load(0), ...f32const(0), ...get('cov'), ...get('p'), op.i32Add, ...i32load8u(), op.select,
+  ...recordOf('p'), ...f32load(REC.depth), ...f32const(0), ...get('cov'), ...get('p'), op.i32Add, ...i32load8u(), op.select,
   op.f64Promote, op.f64Le, op.i32Eqz, ...brIf(depth),
 ];
 /**
@@ -418,16 +427,16 @@ function resolveModuleBytes(): Uint8Array {
           r.get('c'), f32const(0), f32store(0), r.get('c'), f32const(0), f32store(4), r.get('c'), f32const(0), f32store(8),
           br(1),
         ),
-        r.get('rec'), r.get('p'), i32const(5), [op.i32Shl], [op.i32Add], r.set('q'),
-        r.get('q'), i32load(4), i32const(2), [op.i32Shl], r.get('tri'), [op.i32Add], r.set('o'),
+        r.get('rec'), r.get('p'), i32const(REC.shift), [op.i32Shl], [op.i32Add], r.set('q'),
+        r.get('q'), i32load(REC.triangle), i32const(2), [op.i32Shl], r.get('tri'), [op.i32Add], r.set('o'),
         r.get('o'), i32load(0), i32const(2), [op.i32Shl], r.set('o0'),
         r.get('o'), i32load(4), i32const(2), [op.i32Shl], r.set('o1'),
         r.get('o'), i32load(8), i32const(2), [op.i32Shl], r.set('o2'),
-        r.get('q'), f64load(8), r.set('l0'), r.get('q'), f64load(16), r.set('l1'), r.get('q'), f64load(24), r.set('l2'),
+        r.get('q'), f64load(REC.l0), r.set('l0'), r.get('q'), f64load(REC.l1), r.set('l1'), r.get('q'), f64load(REC.l2), r.set('l2'),
         term('l0', 'iw', 'o0'), term('l1', 'iw', 'o1'), [op.f64Add], term('l2', 'iw', 'o2'), [op.f64Add], r.set('z'),
         f64const(1), r.get('z'), [op.f64Div], r.set('rz'),
         colour('rw', 0), colour('gw', 1), colour('bw', 2),
-        depthAt, r.get('q'), f32load(0), f32store(),
+        depthAt, r.get('q'), f32load(REC.depth), f32store(),
       ),
       r.get('p'), i32const(1), [op.i32Add], r.set('p'),
       br(0),
@@ -452,9 +461,9 @@ function wasmResolver(memory: { buffer: ArrayBuffer | SharedArrayBuffer }): Wasm
  * shaded vertices only where some pixel shows them (about a fifth of a face's at 112 px).
  */
 /** Int32s per pixel record of a deferred draw (32 bytes: depth, triangle, λ0, λ1, λ2 as f32, i32, 3 × f64). */
-export const RECORD_INTS = 8;
+export const RECORD_INTS = (1 << REC.shift) / 4;
 /** Where in a pixel's record its winning triangle (its offset into the index list) is. */
-export const RECORD_TRIANGLE = 1;
+export const RECORD_TRIANGLE = REC.triangle / 4;
 
 export interface DeferredRaster {
   /** Per-pixel records of RECORD_INTS int32: pixel p's winning triangle is `records[RECORD_INTS·p + RECORD_TRIANGLE]`, where the frame covers p. */
