@@ -14,7 +14,19 @@ import { orientOutward, type ColorPrior, type ModelLandmark, type MorphableModel
  * displacement of one standard deviation (of one unit of activation for a blendshape); the loader
  * turns each into a unit basis column and its variance.
  */
-export interface BuiltinModelHeader {
+/** The optional fields a model file's header carries over from the generator to the renderer's model. */
+export interface BuiltinModelOptions {
+  /** Per colour component: drawn once per identity (default) or per image. */
+  readonly colorPer?: readonly ('identity' | 'image')[];
+  /** Per colour component: 'normal' (default) or 'rectified' (see MorphableModel.colorPrior). */
+  readonly colorPrior?: readonly ColorPrior[];
+  /** The first triangle of the parts that show only through openings (see MorphableModel.hiddenFrom). */
+  readonly hiddenFrom?: number;
+  /** Present when the expression block holds blendshapes weighted in [0, 1] by this prior. */
+  readonly expressionPrior?: ExpressionPrior;
+}
+
+export interface BuiltinModelHeader extends BuiltinModelOptions {
   readonly format: 'synx-builtin-model';
   readonly version: number;
   readonly vertices: number;
@@ -28,18 +40,10 @@ export interface BuiltinModelHeader {
   readonly note: string;
   /** 'columns': component-major codes (absent: vertex-major, the version-1 layout). */
   readonly layout?: 'columns';
-  /** Per colour component: drawn once per identity (default) or per image. */
-  readonly colorPer?: readonly ('identity' | 'image')[];
-  /** Per colour component: 'normal' (default) or 'rectified' (see MorphableModel.colorPrior). */
-  readonly colorPrior?: readonly ColorPrior[];
-  /** The first triangle of the parts that show only through openings (see MorphableModel.hiddenFrom). */
-  readonly hiddenFrom?: number;
-  /** Present when the expression block holds blendshapes weighted in [0, 1] by this prior. */
-  readonly expressionPrior?: ExpressionPrior;
 }
 
 /** What the generator script hands to `encodeBuiltinModel`. */
-export interface BuiltinModelSource {
+export interface BuiltinModelSource extends BuiltinModelOptions {
   readonly shapeMean: Float32Array;
   readonly colorMean: Float32Array;
   readonly triangles: Uint32Array;
@@ -50,12 +54,6 @@ export interface BuiltinModelSource {
   readonly landmarks: readonly ModelLandmark[];
   readonly version: number;
   readonly note: string;
-  readonly colorPer?: readonly ('identity' | 'image')[];
-  /** Per colour component: 'normal' (default) or 'rectified' (see MorphableModel.colorPrior). */
-  readonly colorPrior?: readonly ColorPrior[];
-  /** The first triangle of the parts that show only through openings (see MorphableModel.hiddenFrom). */
-  readonly hiddenFrom?: number;
-  readonly expressionPrior?: ExpressionPrior;
   /**
    * A fixed quantisation step per block (field units): codes are round(field / step), so a small
    * component gets small codes that gzip packs tightly; the error is at most step / 2 per value.
@@ -66,6 +64,16 @@ export interface BuiltinModelSource {
 }
 
 const BLOCKS = ['shape', 'color', 'expression'] as const;
+
+/** The options that are set, in the order the header has always written them (its bytes stay the same). */
+function optionsOf(o: BuiltinModelOptions): BuiltinModelOptions {
+  return {
+    ...(o.colorPer ? { colorPer: o.colorPer } : {}),
+    ...(o.colorPrior ? { colorPrior: o.colorPrior } : {}),
+    ...(o.hiddenFrom !== undefined ? { hiddenFrom: o.hiddenFrom } : {}),
+    ...(o.expressionPrior ? { expressionPrior: o.expressionPrior } : {}),
+  };
+}
 
 /** Encodes a generated model into its header and gzipped body. */
 export function encodeBuiltinModel(src: BuiltinModelSource): { header: BuiltinModelHeader; body: Buffer } {
@@ -105,10 +113,7 @@ export function encodeBuiltinModel(src: BuiltinModelSource): { header: BuiltinMo
     landmarks: src.landmarks,
     note: src.note,
     ...(columns ? { layout: 'columns' as const } : {}),
-    ...(src.colorPer ? { colorPer: src.colorPer } : {}),
-    ...(src.colorPrior ? { colorPrior: src.colorPrior } : {}),
-    ...(src.hiddenFrom !== undefined ? { hiddenFrom: src.hiddenFrom } : {}),
-    ...(src.expressionPrior ? { expressionPrior: src.expressionPrior } : {}),
+    ...optionsOf(src),
   };
   return { header, body: gzipSync(Buffer.concat(parts), { level: 9 }) };
 }
@@ -165,10 +170,8 @@ export function decodeBuiltinModel(header: BuiltinModelHeader, gz: Uint8Array, u
     color: blocks[1]!,
     expression: blocks[2]!,
     landmarks: header.landmarks,
-    ...(header.colorPer ? { colorPer: header.colorPer } : {}),
-    ...(header.colorPrior ? { colorPrior: header.colorPrior } : {}),
-    ...(header.hiddenFrom !== undefined ? { hiddenFrom: header.hiddenFrom } : {}),
-    ...(header.expressionPrior ? { expressionPrior: header.expressionPrior, expressionNames: header.blocks.expression } : {}),
+    ...optionsOf(header),
+    ...(header.expressionPrior ? { expressionNames: header.blocks.expression } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ export type { ColorPrior, MorphableModel, PcaBlock, ModelLandmark, ModelArena } 
 export { simdKernel, simdModule, axpyReference } from './simd.js';
 export type { SimdKernel } from './simd.js';
 export { loadBuiltinModel, encodeBuiltinModel, decodeBuiltinModel, builtinModelDir, BUILTIN_MODEL_NAME, PROCEDURAL_MODEL_NAME } from './builtin-model.js';
-export type { BuiltinModelHeader, BuiltinModelSource } from './builtin-model.js';
+export type { BuiltinModelHeader, BuiltinModelOptions, BuiltinModelSource } from './builtin-model.js';
 export { loadBfmModel } from './bfm.js';
 export { CAMERA, focalPixels, poseRotation } from './camera.js';
 export { SH_CONST, LAMBERT_BAND, shBasis, shade, envToShading, shadingToEnv, addAmbient, addDirectional } from './sh.js';
