@@ -63,6 +63,11 @@ export class FaceRenderer {
   private readonly triangles: Uint32Array;
   private readonly idShape: Float32Array;
   private readonly idNormals: Float32Array;
+  /**
+   * The exception: with per-image colour on the kernel (`firstImageColour`) this is `outAlbedo`
+   * itself; copying its spans out each image cost more than the shading's reads of it (whole
+   * images measured no slower reading it, 2.471 against 2.467 ms).
+   */
   private readonly albedo: Float32Array;
   private readonly verts: Float32Array;
   private readonly normals: Float32Array;
