@@ -275,18 +275,14 @@ export function shareModel(m: MorphableModel, slots = 4): MorphableModel {
   });
   const triangles = new Uint32Array(buf, tri, m.triangles.length);
   triangles.set(m.triangles);
+  // Every other field (landmarks, colorPer, colorPrior, the expression prior, hiddenFrom, …) as
+  // the model has it: a field added to MorphableModel needs no copying here.
   return {
-    uri: m.uri,
-    vertexCount: m.vertexCount,
+    ...m,
     triangles,
     shape: shared[0]!,
     color: shared[1]!,
     expression: shared[2]!,
-    landmarks: m.landmarks,
-    ...(m.colorPer ? { colorPer: m.colorPer } : {}),
-    ...(m.colorPrior ? { colorPrior: m.colorPrior } : {}),
-    ...(m.expressionPrior ? { expressionPrior: m.expressionPrior, expressionNames: m.expressionNames } : {}),
-    ...(m.hiddenFrom !== undefined ? { hiddenFrom: m.hiddenFrom } : {}),
     arena: { memory, counter: 0, slotOffset, slotBytes, slots, padded },
   };
 }
