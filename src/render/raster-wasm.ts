@@ -163,6 +163,10 @@ const tileHides = (x: Local, y: Local, depth: number): number[] => [
   ...block(get('c'), i32load(TILE_BASE + 4), get('draw'), [op.i32Eq], brIf(0), buildTile),
   ...get('zb'), ...get('c'), ...f32load(TILE_BASE), op.f64Promote, op.f64Le, op.i32Eqz, ...brIf(depth),
 ];
+/** Whether the span x0 … x1 or y0 … y1 (inclusive) holds more than two (i32). */
+const widerThanTwo = (x0: Local, x1: Local, y0: Local, y1: Local) => [
+  ...get(x1), ...get(x0), op.i32Sub, ...i32const(1), op.i32GtS, ...get(y1), ...get(y0), op.i32Sub, ...i32const(1), op.i32GtS, op.i32Or,
+];
 /** A branch out `depth` levels unless pixel (x, y)'s depth (0 where not covered) hides the triangle. */
 // prettier-ignore
 const pixelHides = (x: Local, y: Local, depth: number): number[] => [
@@ -215,7 +219,7 @@ const hiddenTest = [
     block(
       block(
         // A box of at most 2 × 2 pixels (half the interior's): its pixels' depths, no tiles.
-        get('maxX'), get('minX'), [op.i32Sub], i32const(1), [op.i32GtS], get('maxY'), get('minY'), [op.i32Sub], i32const(1), [op.i32GtS], [op.i32Or], brIf(0),
+        widerThanTwo('minX', 'maxX', 'minY', 'maxY'), brIf(0),
         pixelHides('minX', 'minY', 2), pixelHides('maxX', 'minY', 2), pixelHides('minX', 'maxY', 2), pixelHides('maxX', 'maxY', 2),
         br(1),
       ),
@@ -225,7 +229,7 @@ const hiddenTest = [
       get('minX'), i32const(TILE_SHIFT), [op.i32ShrS], set('tx0'),
       block(
         // At most 2 × 2 tiles (most triangles): the four tests unrolled, a corner repeated where the box spans one.
-        get('tx1'), get('tx0'), [op.i32Sub], i32const(1), [op.i32GtS], get('ty1'), get('ty0'), [op.i32Sub], i32const(1), [op.i32GtS], [op.i32Or], brIf(0),
+        widerThanTwo('tx0', 'tx1', 'ty0', 'ty1'), brIf(0),
         tileHides('tx0', 'ty0', 2), tileHides('tx1', 'ty0', 2), tileHides('tx0', 'ty1', 2), tileHides('tx1', 'ty1', 2),
         br(1),
       ),

@@ -644,7 +644,7 @@ function addBlendshapes(block: PcaBlock, alpha: ArrayLike<number>, runs: readonl
   const n = out.length;
   const used = Math.min(alpha.length, block.components);
   for (let j = from; j < used; j++) {
-    const w = Math.sqrt(block.variance[j]!) * alpha[j]! * scales[j]!;
+    const w = quantisedWeight(block, alpha, j);
     if (w === 0) continue;
     const r = runs[j]!;
     const col = j * stride;
@@ -659,6 +659,11 @@ function addBlendshapes(block: PcaBlock, alpha: ArrayLike<number>, runs: readonl
       }
     }
   }
+}
+
+/** Component j's weight on its int16 codes, sqrt(variance)·α·scale in this order (its bits matter); 0 past α's end. */
+function quantisedWeight(block: PcaBlock, alpha: ArrayLike<number>, j: number): number {
+  return Math.sqrt(block.variance[j]!) * (alpha[j] ?? 0) * block.scales![j]!;
 }
 
 /** The first colour component drawn per image among the first `dims`, or -1. */
@@ -676,7 +681,7 @@ function firstImageComponent(model: MorphableModel, dims: number): number {
  * a multiple of 8, so a span's last step may run past its end.
  */
 function addImageColour(block: PcaBlock, alpha: ArrayLike<number>, j0: number, runs: readonly Int32Array[], spans: Int32Array, identity: Float32Array, out: Float32Array, kernel: SimdKernel): void {
-  const w = Math.sqrt(block.variance[j0]!) * (alpha[j0] ?? 0) * block.scales![j0]!;
+  const w = quantisedWeight(block, alpha, j0);
   const col = block.codes!.byteOffset + 2 * j0 * block.stride!;
   for (let k = 0; k < spans.length; k += 2) {
     const start = spans[k]!;
