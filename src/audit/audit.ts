@@ -102,11 +102,19 @@ export function pairStats(items: readonly { descriptor: Float32Array; id: number
 /** Progress callback: images done of total. */
 export type AuditProgress = (done: number, total: number) => void;
 
+/** What `auditImages` can be asked besides the set's images. */
+export interface AuditOptions {
+  readonly detector?: Detector;
+  readonly progress?: AuditProgress;
+  /** Called with each detected face's descriptor and the index of its image in the set. */
+  readonly described?: (image: number, descriptor: Float32Array) => void;
+}
+
 /**
  * Runs face-api on each image (centred on a grey canvas 3x its size) and measures what a
  * real-trained detector, landmarker and recogniser make of the set.
  */
-export async function auditImages(images: readonly AuditImage[], options: { detector?: Detector; progress?: AuditProgress } = {}): Promise<AuditResult> {
+export async function auditImages(images: readonly AuditImage[], options: AuditOptions = {}): Promise<AuditResult> {
   const detector = options.detector ?? 'ssd';
   const detection: Record<string, Counting> = {};
   for (const b of YAW_BUCKETS) detection[b.name] = { images: 0, detected: 0, rate: NaN };
@@ -132,6 +140,7 @@ export async function auditImages(images: readonly AuditImage[], options: { dete
       bucket.detected++;
       if (pBucket) pBucket.detected++;
       described.push({ descriptor: face.descriptor!, id: img.id, yaw: img.yaw });
+      options.described?.(k, face.descriptor!);
       if (Math.abs(img.yaw) < NEAR_FRONTAL_IMAGE_YAW) {
         const e = landmarkError(face.landmarks!, img.landmarks);
         if (e) {
