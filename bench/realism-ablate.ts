@@ -1,6 +1,6 @@
 // `npx tsx bench/realism-ablate.ts NAME [--ids 12] [--imgs 13] [--pitch SD] [--expression SD]
 // [--scale LO,HI] [--color K] [--shape K] [--shape-sd S] [--color-sd S] [--boost NAME=F,...]
-// [--shift NAME=D,...] [--settings NAME=V,...] [--illumination NAME] [--background NAME] [--center NAME] [--model NAME]`:
+// [--shift NAME=D,...] [--settings NAME=V,...] [--illumination NAME] [--background NAME] [--center NAME] [--model NAME] [--specular S]`:
 // one condition of the realism benchmark (bench/realism-setup.ts: 160 px, yaw U(-90, 90), prior
 // illumination, texture backgrounds) for `model builtin`, with render settings changed, scored by
 // face-api; appends one JSON line to bench/ablations-realism.jsonl. Used for the ablations and

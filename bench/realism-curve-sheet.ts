@@ -3,10 +3,10 @@
 // scale 1, prior illumination, plain background, 112 px: what the wider spreads and the altered
 // colour models look like.
 import { writeFileSync } from 'node:fs';
-import { RENDER_DEFAULTS } from '../src/lang/index.js';
 import type { Dist, RenderParams } from '../src/plan/index.js';
 import { encodePng, FaceRenderer, loadModel, prepareRender, tile } from '../src/render/index.js';
 import { builtinColourNames, colourVariant } from './colour-variant.js';
+import { sheetParams } from './realism-setup.js';
 
 const S = 112;
 const IDS = [0, 1, 2, 3, 4, 5];
@@ -25,23 +25,9 @@ const base = await loadModel({ kind: 'builtin' } as RenderParams['model']);
 const names = builtinColourNames();
 const images: Uint8Array[] = [];
 for (const st of steps) {
-  const p = {
-    ...RENDER_DEFAULTS,
-    model: { kind: 'builtin' },
-    firstId: 0,
-    ids: IDS.length,
-    imgsPerId: 1,
-    size: S,
-    pose: { ...RENDER_DEFAULTS.pose, yaw: { type: 'const', value: 0 }, pitch: { type: 'const', value: 0 }, scale: { type: 'const', value: 1 } },
-    coeffs: {
-      ...RENDER_DEFAULTS.coeffs,
-      expression: { type: 'const', value: 0 },
-      ...(st.shapeSd ? { shape: normal(st.shapeSd) } : {}),
-      ...(st.colorSd ? { color: normal(st.colorSd) } : {}),
-    },
-    illumination: { type: 'choice', name: 'prior' },
-    background: { type: 'choice', name: 'plain' },
-  } as RenderParams;
+  const p = sheetParams(IDS.length, S, 0, {
+    coeffs: { ...(st.shapeSd ? { shape: normal(st.shapeSd) } : {}), ...(st.colorSd ? { color: normal(st.colorSd) } : {}) },
+  });
   const r = new FaceRenderer(await prepareRender(p, colourVariant(base, names, st.boost, st.shift), 1));
   for (const id of IDS) images.push(r.render(id, 0).rgb);
 }

@@ -2,14 +2,15 @@
 // would what the built-in model lacks move face-api's distances between different people? The
 // realism benchmark's setup (bench/realism-setup.ts) but near-frontal only, yaw U(-30, 30) and
 // pitch 0 (the issue's harder target is measured on near-frontal pairs, and the painters draw for
-// faces seen from the front), with 2D additions painted onto every render (bench/realism-paint.ts):
+// faces seen from the front), with 2D additions painted onto every render (bench/realism-paint.ts)
+// or the renderer's highlight:
 //   none          the renders as they are
 //   hair          hair with volume on every identity, long on half of them
 //   glasses       glasses on a third of the identities
 //   hair+glasses  both
 //   catchlights   a catchlight in each eye (identity-neutral realism)
 //   camera        blur and sensor noise (identity-neutral realism)
-//   specular      a skin sheen from the image's light and the normal map (shape shown by highlights)
+//   specular      the renderer's own highlight, `specular ~ 0.12` (shape shown by a sheen)
 //   all           hair, glasses and specular together
 // `overrides` are realism-ablate.ts's (`--shape-sd 1.5`, `--color-sd 0`, …). Appends one JSON line
 // (name `probe VARIANT`) to bench/ablations-realism.jsonl with the benchmark's measures and where
@@ -26,7 +27,7 @@ import type { AuditImage } from '../src/audit/index.js';
 import { descriptorDistance, detectFaces, faceApiModelDir } from '../src/faceapi/index.js';
 import { decodeImage } from '../src/image/index.js';
 import { encodePng, FaceRenderer, loadModel, prepareRender, tile } from '../src/render/index.js';
-import { hash01, ibugPoints, paintCamera, paintCatchlights, paintGlasses, paintHair, paintSpecular } from './realism-paint.js';
+import { hash01, ibugPoints, paintCamera, paintCatchlights, paintGlasses, paintHair } from './realism-paint.js';
 import { normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const VARIANTS = ['none', 'hair', 'glasses', 'hair+glasses', 'catchlights', 'camera', 'specular', 'all'] as const;
@@ -45,10 +46,13 @@ const arg = (n: string) => {
 const ids = Number(arg('ids') ?? 20);
 const imgs = Number(arg('imgs') ?? 8);
 const SIZE = 160;
-const base = realismParams('builtin', SIZE, ids, imgs, { pitch: normalDist(0), ...overridesFromArgs(arg), yaw: { type: 'uniform', lo: -30, hi: 30 } });
-// The normal map is drawn after the image (its pixels are the same with or without it).
 const withSpecular = variant === 'specular' || variant === 'all';
-const params = withSpecular ? { ...base, maps: ['normal' as const] } : base;
+const params = realismParams('builtin', SIZE, ids, imgs, {
+  pitch: normalDist(0),
+  ...(withSpecular ? { specular: { type: 'const', value: 0.12 } } : {}),
+  ...overridesFromArgs(arg),
+  yaw: { type: 'uniform', lo: -30, hi: 30 },
+});
 const renderer = new FaceRenderer(await prepareRender(params, await loadModel(params.model)));
 
 /** Half the identities get long hair, a third glasses (hashes of the id, the same in every run). */
@@ -61,8 +65,6 @@ for (let id = 0; id < ids; id++) {
     const { image, extras } = renderer.renderWithExtras(id, s);
     const canvas = { rgb: new Uint8Array(image.rgb), size: SIZE };
     const L = ibugPoints(image.label.landmarks);
-    // The sheen first: hair and glasses are painted over it.
-    if (withSpecular) paintSpecular(canvas, image.maps.normal!, extras.frame.coverage, extras.sample.sh);
     if (variant === 'hair' || variant === 'hair+glasses' || variant === 'all') paintHair(canvas, extras.frame.coverage, L, id, longHair(id));
     if ((variant === 'glasses' || variant === 'hair+glasses' || variant === 'all') && wearsGlasses(id)) paintGlasses(canvas, L, id);
     if (variant === 'catchlights') {

@@ -14,6 +14,7 @@ export interface RenderOverrides {
   readonly shape?: Dist;
   readonly color?: Dist;
   readonly expression?: Dist;
+  readonly specular?: Dist;
   readonly dims?: { readonly shape?: number; readonly color?: number; readonly expression?: number };
   readonly illumination?: string;
   readonly background?: string;
@@ -46,6 +47,28 @@ export function realismParams(model: string, size: number, ids: number, imgs: nu
     illumination: { type: 'choice', name: o.illumination ?? 'prior' },
     background: { type: 'choice', name: o.background ?? 'texture' },
     ...(o.center ? { center: o.center } : {}),
+    ...(o.specular ? { specular: o.specular } : {}),
+  };
+}
+
+/**
+ * A contact sheet's render: `ids` identities of `model builtin`, one image each, at yaw `yaw`,
+ * pitch 0, scale 1, expression 0, each image's prior illumination, plain background, `size` px;
+ * `coeffs` and `specular` as given (the curve's and the highlight's sheets).
+ */
+export function sheetParams(ids: number, size: number, yaw: number, o: { readonly coeffs?: Partial<RenderParams['coeffs']>; readonly specular?: Dist } = {}): RenderParams {
+  return {
+    ...RENDER_DEFAULTS,
+    model: { kind: 'builtin' },
+    firstId: 0,
+    ids,
+    imgsPerId: 1,
+    size,
+    pose: { ...RENDER_DEFAULTS.pose, yaw: { type: 'const', value: yaw }, pitch: { type: 'const', value: 0 }, scale: { type: 'const', value: 1 } },
+    coeffs: { ...RENDER_DEFAULTS.coeffs, expression: { type: 'const', value: 0 }, ...o.coeffs },
+    illumination: { type: 'choice', name: 'prior' },
+    background: { type: 'choice', name: 'plain' },
+    ...(o.specular ? { specular: o.specular } : {}),
   };
 }
 
@@ -54,7 +77,7 @@ export const normalDist = (sd: number): Dist => (sd === 0 ? { type: 'const', val
 
 /**
  * The overrides named on the command line: `--pitch SD`, `--expression SD`, `--shape-sd S`,
- * `--color-sd S` (N(0, ·)), `--scale LO,HI`, `--color K` / `--shape K` (components used),
+ * `--color-sd S` (N(0, ·)), `--specular S` (a constant highlight strength), `--scale LO,HI`, `--color K` / `--shape K` (components used),
  * `--illumination NAME`, `--background NAME`, `--center NAME`, `--model NAME`.
  */
 export function overridesFromArgs(arg: (name: string) => string | undefined): RenderOverrides {
@@ -68,6 +91,7 @@ export function overridesFromArgs(arg: (name: string) => string | undefined): Re
     ...(num('expression') !== undefined ? { expression: normalDist(num('expression')!) } : {}),
     ...(num('shape-sd') !== undefined ? { shape: normalDist(num('shape-sd')!) } : {}),
     ...(num('color-sd') !== undefined ? { color: normalDist(num('color-sd')!) } : {}),
+    ...(num('specular') !== undefined ? { specular: { type: 'const', value: num('specular')! } } : {}),
     ...(Object.keys(dims).length ? { dims } : {}),
     ...(arg('illumination') !== undefined ? { illumination: arg('illumination') } : {}),
     ...(arg('background') !== undefined ? { background: arg('background') } : {}),

@@ -71,6 +71,8 @@ export interface ImageExtra {
   readonly expression: readonly number[];
   /** Per-image colour coefficients (0 at per-identity components), for models that have some. */
   readonly color?: readonly number[];
+  /** The highlight's strength, for renders with `specular ~` (see render/sh.ts specularLight). */
+  readonly specular?: number;
 }
 
 /** Everything drawn for one image (its identity's draws are in IdentityLabel). */

@@ -133,7 +133,7 @@ export const BENCHMARKS: Record<string, 'folder' | 'lfw' | 'ijba' | 'multipie'> 
 };
 
 /** Rendering parameters written with `~`, and what their numbers mean. */
-export const NUMERIC_PARAMS: Record<string, { unit: 'deg' | 'px' | 'factor' | 'std' | 'value'; group: 'pose' | 'coeffs' | 'post' }> = {
+export const NUMERIC_PARAMS: Record<string, { unit: 'deg' | 'px' | 'factor' | 'std' | 'value'; group: 'pose' | 'coeffs' | 'shading' | 'post' }> = {
   yaw: { unit: 'deg', group: 'pose' },
   pitch: { unit: 'deg', group: 'pose' },
   roll: { unit: 'deg', group: 'pose' },
@@ -143,6 +143,7 @@ export const NUMERIC_PARAMS: Record<string, { unit: 'deg' | 'px' | 'factor' | 's
   shape: { unit: 'std', group: 'coeffs' },
   color: { unit: 'std', group: 'coeffs' },
   expression: { unit: 'std', group: 'coeffs' },
+  specular: { unit: 'value', group: 'shading' },
   gain: { unit: 'factor', group: 'post' },
   contrast: { unit: 'factor', group: 'post' },
   offset: { unit: 'value', group: 'post' },

@@ -93,6 +93,13 @@ export type RenderParams = {
    */
   readonly maps?: readonly RenderMap[];
   /**
+   * `specular ~ DIST`: per image, the strength of a white Blinn-Phong highlight (exponent
+   * SPECULAR_EXPONENT) from the image's light, added to the Lambertian shading (see
+   * `specularLight`). Present only when set to something other than 0, so the fingerprints of
+   * renders without it stay as they were.
+   */
+  readonly specular?: Dist;
+  /**
    * The rasteriser, present only for `gl` (synx.yaml `renderer`, resolved before planning): gl
    * frames differ from software ones at edge pixels, so gl shards are cached apart, while the
    * fingerprints of software renders stay what they were before the option existed.

@@ -17,7 +17,8 @@ export { loadBuiltinModel, encodeBuiltinModel, decodeBuiltinModel, builtinModelD
 export type { BuiltinModelHeader, BuiltinModelOptions, BuiltinModelSource } from './builtin-model.js';
 export { loadBfmModel } from './bfm.js';
 export { CAMERA, focalPixels, poseRotation } from './camera.js';
-export { SH_CONST, LAMBERT_BAND, shBasis, shade, envToShading, shadingToEnv, addAmbient, addDirectional } from './sh.js';
+export { SH_CONST, LAMBERT_BAND, shBasis, shade, envToShading, shadingToEnv, addAmbient, addDirectional, specularLight, SPECULAR_EXPONENT } from './sh.js';
+export type { SpecularLight } from './sh.js';
 export {
   samplePriorIllumination,
   frontalIllumination,

@@ -15,6 +15,7 @@ export const STREAM = {
   background: 6,
   post: 7,
   noise: 8,
+  specular: 9,
 } as const;
 
 /** The sample index used for per-identity streams (shape, colour). */

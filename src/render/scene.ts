@@ -51,6 +51,8 @@ export interface ImageSample extends Pose {
   readonly offset: readonly [number, number, number];
   readonly noise: number;
   readonly blur: number;
+  /** Strength of the highlight (`specular ~`), ≥ 0; 0 when the render has none. */
+  readonly specular: number;
 }
 
 /** Components actually used: the experiment's dims, capped at what the model has. */
@@ -143,7 +145,9 @@ export function sampleImage(setup: RenderSetup, id: number, sample: number): Ima
   const offset: [number, number, number] = [sampleDist(q.offset, rq), sampleDist(q.offset, rq), sampleDist(q.offset, rq)];
   const noise = Math.max(0, sampleDist(q.noise, rq));
   const blur = Math.max(0, sampleDist(q.blur, rq));
-  return { id, sample, yaw, pitch, roll, scale, tx, ty, expression, color, illumination, sh, background, gain, contrast, offset, noise, blur };
+  // Its own stream: renders without the clause draw exactly what they drew before it existed.
+  const specular = params.specular ? Math.max(0, sampleDist(params.specular, streamRng(seed, id, sample, STREAM.specular))) : 0;
+  return { id, sample, yaw, pitch, roll, scale, tx, ty, expression, color, illumination, sh, background, gain, contrast, offset, noise, blur, specular };
 }
 
 function drawIllumination(setup: RenderSetup, c: Choice, rng: Rng): { name: string; sh: Float64Array } {

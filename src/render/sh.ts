@@ -70,6 +70,40 @@ export function shadingToEnv(s: ArrayLike<number>): number[][] {
   return env;
 }
 
+/** The Blinn-Phong exponent of `specular ~` highlights: n·h ≥ 0.958 (17° off) keeps half the peak. */
+export const SPECULAR_EXPONENT = 16;
+
+/** What a highlight needs of an image's light: the half vector h (unit) and the light's intensity. */
+export interface SpecularLight {
+  readonly hx: number;
+  readonly hy: number;
+  readonly hz: number;
+  readonly intensity: number;
+}
+
+/**
+ * The directional part of shading coefficients `s`, for a highlight. A light from unit direction
+ * d with intensity i puts (2π/3)·c1·i·d into band 1 (Y1-1 = c1·y, Y10 = c1·z, Y11 = c1·x; see
+ * addDirectional), so the channels' mean band-1 vector gives d and i (an ambient term adds
+ * nothing there; of several lights, their sum). The viewer is on +z (camera space, as the shading
+ * normals), so h = (d + z) / |d + z|. Null when band 1 is zero or the light is straight behind
+ * the head: there is no highlight to draw.
+ */
+export function specularLight(s: ArrayLike<number>): SpecularLight | null {
+  const band1 = (k: number) => (s[3 * k]! + s[3 * k + 1]! + s[3 * k + 2]!) / 3;
+  const x = band1(3);
+  const y = band1(1);
+  const z = band1(2);
+  const len = Math.hypot(x, y, z);
+  if (!(len > 0)) return null;
+  const hx = x / len;
+  const hy = y / len;
+  const hz = z / len + 1;
+  const h = Math.hypot(hx, hy, hz);
+  if (!(h > 1e-9)) return null;
+  return { hx: hx / h, hy: hy / h, hz: hz / h, intensity: len / (((2 * Math.PI) / 3) * SH_CONST.c1) };
+}
+
 /** Adds a uniform (ambient) light: shading `rgb` for every normal. */
 export function addAmbient(s: Float64Array, rgb: readonly number[]): Float64Array {
   for (let c = 0; c < 3; c++) s[c] = s[c]! + rgb[c]! / SH_CONST.c0;

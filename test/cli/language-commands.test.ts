@@ -40,7 +40,7 @@ describe('synx check', () => {
     writeFileSync(path.join(dir, 'bad.synexp'), BAD);
     const r = await synx(dir, 'check', '--format', 'github', 'bad.synexp');
     expect(r.stdout.split('\n')[0]).toBe(
-      "::error file=bad.synexp,line=2,col=1,endLine=2,endColumn=5,title=SX2001::unknown parameter 'yawn' (did you mean 'yaw'?) (hint: parameters with ~ are yaw, pitch, roll, scale, tx, ty, shape, color, expression, gain, contrast, offset, noise, blur, illumination, background)",
+      "::error file=bad.synexp,line=2,col=1,endLine=2,endColumn=5,title=SX2001::unknown parameter 'yawn' (did you mean 'yaw'?) (hint: parameters with ~ are yaw, pitch, roll, scale, tx, ty, shape, color, expression, specular, gain, contrast, offset, noise, blur, illumination, background)",
     );
   });
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Lexer, type IToken } from 'chevrotain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL_TOKENS } from '../../src/lang/index.js';
+import { ALL_TOKENS, NUMERIC_PARAMS } from '../../src/lang/index.js';
 import { GRAMMAR_FILE, ROOT, tokenize, type TmToken, type Tokenized } from './tokenize.js';
 
 /** The innermost scope of the first token whose text is exactly `text` (after `skip` earlier ones). */
@@ -80,6 +80,13 @@ describe('scopes of sample lines', () => {
     // An unknown distribution is still a call, so the checker's "did you mean" has something to point at.
     expect(scopeOf(t, 'Q')).toBe('entity.name.function.synexp');
     for (const p of ['pitch', 'scale', 'tx']) expect(scopeOf(t, p)).toBe('variable.parameter.synexp');
+  });
+
+  it('scopes every numeric rendering parameter the language knows, specular included', async () => {
+    const names = Object.keys(NUMERIC_PARAMS);
+    expect(names).toContain('specular');
+    const t = await tokenize(names.map((n) => `${n} ~ 1`).join(', '));
+    for (const n of names) expect(scopeOf(t, n)).toBe('variable.parameter.synexp');
   });
 
   it('tells the noise parameter from the noise background', async () => {

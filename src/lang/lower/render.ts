@@ -28,6 +28,7 @@ export function lowerRender(lw: Lowering, clauses: ReadonlyMap<string, Located>,
   let dims: { shape: number; color: number; expression: number } = { ...RENDER_DEFAULTS.dims };
   let center: RenderSpec['center'] = RENDER_DEFAULTS.center;
   let maps: RenderMap[] = [];
+  let specular: Dist | undefined;
   for (const { clause: c, file } of clauses.values()) {
     const r = lw.in(file);
     if (c.type === 'param') {
@@ -36,7 +37,8 @@ export function lowerRender(lw: Lowering, clauses: ReadonlyMap<string, Located>,
         if (d) {
           warnAngle(r, d, c.name, c.value.range);
           const group = NUMERIC_PARAMS[c.name]!.group;
-          (group === 'pose' ? pose : group === 'coeffs' ? coeffs : post)[c.name] = d;
+          if (group === 'shading') specular = d;
+          else (group === 'pose' ? pose : group === 'coeffs' ? coeffs : post)[c.name] = d;
         }
       } else if (isChoiceParam(c.name)) {
         const d = choiceDist(r, c.value, c.name);
@@ -73,6 +75,8 @@ export function lowerRender(lw: Lowering, clauses: ReadonlyMap<string, Located>,
     center,
     // Only when asked for: renders without maps keep the fingerprints they always had.
     ...(maps.length > 0 ? { maps } : {}),
+    // Likewise only when it adds a highlight: `specular ~ 0` renders (and caches) as no clause.
+    ...(specular && !(specular.type === 'const' && specular.value === 0) ? { specular } : {}),
   };
 }
 
