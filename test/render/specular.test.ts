@@ -101,4 +101,15 @@ describe('specular ~ in the language', () => {
     expect((some!.params as unknown as RenderParams).specular).toEqual({ type: 'uniform', lo: 0, hi: 0.2 });
     expect(some!.fingerprint).not.toBe(without!.fingerprint);
   });
+
+  it('warns of a specular that can never draw a highlight, and of nothing else', () => {
+    const check = (clause: string) => compileText(`experiment a {\n  sample 4 ids x 2 imgs\n  ${clause}\n}\n`, 'spec.synexp', testConfig('/tmp/synx-specular-lang'), { cwd: '/tmp' }).diagnostics;
+    for (const clause of ['specular ~ -0.1', 'specular ~ U(-0.3, -0.1)', 'specular ~ mix(0.5 -0.2, 0.5 N(-1, 0))']) {
+      const d = check(clause);
+      expect(d.map((x) => [x.code, x.severity])).toEqual([['SX2101', 'warning']]);
+      expect(d[0]!.message).toBe('specular below 0 never draws a highlight (a strength below 0 counts as 0)');
+      expect(d[0]!.range.start.line).toBe(3);
+    }
+    for (const clause of ['specular ~ 0', 'specular ~ U(-0.1, 0.3)', 'specular ~ N(-0.5, 0.1)', 'specular ~ 0.2']) expect(check(clause)).toEqual([]);
+  });
 });

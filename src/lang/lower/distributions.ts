@@ -136,6 +136,17 @@ function mixture<T>(r: Reader, v: CallValue, example: string, part: (value: Valu
   return { type: 'mix', parts };
 }
 
+/**
+ * Warns of a `specular` that can never draw a highlight: every value it can take is below 0, which
+ * counts as 0 (exactly 0 is the way to say none, and is not warned of).
+ */
+export function warnNoHighlight(r: Reader, d: Dist, param: string, range: Range): void {
+  if (param !== 'specular') return;
+  const highest = (x: Dist): number =>
+    x.type === 'const' ? x.value : x.type === 'uniform' ? x.hi : x.type === 'normal' ? (x.sd > 0 ? Infinity : x.mean) : Math.max(...x.parts.map((p) => highest(p.dist)));
+  if (highest(d) < 0) r.report('SX2101', range, 'specular below 0 never draws a highlight (a strength below 0 counts as 0)', 'a sheen is about 0.1 to 0.4, e.g. specular ~ U(0, 0.3); specular ~ 0 turns it off');
+}
+
 /** Warns of a yaw or pitch that reaches past ±90° (the back of the head, a face upside down). */
 export function warnAngle(r: Reader, d: Dist, param: string, range: Range): void {
   if (param !== 'yaw' && param !== 'pitch') return;

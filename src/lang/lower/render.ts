@@ -5,7 +5,7 @@ import type { ChoiceDist, Dist, ModelRef, RenderMap } from '../../params/index.j
 import type { SampleClause, SettingClause } from '../ast.js';
 import type { Located } from '../resolve.js';
 import { CHOICE_PARAMS, NUMERIC_PARAMS, isChoiceParam, isNumericParam, RENDER_DEFAULTS, RENDER_MAPS, TESTSET_FIRST_ID, type RenderSpec } from '../spec.js';
-import { choiceDist, dist, warnAngle } from './distributions.js';
+import { choiceDist, dist, warnAngle, warnNoHighlight } from './distributions.js';
 import type { Lowering, Reader } from './values.js';
 
 const CENTER = ['none', 'facebox', 'landmarks', 'arcface'];
@@ -36,6 +36,7 @@ export function lowerRender(lw: Lowering, clauses: ReadonlyMap<string, Located>,
         const d = dist(r, c.value, c.name);
         if (d) {
           warnAngle(r, d, c.name, c.value.range);
+          warnNoHighlight(r, d, c.name, c.value.range);
           const group = NUMERIC_PARAMS[c.name]!.group;
           if (group === 'shading') specular = d;
           else (group === 'pose' ? pose : group === 'coeffs' ? coeffs : post)[c.name] = d;
