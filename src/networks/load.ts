@@ -136,10 +136,34 @@ async function tfjsModel(net0: PretrainedNetwork): Promise<PretrainedEmbedder> {
   return makeEmbedder(net, dim, layout, forward, () => model.dispose());
 }
 
+/**
+ * The part of onnxruntime-node's API synx uses, typed here rather than imported: the package is
+ * an optional dependency, and where npm drops it (its install script fails without network) the
+ * build must still compile.
+ */
+interface OrtTensor {
+  readonly type: string;
+  readonly dims: readonly (number | bigint)[];
+  readonly data: unknown;
+}
+interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly inputMetadata: readonly ({ readonly isTensor: false } | { readonly isTensor: true; readonly shape: readonly (number | string)[] })[];
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+interface OrtModule {
+  readonly InferenceSession: { create(model: Uint8Array, options: { readonly intraOpNumThreads: number }): Promise<OrtSession> };
+  readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+}
+/** A variable, so that TypeScript does not resolve the optional package (see OrtModule). */
+const ONNX_RUNTIME = 'onnxruntime-node';
+
 /** onnxruntime-node, an optional dependency: loaded only when an ONNX network is evaluated. */
-async function onnxRuntime(file: string): Promise<typeof import('onnxruntime-node')> {
+async function onnxRuntime(file: string): Promise<OrtModule> {
   try {
-    return await import('onnxruntime-node');
+    return (await import(ONNX_RUNTIME)) as OrtModule;
   } catch (e) {
     throw new NetworkError(
       `${file} is an ONNX model, but onnxruntime-node is not installed (${(e as Error).message.split('\n')[0]})`,
@@ -150,7 +174,7 @@ async function onnxRuntime(file: string): Promise<typeof import('onnxruntime-nod
 
 async function onnx(net0: PretrainedNetwork): Promise<PretrainedEmbedder> {
   const ort = await onnxRuntime(net0.file);
-  let session: import('onnxruntime-node').InferenceSession;
+  let session: OrtSession;
   try {
     session = await ort.InferenceSession.create(readFileSync(net0.path), { intraOpNumThreads: 1 });
   } catch (e) {
@@ -168,7 +192,7 @@ async function onnx(net0: PretrainedNetwork): Promise<PretrainedEmbedder> {
   const forward = async (x: tf.Tensor4D): Promise<tf.Tensor2D> => {
     const n = x.shape[0];
     const data = (await x.data()) as Float32Array;
-    let result: import('onnxruntime-node').InferenceSession.OnnxValueMapType;
+    let result: Record<string, OrtTensor>;
     try {
       result = await session.run({ [inputName]: new ort.Tensor('float32', data, x.shape) });
     } catch (e) {
