@@ -96,6 +96,9 @@ const bench: Bench = {
       ratios.push({ name: `built-in / procedural speed, 1 thread, ${what}`, value: b! / p!, unit: 'x', target: '>= 1 (issue 12)', note: 'same run, turns per identity, 600 images each' });
     }
     out.push(...ratios);
+    // What the optional highlight (`specular ~`) costs: the same renders with and without it, in turns.
+    const [plain, lit] = await alternating([params(false), { ...params(false), specular: c(0.25) }], 60);
+    out.push({ name: 'built-in model with / without specular ~ 0.25, 1 thread, fixed expression', value: lit! / plain!, unit: 'x', note: `${lit!.toFixed(0)} against ${plain!.toFixed(0)} img/s; same run, turns per identity, 600 images each` });
     out.push({ name: 'BFM-sized mesh, 1 thread, fixed expression', value: await singleThread(params(false), bfm, 12), unit: 'img/s', note });
     const b = await pooled(params(false), undefined, 10 * threads, threads);
     out.push({ name: `built-in model, ${threads} threads, fixed expression`, value: b.rate, unit: 'img/s', note });

@@ -10,7 +10,7 @@ import { createRasterTarget, RECORD_INTS, RECORD_TRIANGLE, type DeferredRaster, 
 import { VertexNormalCache } from './normals.js';
 import { createGlRasterTarget } from './raster-gl.js';
 import { STREAM, streamRng } from './rng.js';
-import { SH_CONST, SPECULAR_EXPONENT, specularLight } from './sh.js';
+import { SH_CONST, specularLight } from './sh.js';
 import { colorVariesPerImage, expressionVaries, sampleIdentity, sampleImage, usedDims, type ImageSample, type RenderSetup } from './scene.js';
 
 /** One rendered image: RGB bytes (size × size × 3), its label, its identity's draws and its maps. */
@@ -566,7 +566,11 @@ function shadeVertices(
     if (strength > 0) {
       const d = x * hx + y * hy + z * hz;
       if (d > 0) {
-        const add = strength * d ** SPECULAR_EXPONENT;
+        // d^16 (SPECULAR_EXPONENT) by four squarings: Math.pow cost a fifth of the render.
+        const d2 = d * d;
+        const d4 = d2 * d2;
+        const d8 = d4 * d4;
+        const add = strength * d8 * d8;
         r += add;
         g += add;
         b += add;

@@ -70,7 +70,10 @@ export function shadingToEnv(s: ArrayLike<number>): number[][] {
   return env;
 }
 
-/** The Blinn-Phong exponent of `specular ~` highlights: n·h ≥ 0.958 (17° off) keeps half the peak. */
+/**
+ * The Blinn-Phong exponent of `specular ~` highlights: n·h ≥ 0.958 (17° off) keeps half the peak.
+ * The renderer's shading computes it as four squarings (shadeVertices): change both together.
+ */
 export const SPECULAR_EXPONENT = 16;
 
 /** What a highlight needs of an image's light: the half vector h (unit) and the light's intensity. */
