@@ -5,6 +5,7 @@ import type { PretrainedNetwork } from '../params/index.js';
 import { asRows, makeEmbedder, NetworkError, type PretrainedEmbedder } from './embedder.js';
 import { faceApiForward, readFaceApiWeights } from './face-api.js';
 import { digestFiles, modelFiles, weightFiles } from './files.js';
+import { optionalImport } from '../util/index.js';
 
 type Layout = 'nhwc' | 'nchw';
 
@@ -139,7 +140,7 @@ async function tfjsModel(net0: PretrainedNetwork): Promise<PretrainedEmbedder> {
 /**
  * The part of onnxruntime-node's API synx uses, typed here rather than imported: the package is
  * an optional dependency, and where npm drops it (its install script fails without network) the
- * build must still compile.
+ * build must still compile (see optionalImport).
  */
 interface OrtTensor {
   readonly type: string;
@@ -157,13 +158,10 @@ interface OrtModule {
   readonly InferenceSession: { create(model: Uint8Array, options: { readonly intraOpNumThreads: number }): Promise<OrtSession> };
   readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
 }
-/** A variable, so that TypeScript does not resolve the optional package (see OrtModule). */
-const ONNX_RUNTIME = 'onnxruntime-node';
-
 /** onnxruntime-node, an optional dependency: loaded only when an ONNX network is evaluated. */
 async function onnxRuntime(file: string): Promise<OrtModule> {
   try {
-    return (await import(ONNX_RUNTIME)) as OrtModule;
+    return (await optionalImport('onnxruntime-node')) as OrtModule;
   } catch (e) {
     throw new NetworkError(
       `${file} is an ONNX model, but onnxruntime-node is not installed (${(e as Error).message.split('\n')[0]})`,

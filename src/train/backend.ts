@@ -2,20 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NodeFailure } from '../node/index.js';
+import { optionalImport } from '../util/index.js';
 
 /** The TensorFlow.js backends synx can train on. */
 export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'tfjs-node', 'tfjs-node-gpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
-
-/**
- * Imports a module only some users install, by a name TypeScript does not try to resolve. A
- * bundle that packs such a module (bench/gpu/bundle.sh) supplies a loader for it in
- * `globalThis.__synxModules`, since a bundler cannot follow an import by variable name.
- */
-async function optionalImport(name: string): Promise<unknown> {
-  const packed = (globalThis as { __synxModules?: Record<string, () => Promise<unknown>> }).__synxModules?.[name];
-  return packed ? packed() : import(name);
-}
 
 /**
  * Makes `name` the active TensorFlow.js backend (once per thread). wasm and cpu ship with synx;
