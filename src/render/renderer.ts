@@ -10,7 +10,7 @@ import { createRasterTarget, RECORD_INTS, RECORD_TRIANGLE, type DeferredRaster, 
 import { VertexNormalCache } from './normals.js';
 import { createGlRasterTarget } from './raster-gl.js';
 import { STREAM, streamRng } from './rng.js';
-import { SH_CONST, specularLight } from './sh.js';
+import { SH_CONST, specularLight, type SpecularLight } from './sh.js';
 import { colorVariesPerImage, expressionVaries, sampleIdentity, sampleImage, usedDims, type ImageSample, type RenderSetup } from './scene.js';
 
 /** One rendered image: RGB bytes (size × size × 3), its label, its identity's draws and its maps. */
@@ -350,8 +350,7 @@ export class FaceRenderer {
       k[24 + c] = sh[24 + c]! * c22;
     }
     const light = s.specular > 0 ? specularLight(sh) : null;
-    const highlight = light ? new Float64Array([light.hx, light.hy, light.hz, s.specular * light.intensity]) : null;
-    const shade = (list: Int32Array, count: number) => shadeVertices(list, count, normals, this.albedo, R, k, s.gain, s.offset, s.contrast, iw, rw, gw, bw, highlight);
+    const shade = (list: Int32Array, count: number) => shadeVertices(list, count, normals, this.albedo, R, k, s.gain, s.offset, s.contrast, iw, rw, gw, bw, light, s.specular);
     const d = this.deferred;
     if (!d) {
       shade(this.allVertices, n);
@@ -523,14 +522,14 @@ function similarityVertices(n: number, sx: Float32Array, sy: Float32Array, a: nu
 
 /**
  * Shading of the vertices `list[0 … count)`: albedo × Σ s_k Y_k(R n) with k the SH coefficients
- * times the band constants, plus, with a `highlight` (h, strength), strength · max(0, R n · h)^16
- * in white (SPECULAR_EXPONENT), then the colour transform, × 1/depth.
+ * times the band constants, plus, with a `light`, specular · intensity · max(0, R n · h)^16 in
+ * white (SPECULAR_EXPONENT), then the colour transform, × 1/depth.
  */
 function shadeVertices(
   list: Int32Array, count: number, normals: Float32Array, albedo: Float32Array, R: Float64Array, k: Float64Array,
   gain: readonly number[], offset: readonly number[], ct: number,
   iw: Float32Array, rw: Float32Array, gw: Float32Array, bw: Float32Array,
-  highlight: Float64Array | null = null,
+  light: SpecularLight | null = null, specular = 0,
 ): void {
   const r0 = R[0]!, r1 = R[1]!, r2 = R[2]!, r3 = R[3]!, r4 = R[4]!, r5 = R[5]!, r6 = R[6]!, r7 = R[7]!, r8 = R[8]!;
   const g0 = gain[0]!, g1 = gain[1]!, g2 = gain[2]!;
@@ -540,8 +539,8 @@ function shadeVertices(
   const k0 = k[0]!, k1 = k[1]!, k2 = k[2]!, k3 = k[3]!, k4 = k[4]!, k5 = k[5]!, k6 = k[6]!, k7 = k[7]!, k8 = k[8]!;
   const k9 = k[9]!, k10 = k[10]!, k11 = k[11]!, k12 = k[12]!, k13 = k[13]!, k14 = k[14]!, k15 = k[15]!, k16 = k[16]!, k17 = k[17]!;
   const k18 = k[18]!, k19 = k[19]!, k20 = k[20]!, k21 = k[21]!, k22 = k[22]!, k23 = k[23]!, k24 = k[24]!, k25 = k[25]!, k26 = k[26]!;
-  const hx = highlight?.[0] ?? 0, hy = highlight?.[1] ?? 0, hz = highlight?.[2] ?? 0;
-  const strength = highlight?.[3] ?? 0;
+  const hx = light?.hx ?? 0, hy = light?.hy ?? 0, hz = light?.hz ?? 0;
+  const strength = light ? specular * light.intensity : 0;
   for (let j = 0; j < count; j++) {
     const i = list[j]!;
     const w = iw[i]!;

@@ -104,7 +104,7 @@ export function specularLight(s: ArrayLike<number>): SpecularLight | null {
   const hz = z / len + 1;
   const h = Math.hypot(hx, hy, hz);
   if (!(h > 1e-9)) return null;
-  return { hx: hx / h, hy: hy / h, hz: hz / h, intensity: len / (((2 * Math.PI) / 3) * SH_CONST.c1) };
+  return { hx: hx / h, hy: hy / h, hz: hz / h, intensity: len / (Math.PI * LAMBERT_BAND[1] * SH_CONST.c1) };
 }
 
 /** Adds a uniform (ambient) light: shading `rgb` for every normal. */
