@@ -6,12 +6,13 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { auditImages, pairStats } from '../src/audit/index.js';
+import { auditImages, NEAR_FRONTAL_PAIR_YAW, pairStats } from '../src/audit/index.js';
 import type { AuditImage, AuditResult, PairStats } from '../src/audit/index.js';
 import { decodeImage } from '../src/image/index.js';
 import { alignFace, descriptorsOfAlignedCrops, detectFaces, faceApiModelDir, fivePointsOf68, SAME_PERSON_DISTANCE } from '../src/faceapi/index.js';
-import { FaceRenderer, prepareRender } from '../src/render/index.js';
+import { FaceRenderer, prepareRender, sampleIdentity, type RenderSetup } from '../src/render/index.js';
 import { readFileSync } from 'node:fs';
+import { builtinColourNames } from './colour-variant.js';
 import { normalDist, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,6 +33,27 @@ const pitches = pitchArg === 'both' ? [true, false] : [pitchArg === '0'];
 const DEFAULT_PITCH = 'pitch N(0, 30)';
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
+/**
+ * The built-in model's near-frontal impostor share within each third of the identities ranked by
+ * their skin tone (melanin) draw: how far apart face-api puts different people of about the same
+ * skin tone, which the real faces it is compared with (face-api's demo photos: young women, light
+ * to medium skin) are. Undefined for models without that component.
+ */
+function byTone(model: string, setup: RenderSetup, described: readonly { descriptor: Float32Array; id: number; yaw: number }[]): ToneGroup[] | undefined {
+  const j = model === 'builtin' ? builtinColourNames().indexOf('skin tone (melanin)') : -1;
+  if (j < 0) return undefined;
+  const tone = new Map<number, number>();
+  for (const d of described) if (!tone.has(d.id)) tone.set(d.id, sampleIdentity(setup, d.id).color[j]!);
+  const ranked = [...tone.keys()].sort((a, b) => tone.get(a)! - tone.get(b)! || a - b);
+  const third = (k: number) => new Set(ranked.slice(Math.floor((k * ranked.length) / 3), Math.floor(((k + 1) * ranked.length) / 3)));
+  const nearFrontal = (a: number, b: number) => Math.abs(a) < NEAR_FRONTAL_PAIR_YAW && Math.abs(b) < NEAR_FRONTAL_PAIR_YAW;
+  return (['light', 'mid', 'dark'] as const).map((group, k) => {
+    const members = third(k);
+    const s = pairStats(described.filter((d) => members.has(d.id)), nearFrontal);
+    return { group, identities: members.size, impostorPairs: s.impostorPairs, impostorUnderThreshold: s.impostorUnderThreshold };
+  });
+}
+
 const params = (model: string, size: number, pitch0: boolean) => realismParams(model, size, ids, imgs, pitch0 ? { pitch: normalDist(0) } : {});
 
 /** Single-thread render rate at 112 px (after a warm-up), the render bench's measure. */
@@ -42,9 +64,18 @@ function renderRate(r: FaceRenderer, n: number): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
+/** Near-frontal impostor pairs under the same-person distance among identities of one skin-tone third. */
+interface ToneGroup {
+  readonly group: 'light' | 'mid' | 'dark';
+  readonly identities: number;
+  readonly impostorPairs: number;
+  readonly impostorUnderThreshold: number;
+}
+
 interface ModelRow {
   readonly model: string;
   readonly audit?: AuditResult;
+  readonly byTone?: readonly ToneGroup[];
   readonly renderPerSecond112?: number;
   readonly error?: string;
 }
@@ -85,10 +116,12 @@ const rows: ModelRow[] = merged.flatMap((m) => m.rows);
 let alignedPerSecond = merged.length ? merged[0]!.alignedPerSecond : NaN;
 for (const [model, pitch0] of merged.length ? [] : pitches.flatMap((p) => models.map((m) => [m, p] as const))) {
   say(`model ${model}, ${pitch0 ? 'pitch 0' : DEFAULT_PITCH} ...`);
+  let setup160: RenderSetup;
   let renderer160: FaceRenderer;
   let renderer112: FaceRenderer;
   try {
-    renderer160 = new FaceRenderer(await prepareRender(params(model, 160, pitch0)));
+    setup160 = await prepareRender(params(model, 160, pitch0));
+    renderer160 = new FaceRenderer(setup160);
     renderer112 = new FaceRenderer(await prepareRender(params(model, 112, pitch0)));
   } catch (e) {
     rows.push({ model, error: (e as Error).message.split('\n')[0]! });
@@ -103,7 +136,11 @@ for (const [model, pitch0] of merged.length ? [] : pitches.flatMap((p) => models
     }
   }
   const ta = performance.now();
-  const audit = await auditImages(images, { progress: (d, n) => d % 100 === 0 && say(`  ${d}/${n} images`) });
+  const described: { descriptor: Float32Array; id: number; yaw: number }[] = [];
+  const audit = await auditImages(images, {
+    progress: (d, n) => d % 100 === 0 && say(`  ${d}/${n} images`),
+    described: (k, descriptor) => described.push({ descriptor, id: images[k]!.id, yaw: images[k]!.yaw }),
+  });
   if (Number.isNaN(alignedPerSecond)) {
     // The chain plus the warp, timed on this model's first 40 images.
     const tb = performance.now();
@@ -114,7 +151,8 @@ for (const [model, pitch0] of merged.length ? [] : pitches.flatMap((p) => models
     alignedPerSecond = 40 / ((performance.now() - tb) / 1000);
   }
   say(`  audited in ${((performance.now() - ta) / 1000).toFixed(0)} s`);
-  rows.push({ model: `${model}, ${pitch0 ? 'pitch 0' : DEFAULT_PITCH}`, audit, renderPerSecond112: renderRate(renderer112, 200) });
+  const tones = byTone(model, setup160, described);
+  rows.push({ model: `${model}, ${pitch0 ? 'pitch 0' : DEFAULT_PITCH}`, audit, ...(tones ? { byTone: tones } : {}), renderPerSecond112: renderRate(renderer112, 200) });
 }
 
 if (part) {
@@ -161,6 +199,12 @@ const md = [
   line('identity AUC, near-frontal pairs (both abs(yaw) < 30)', (r) => f3(r.audit?.nearFrontal.auc), TARGETS.aucNearFrontal),
   line('identity AUC, all pairs', (r) => f3(r.audit?.all.auc)),
   line(`impostor pairs under ${SAME_PERSON_DISTANCE}, near-frontal`, (r) => pct(r.audit?.nearFrontal.impostorUnderThreshold), TARGETS.impostorsNearFrontal, `${pct(real.impostorUnderThreshold)} (${real.impostorPairs} pairs, all poses)`),
+  ...(['light', 'mid', 'dark'] as const).map((g) =>
+    line(`impostor pairs under ${SAME_PERSON_DISTANCE}, near-frontal, ${g} third by skin tone`, (r) => {
+      const t = r.byTone?.find((x) => x.group === g);
+      return t ? `${pct(t.impostorUnderThreshold)} (${t.identities} ids)` : '–';
+    }),
+  ),
   line(`impostor pairs under ${SAME_PERSON_DISTANCE}, all`, (r) => pct(r.audit?.all.impostorUnderThreshold), '', pct(real.impostorUnderThreshold)),
   line(`genuine pairs under ${SAME_PERSON_DISTANCE}, near-frontal`, (r) => pct(r.audit?.nearFrontal.genuineUnderThreshold)),
   line(`genuine pairs under ${SAME_PERSON_DISTANCE}, all`, (r) => pct(r.audit?.all.genuineUnderThreshold)),
