@@ -1,12 +1,13 @@
 // `npx tsx bench/realism-tone.ts NAME [--ids 45] [--imgs 6] [--shift NAME=D,…] [--boost NAME=F,…]
-// [--settings NAME=V,…]`: how far apart face-api puts different synthetic people of about the same
+// [--settings NAME=V,…] [--exposure F]`: how far apart face-api puts different synthetic people of about the same
 // skin tone. Renders the built-in model near-frontal (yaw U(-30, 30), pitch 0, the realism
 // benchmark's settings otherwise: bench/realism-setup.ts), splits the identities into thirds by
 // their skin-tone (melanin) draw, and reports the share of impostor pairs (different identities,
 // every pair of detected images) under face-api's same-person distance 0.6 within and between the
 // thirds. The thirds come from the shipped model's draws, so a colour variant (`--shift`,
 // `--boost` as in bench/realism-ablate.ts; `--settings` builds the colour model with other
-// scripts/ict/colour.ts settings) keeps the same people in each third. Appends one JSON line (name
+// scripts/ict/colour.ts settings, e.g. `skinBlood=0.015/0.08`) keeps the same people in each third;
+// `--exposure F` scales the pixels before face-api sees them. Appends one JSON line (name
 // `tone NAME`) to bench/ablations-realism.jsonl. Used in docs/realism.md ("Skin tone and
 // face-api's distances").
 import { appendFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ const shipped = await loadModel(params.model);
 const settings = arg('settings');
 const variant = colourVariant(settings ? colourFromGenerator(shipped, colourSettingsFromSpec(settings)) : shipped, builtinColourNames(), arg('boost'), arg('shift'));
 const renderer = new FaceRenderer(await prepareRender(params, variant));
+// `--exposure F` scales every pixel (background too) before face-api sees it: a probe of brightness alone.
+const exposure = Number(arg('exposure') ?? 1);
 
 // Thirds by the shipped model's melanin draw (the same unit draw in every variant).
 const melanin = builtinColourNames().indexOf('skin tone (melanin)');
@@ -48,7 +51,8 @@ const images: AuditImage[] = [];
 for (let id = 0; id < ids; id++) {
   for (let s = 0; s < imgs; s++) {
     const r = renderer.render(id, s);
-    images.push({ rgb: r.rgb, size: 160, id, yaw: r.label.yaw, pitch: r.label.pitch, landmarks: r.label.landmarks });
+    const rgb = exposure === 1 ? r.rgb : Uint8Array.from(r.rgb, (v) => Math.min(255, Math.round(v * exposure)));
+    images.push({ rgb, size: 160, id, yaw: r.label.yaw, pitch: r.label.pitch, landmarks: r.label.landmarks });
   }
 }
 const described: { id: number; descriptor: Float32Array }[] = [];

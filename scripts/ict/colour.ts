@@ -72,8 +72,14 @@ export interface SkinTonePrior {
   readonly samples: [number, number, number][];
 }
 
-/** Fits the principal axes of SKIN_POPULATION's colours. */
-export function skinTonePrior(): SkinTonePrior {
+/** The ranges of the skin population (see SKIN_POPULATION); the eumelanin share is fixed. */
+export interface SkinRanges {
+  readonly melanin: readonly [number, number];
+  readonly blood: readonly [number, number];
+}
+
+/** Fits the principal axes of the skin population's colours (SKIN_POPULATION unless `ranges` say otherwise). */
+export function skinTonePrior(ranges: SkinRanges = SKIN_POPULATION): SkinTonePrior {
   const samples: [number, number, number][] = [];
   const steps = { melanin: 32, blood: 8, eumelanin: 5 };
   const logGrid = (lo: number, hi: number, n: number, i: number) => Math.exp(Math.log(lo) + ((i + 0.5) / n) * (Math.log(hi) - Math.log(lo)));
@@ -81,8 +87,8 @@ export function skinTonePrior(): SkinTonePrior {
     for (let b = 0; b < steps.blood; b++) {
       for (let e = 0; e < steps.eumelanin; e++) {
         const p: SkinParams = {
-          melanin: logGrid(SKIN_POPULATION.melanin[0], SKIN_POPULATION.melanin[1], steps.melanin, m),
-          blood: logGrid(SKIN_POPULATION.blood[0], SKIN_POPULATION.blood[1], steps.blood, b),
+          melanin: logGrid(ranges.melanin[0], ranges.melanin[1], steps.melanin, m),
+          blood: logGrid(ranges.blood[0], ranges.blood[1], steps.blood, b),
           eumelanin: SKIN_POPULATION.eumelanin[0] + ((e + 0.5) / steps.eumelanin) * (SKIN_POPULATION.eumelanin[1] - SKIN_POPULATION.eumelanin[0]),
         };
         samples.push(skinColour(p));
@@ -444,6 +450,9 @@ export interface ColourSettings {
   readonly occlusion: number;
   /** Share of `occlusion` the eyeballs take (see occlusion()). */
   readonly eyeballOcclusion: number;
+  /** The skin population's melanin and blood volume fractions (log-uniform ranges; SKIN_POPULATION). */
+  readonly skinMelanin: readonly [number, number];
+  readonly skinBlood: readonly [number, number];
 }
 
 export const COLOUR_SETTINGS: ColourSettings = {
@@ -471,7 +480,18 @@ export const COLOUR_SETTINGS: ColourSettings = {
   hairlineWidth: 1,
   occlusion: 0.85,
   eyeballOcclusion: 0.4,
+  // A face's blood range (1.5-8%) with melanin from 1.5% brings light skin to measured faces'
+  // lightness and redness but narrows the skin-tone spread by 11%: the quickstart's network lost
+  // 7 points of rank-1 and face-api's profile detection 5 (docs/realism.md, "Skin tone and
+  // face-api's distances"). Kept as measured on the forearm until a release re-tunes for it.
+  skinMelanin: SKIN_POPULATION.melanin,
+  skinBlood: SKIN_POPULATION.blood,
 };
+
+/** A fraction range in percent as the model's note writes it: [0.012, 0.25] → `1.2-25`. */
+function percentRange(r: readonly [number, number]): string {
+  return r.map((v) => Number((100 * v).toPrecision(3))).join('-');
+}
 
 /** Builds the colour model from the neutral mesh (deterministic: same input, same bytes). */
 export function buildIctColourModel(input: IctColourInput, settings: ColourSettings = COLOUR_SETTINGS): IctColourModel {
@@ -486,7 +506,7 @@ export function buildIctColourModel(input: IctColourInput, settings: ColourSetti
   const n = ICT_VERTEX_COUNT;
   const masks = colourMasks(neutral, landmarks, settings);
   const ao = occlusion(neutral, triangles, settings);
-  const prior = skinTonePrior();
+  const prior = skinTonePrior({ melanin: settings.skinMelanin, blood: settings.skinBlood });
 
   // Per vertex: the weight of skin colour (1 - hair cover), its regional tint, and a fixed colour
   // for what is not skin (eyes, mouth, teeth), all darkened by the ambient occlusion.
@@ -607,7 +627,7 @@ export function buildIctColourModel(input: IctColourInput, settings: ColourSetti
   const note =
     'Colour model for ICT Face Model Light (which has no albedo), sRGB-encoded values as the renderer uses them. ' +
     'Skin tone: principal axes of a two-layer Kubelka-Munk skin (eumelanin/pheomelanin in the epidermis, blood in the dermis; ' +
-    'Jacques 2013, Donner & Jensen 2006, Prahl haemoglobin spectra) over melanin 1.2-25%, blood 0.4-5%; ' +
+    `Jacques 2013, Donner & Jensen 2006, Prahl haemoglobin spectra) over melanin ${percentRange(settings.skinMelanin)}%, blood ${percentRange(settings.skinBlood)}%; ` +
     `variance shares of the three axes ${shares}. Regions from the ICT vertex ranges and the 68 landmarks; ` +
     `ambient occlusion baked in (${AO_RAYS} rays per vertex, ${AO_REACH_CM} cm reach). See docs/colour-model.md.`;
   return { mean, components, note };

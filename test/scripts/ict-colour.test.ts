@@ -71,6 +71,22 @@ describe('skin colour pipeline (hand-computed references)', () => {
     expect(Math.min(...itas)).toBeLessThan(-30);
   });
 
+  it("a face's blood range (the skinBlood setting) brings -1 sd of the melanin axis to measured faces' lightness and redness; the shipped forearm range is paler", () => {
+    // Bare faces of 543 Korean women: group means L* 60.7 / 63.9 / 66.7, about 3 apart (Biomed.
+    // Dermatol. 2017, doi:10.1186/s41702-017-0002-7); facial redness a* is at least about 10.
+    const minusOne = (p: ReturnType<typeof skinTonePrior>) => srgbToLab(p.mean.map((m, k) => m - p.axes[0]![k]!));
+    const [L, a] = minusOne(skinTonePrior({ melanin: [0.015, 0.25], blood: [0.015, 0.08] }));
+    expect(L).toBeGreaterThan(60.7);
+    expect(L).toBeLessThan(66.7 + 3);
+    expect(a).toBeGreaterThan(9);
+    // The shipped prior (forearm-like blood, 0.4-5%): lighter and less red than those faces.
+    const [L0, a0] = minusOne(skinTonePrior());
+    expect(L0).toBeGreaterThan(66.7 + 3);
+    expect(a0).toBeLessThan(9);
+    // The setting reaches the built model: same ranges as the default, same prior.
+    expect(skinTonePrior({ melanin: COLOUR_SETTINGS.skinMelanin, blood: COLOUR_SETTINGS.skinBlood }).mean).toEqual(skinTonePrior().mean);
+  });
+
   it('redness follows blood: more blood darkens green most (the haemoglobin bands), so less of it pales rather than greens', () => {
     const d = bloodDirection();
     expect(Math.hypot(...d)).toBeCloseTo(1, 12);
