@@ -1,5 +1,5 @@
 // `npx tsx bench/realism-tone.ts NAME [--ids 45] [--imgs 6] [--shift NAME=D,…] [--boost NAME=F,…]
-// [--settings NAME=V,…] [--exposure F]`: how far apart face-api puts different synthetic people of about the same
+// [--settings NAME=V,…] [--exposure F] [overrides]`: how far apart face-api puts different synthetic people of about the same
 // skin tone. Renders the built-in model near-frontal (yaw U(-30, 30), pitch 0, the realism
 // benchmark's settings otherwise: bench/realism-setup.ts), splits the identities into thirds by
 // their skin-tone (melanin) draw, and reports the share of impostor pairs (different identities,
@@ -7,7 +7,8 @@
 // thirds. The thirds come from the shipped model's draws, so a colour variant (`--shift`,
 // `--boost` as in bench/realism-ablate.ts; `--settings` builds the colour model with other
 // scripts/ict/colour.ts settings, e.g. `skinBlood=0.015/0.08`) keeps the same people in each third;
-// `--exposure F` scales the pixels before face-api sees them. Appends one JSON line (name
+// `--exposure F` scales the pixels before face-api sees them; `overrides` are realism-ablate.ts's
+// (`--specular 0.25`, `--shape-sd 1.5`, …). Appends one JSON line (name
 // `tone NAME`) to bench/ablations-realism.jsonl. Used in docs/realism.md ("Skin tone and
 // face-api's distances").
 import { appendFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { auditImages, type AuditImage } from '../src/audit/index.js';
 import { descriptorDistance, SAME_PERSON_DISTANCE } from '../src/faceapi/index.js';
 import { FaceRenderer, loadModel, prepareRender, sampleIdentity } from '../src/render/index.js';
 import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
-import { normalDist, realismParams } from './realism-setup.js';
+import { normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2];
@@ -31,7 +32,7 @@ const arg = (n: string) => {
 };
 const ids = Number(arg('ids') ?? 45);
 const imgs = Number(arg('imgs') ?? 6);
-const params = realismParams('builtin', 160, ids, imgs, { pitch: normalDist(0), yaw: { type: 'uniform', lo: -30, hi: 30 } });
+const params = realismParams('builtin', 160, ids, imgs, { pitch: normalDist(0), ...overridesFromArgs(arg), yaw: { type: 'uniform', lo: -30, hi: 30 } });
 const shipped = await loadModel(params.model);
 const settings = arg('settings');
 const variant = colourVariant(settings ? colourFromGenerator(shipped, colourSettingsFromSpec(settings)) : shipped, builtinColourNames(), arg('boost'), arg('shift'));
