@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditImages, type AuditImage } from '../src/audit/index.js';
 import { descriptorDistance, SAME_PERSON_DISTANCE } from '../src/faceapi/index.js';
-import { FaceRenderer, loadModel, prepareRender, sampleIdentity } from '../src/render/index.js';
+import { FaceRenderer, loadModel, prepareRender, skinToneOf } from '../src/render/index.js';
 import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
 import { normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
 
@@ -41,9 +41,8 @@ const renderer = new FaceRenderer(await prepareRender(params, variant));
 const exposure = Number(arg('exposure') ?? 1);
 
 // Thirds by the shipped model's melanin draw (the same unit draw in every variant).
-const melanin = builtinColourNames().indexOf('skin tone (melanin)');
 const shippedSetup = await prepareRender(params, shipped);
-const tone = Array.from({ length: ids }, (_, id) => sampleIdentity(shippedSetup, id).color[melanin]!);
+const tone = Array.from({ length: ids }, (_, id) => skinToneOf(shippedSetup, id)!);
 const ranked = tone.map((_, id) => id).sort((a, b) => tone[a]! - tone[b]! || a - b);
 const THIRDS = ['light', 'mid', 'dark'] as const;
 const thirdOf = new Map(ranked.map((id, k) => [id, THIRDS[Math.floor((3 * k) / ids)]!]));

@@ -6,13 +6,12 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { auditImages, NEAR_FRONTAL_PAIR_YAW, pairStats } from '../src/audit/index.js';
+import { auditImages, pairStats } from '../src/audit/index.js';
 import type { AuditImage, AuditResult, PairStats } from '../src/audit/index.js';
 import { decodeImage } from '../src/image/index.js';
 import { alignFace, descriptorsOfAlignedCrops, detectFaces, faceApiModelDir, fivePointsOf68, SAME_PERSON_DISTANCE } from '../src/faceapi/index.js';
-import { FaceRenderer, prepareRender, sampleIdentity, type RenderSetup } from '../src/render/index.js';
+import { FaceRenderer, prepareRender, skinToneOf, type RenderSetup } from '../src/render/index.js';
 import { readFileSync } from 'node:fs';
-import { builtinColourNames } from './colour-variant.js';
 import { normalDist, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,27 +31,6 @@ const pitches = pitchArg === 'both' ? [true, false] : [pitchArg === '0'];
 /** How the default-pitch columns are labelled: synx's default, the reference generator's. */
 const DEFAULT_PITCH = 'pitch N(0, 30)';
 const say = (s: string) => process.stdout.write(`${s}\n`);
-
-/**
- * The built-in model's near-frontal impostor share within each third of the identities ranked by
- * their skin tone (melanin) draw: how far apart face-api puts different people of about the same
- * skin tone, which the real faces it is compared with (face-api's demo photos: young women, light
- * to medium skin) are. Undefined for models without that component.
- */
-function byTone(model: string, setup: RenderSetup, described: readonly { descriptor: Float32Array; id: number; yaw: number }[]): ToneGroup[] | undefined {
-  const j = model === 'builtin' ? builtinColourNames().indexOf('skin tone (melanin)') : -1;
-  if (j < 0) return undefined;
-  const tone = new Map<number, number>();
-  for (const d of described) if (!tone.has(d.id)) tone.set(d.id, sampleIdentity(setup, d.id).color[j]!);
-  const ranked = [...tone.keys()].sort((a, b) => tone.get(a)! - tone.get(b)! || a - b);
-  const third = (k: number) => new Set(ranked.slice(Math.floor((k * ranked.length) / 3), Math.floor(((k + 1) * ranked.length) / 3)));
-  const nearFrontal = (a: number, b: number) => Math.abs(a) < NEAR_FRONTAL_PAIR_YAW && Math.abs(b) < NEAR_FRONTAL_PAIR_YAW;
-  return (['light', 'mid', 'dark'] as const).map((group, k) => {
-    const members = third(k);
-    const s = pairStats(described.filter((d) => members.has(d.id)), nearFrontal);
-    return { group, identities: members.size, impostorPairs: s.impostorPairs, impostorUnderThreshold: s.impostorUnderThreshold };
-  });
-}
 
 const params = (model: string, size: number, pitch0: boolean) => realismParams(model, size, ids, imgs, pitch0 ? { pitch: normalDist(0) } : {});
 
@@ -132,15 +110,12 @@ for (const [model, pitch0] of merged.length ? [] : pitches.flatMap((p) => models
   for (let id = 0; id < ids; id++) {
     for (let s = 0; s < imgs; s++) {
       const r = renderer160.render(id, s);
-      images.push({ rgb: r.rgb, size: 160, id, yaw: r.label.yaw, pitch: r.label.pitch, landmarks: r.label.landmarks });
+      const tone = skinToneOf(setup160, id);
+      images.push({ rgb: r.rgb, size: 160, id, yaw: r.label.yaw, pitch: r.label.pitch, landmarks: r.label.landmarks, ...(tone === undefined ? {} : { skinTone: tone }) });
     }
   }
   const ta = performance.now();
-  const described: { descriptor: Float32Array; id: number; yaw: number }[] = [];
-  const audit = await auditImages(images, {
-    progress: (d, n) => d % 100 === 0 && say(`  ${d}/${n} images`),
-    described: (k, descriptor) => described.push({ descriptor, id: images[k]!.id, yaw: images[k]!.yaw }),
-  });
+  const audit = await auditImages(images, { progress: (d, n) => d % 100 === 0 && say(`  ${d}/${n} images`) });
   if (Number.isNaN(alignedPerSecond)) {
     // The chain plus the warp, timed on this model's first 40 images.
     const tb = performance.now();
@@ -151,7 +126,7 @@ for (const [model, pitch0] of merged.length ? [] : pitches.flatMap((p) => models
     alignedPerSecond = 40 / ((performance.now() - tb) / 1000);
   }
   say(`  audited in ${((performance.now() - ta) / 1000).toFixed(0)} s`);
-  const tones = byTone(model, setup160, described);
+  const tones = audit.bySkinTone?.map((t) => ({ group: t.third, identities: t.identities, impostorPairs: t.nearFrontal.impostorPairs, impostorUnderThreshold: t.nearFrontal.impostorUnderThreshold }));
   rows.push({ model: `${model}, ${pitch0 ? 'pitch 0' : DEFAULT_PITCH}`, audit, ...(tones ? { byTone: tones } : {}), renderPerSecond112: renderRate(renderer112, 200) });
 }
 

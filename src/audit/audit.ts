@@ -22,6 +22,8 @@ export interface AuditImage {
   /** Head pitch in degrees, when known: detection is then also reported by |pitch|. */
   readonly pitch?: number;
   readonly landmarks: readonly { readonly name: string; readonly x: number; readonly y: number }[];
+  /** The identity's skin-tone draw, where the model has one (`skinToneOf`): audits then split by it. */
+  readonly skinTone?: number;
 }
 
 /** Genuine and impostor statistics of one set of pairs. */
@@ -67,6 +69,15 @@ export interface AuditResult {
   /** Share of detected images whose nearest other detected image shows the same identity. */
   readonly nearestIsSameIdentity: number;
   readonly threshold: number;
+  /** Near-frontal pairs within each third of the identities by skin tone; null without skin tones. */
+  readonly bySkinTone: readonly SkinToneThird[] | null;
+}
+
+/** Near-frontal pair statistics among the identities of one third by skin-tone draw. */
+export interface SkinToneThird {
+  readonly third: 'light' | 'mid' | 'dark';
+  readonly identities: number;
+  readonly nearFrontal: PairStats;
 }
 
 export const HISTOGRAM_RANGE = { lo: 0, hi: 1.2, bins: 24 } as const;
@@ -97,6 +108,24 @@ export function pairStats(items: readonly { descriptor: Float32Array; id: number
     genuineHistogram: histogram(gDist, lo, hi, bins),
     impostorHistogram: histogram(iDist, lo, hi, bins),
   };
+}
+
+/** Both images of a pair near-frontal (|yaw| < NEAR_FRONTAL_PAIR_YAW). */
+const nearFrontalPair = (a: number, b: number) => Math.abs(a) < NEAR_FRONTAL_PAIR_YAW && Math.abs(b) < NEAR_FRONTAL_PAIR_YAW;
+
+/**
+ * Near-frontal pair statistics within each third of the described identities ranked by skin tone
+ * (lightest first, ties by id): how far apart a recogniser puts different people of about the same
+ * skin tone. Null with fewer than 6 identities that have a tone, or when all tones are equal.
+ */
+export function bySkinTone(described: readonly { descriptor: Float32Array; id: number; yaw: number }[], tone: ReadonlyMap<number, number>): SkinToneThird[] | null {
+  const ids = [...new Set(described.map((d) => d.id))].filter((id) => tone.has(id));
+  if (ids.length < 6 || new Set(ids.map((id) => tone.get(id))).size < 2) return null;
+  ids.sort((a, b) => tone.get(a)! - tone.get(b)! || a - b);
+  return (['light', 'mid', 'dark'] as const).map((third, k) => {
+    const members = new Set(ids.slice(Math.floor((k * ids.length) / 3), Math.floor(((k + 1) * ids.length) / 3)));
+    return { third, identities: members.size, nearFrontal: pairStats(described.filter((d) => members.has(d.id)), nearFrontalPair) };
+  });
 }
 
 /** Progress callback: images done of total. */
@@ -185,10 +214,11 @@ export async function auditImages(images: readonly AuditImage[], options: AuditO
     detection,
     detectionByPitch: pitchKnown ? byPitch : null,
     landmarkError: lmErrors.length ? { images: lmErrors.length, mean: mean(lmErrors), points: lmPoints, ibug68 } : null,
-    nearFrontal: pairStats(described, (a, b) => Math.abs(a) < NEAR_FRONTAL_PAIR_YAW && Math.abs(b) < NEAR_FRONTAL_PAIR_YAW),
+    nearFrontal: pairStats(described, nearFrontalPair),
     all: pairStats(described, () => true),
     identitySpread: mean(spreads),
     nearestIsSameIdentity: described.length > 1 ? nnSame / described.length : NaN,
     threshold: SAME_PERSON_DISTANCE,
+    bySkinTone: bySkinTone(described, new Map(images.flatMap((i) => (i.skinTone === undefined ? [] : [[i.id, i.skinTone] as const])))),
   };
 }

@@ -21,6 +21,13 @@ export function formatAudit(a: AuditResult): string[] {
     `landmark error (|yaw| < 15°): ${lm}`,
     pairs('near-frontal pairs (both |yaw| < 30°)', a.nearFrontal),
     pairs('all pairs', a.all),
+    ...(a.bySkinTone
+      ? [
+          `near-frontal pairs by skin-tone third (identities ranked by their skin-tone draw), different identities under ${a.threshold}: ${a.bySkinTone
+            .map((t) => `${t.third} ${pct(t.nearFrontal.impostorUnderThreshold)} of ${t.nearFrontal.impostorPairs} (${t.identities} ids)`)
+            .join(', ')}`,
+        ]
+      : []),
     `identity consistency: spread about the identity's mean descriptor ${f3(a.identitySpread)}; nearest other image of the same identity for ${pct(a.nearestIsSameIdentity)}`,
   ];
 }

@@ -172,6 +172,7 @@ export function decodeBuiltinModel(header: BuiltinModelHeader, gz: Uint8Array, u
     landmarks: header.landmarks,
     ...optionsOf(header),
     ...(header.expressionPrior ? { expressionNames: header.blocks.expression } : {}),
+    colorNames: header.blocks.color,
   };
 }
 

@@ -7,7 +7,7 @@ export { VertexNormalCache } from './normals.js';
 export type { RenderedImage, RenderExtras } from './renderer.js';
 export { RenderPool } from './pool.js';
 export { prepareRender, loadModel } from './setup.js';
-export { sampleIdentity, sampleImage, usedDims, expressionVaries, colorVariesPerImage, foldersOf } from './scene.js';
+export { sampleIdentity, sampleImage, skinToneOf, SKIN_TONE_COMPONENT, usedDims, expressionVaries, colorVariesPerImage, foldersOf } from './scene.js';
 export type { RenderSetup, IdentitySample, ImageSample } from './scene.js';
 export { reconstruct, accumulate, shareModel, claimSlot, orientOutward, vertexNormals, transposeBasis, SLOT_BUFFERS } from './model.js';
 export type { ColorPrior, MorphableModel, PcaBlock, ModelLandmark, ModelArena } from './model.js';

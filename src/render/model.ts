@@ -86,6 +86,8 @@ export interface MorphableModel {
    */
   readonly expressionPrior?: ExpressionPrior;
   readonly expressionNames?: readonly string[];
+  /** The colour components' names, in order, where the model file has them (built-in models). */
+  readonly colorNames?: readonly string[];
   /**
    * The first triangle (its number in `triangles`) of parts drawn after the surface that usually
    * hides them (the built-in model's mouth and eye interior): the rasteriser tests the triangles

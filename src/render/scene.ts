@@ -87,6 +87,20 @@ function draws(n: number, rngDraw: () => number): Float64Array {
   return a;
 }
 
+/** The colour component whose draw is an identity's skin tone: the built-in model's first (melanin) axis. */
+export const SKIN_TONE_COMPONENT = 'skin tone (melanin)';
+
+/**
+ * An identity's skin-tone draw (higher is darker), or undefined when the model has no skin-tone
+ * component or the render leaves it out (`dims color`). Only its rank among identities means
+ * something: audits split identities into thirds by it.
+ */
+export function skinToneOf(setup: RenderSetup, id: number): number | undefined {
+  const j = setup.model.colorNames?.indexOf(SKIN_TONE_COMPONENT) ?? -1;
+  if (j < 0 || j >= usedDims(setup.params, setup.model).color) return undefined;
+  return sampleIdentity(setup, id).color[j];
+}
+
 /** Draws an identity from (seed, id) alone. */
 export function sampleIdentity(setup: RenderSetup, id: number): IdentitySample {
   const { params, model } = setup;

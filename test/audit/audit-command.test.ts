@@ -7,7 +7,7 @@ import { readShardLabels, ShardReader } from '../../src/dataset/index.js';
 import { openCache, runPlan } from '../../src/exec/index.js';
 import { descriptorCosine, descriptorDistance, detectFaces } from '../../src/faceapi/index.js';
 import { compileFile } from '../../src/plan/index.js';
-import { renderKind } from '../../src/render/index.js';
+import { FaceRenderer, prepareRender, renderKind, skinToneOf } from '../../src/render/index.js';
 import { synx } from '../cli/cli-io.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'synx-audit-'));
@@ -105,6 +105,40 @@ describe('synx audit', () => {
     for (const l of lines) expect(md).toContain(`- ${l.trim()}`);
     expect(readdirSync(path.join(tmp, 'reports', 'exp', 'plots')).filter((f) => f.startsWith('audit-1-'))).toHaveLength(3);
     expect(readFileSync(path.join(tmp, 'reports', 'exp', 'report.html'), 'utf8')).toContain('<h2>Realism audit (face-api)</h2>');
+  }, 240_000);
+
+  it('splits near-frontal pairs by skin-tone third for a model with a skin-tone component, thirds checked against the draws', async () => {
+    writeFileSync(
+      path.join(tmp, 'tones.synexp'),
+      `image 112px
+
+experiment t {
+  sample 6 ids x 1 imgs
+  yaw ~ 0
+  pitch ~ 0
+  illumination ~ frontal
+}
+`,
+    );
+    const r = await synx(tmp, 'audit', 'tones.synexp', '--out', 'out-tones');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/near-frontal pairs by skin-tone third \(identities ranked by their skin-tone draw\), different identities under 0\.6: light \d+% of 1 \(2 ids\), mid \d+% of 1 \(2 ids\), dark \d+% of 1 \(2 ids\)/);
+    const { config } = loadConfig(tmp, {});
+    const plan = (await compileFile('tones.synexp', config, { cwd: tmp })).plan!;
+    const node = plan.nodes.find((n) => n.kind === 'render')!;
+    const json = readdirSync(path.join(tmp, 'out-tones')).find((f) => f.endsWith('.json'))!;
+    const a = JSON.parse(readFileSync(path.join(tmp, 'out-tones', json), 'utf8'));
+    // Independently: rank the six identities by their draws, then score each third's one pair.
+    if (node.kind !== 'render') throw new Error('not a render node');
+    const setup = await prepareRender(node.params, undefined, 1);
+    const ids = [0, 1, 2, 3, 4, 5].sort((x, y) => skinToneOf(setup, x)! - skinToneOf(setup, y)!);
+    const renderer = new FaceRenderer(setup);
+    const descriptors: Float32Array[] = [];
+    for (const id of ids) descriptors.push((await detectFaces({ data: renderer.render(id, 0).rgb, width: 112, height: 112 }))[0]!.descriptor!);
+    for (let k = 0; k < 3; k++) {
+      const d = descriptorDistance(descriptors[2 * k]!, descriptors[2 * k + 1]!);
+      expect(a.bySkinTone[k]).toMatchObject({ third: ['light', 'mid', 'dark'][k], identities: 2, nearFrontal: { impostorPairs: 1, impostorUnderThreshold: d < 0.6 ? 1 : 0 } });
+    }
   }, 240_000);
 
   it('names a bad option', async () => {

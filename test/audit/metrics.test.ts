@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogram, ibugName, landmarkError, pairStats, pitchBucket, rocAuc, shareUnder, yawBucket } from '../../src/audit/index.js';
+import { bySkinTone, histogram, ibugName, landmarkError, pairStats, pitchBucket, rocAuc, shareUnder, yawBucket } from '../../src/audit/index.js';
 import { descriptorCosine, descriptorDistance, SAME_PERSON_DISTANCE } from '../../src/faceapi/index.js';
 import type { Point } from '../../src/faceapi/index.js';
 import { keyedRng } from '../../src/rng/index.js';
@@ -72,6 +72,39 @@ describe('pairStats on a tiny set', () => {
     expect(s.auc).toBeCloseTo(bruteAuc(g, imp), 12);
     expect(s.impostorUnderThreshold).toBe(id.filter((d) => d < SAME_PERSON_DISTANCE).length / id.length);
     expect(s.genuineHistogram.reduce((a, b) => a + b, 0)).toBe(g.length);
+  });
+});
+
+describe('bySkinTone', () => {
+  // Six identities, two near-frontal images each and one in profile. Unit descriptors on a circle:
+  // identities 0 and 1 (the lightest) sit 0.2 apart, 4 and 5 (the darkest) 1.0 apart, 2 and 3 at
+  // 0.5; the thirds are 2 identities each.
+  const at = (angle: number) => Float32Array.from([Math.cos(angle), Math.sin(angle)]);
+  const chord = (d: number) => 2 * Math.asin(d / 2); // the angle between two unit vectors d apart
+  const angles = [0, chord(0.2), 2, 2 + chord(0.5), 4, 4 + chord(1)];
+  const described = angles.flatMap((a, id) => [
+    { descriptor: at(a), id, yaw: 0 },
+    { descriptor: at(a + 0.001), id, yaw: 10 },
+    { descriptor: at(a + 0.002), id, yaw: 60 },
+  ]);
+  // Tones out of id order, so the ranking (not the ids) decides the thirds.
+  const tone = new Map([[3, 0.1], [0, -2], [5, 2], [1, -1.5], [4, 1], [2, 0]]);
+
+  it('splits identities into thirds by tone and counts near-frontal impostor pairs within each', () => {
+    const t = bySkinTone(described, tone)!;
+    expect(t.map((x) => [x.third, x.identities])).toEqual([['light', 2], ['mid', 2], ['dark', 2]]);
+    // Within a third: 2 × 2 near-frontal images of different identities = 4 impostor pairs, and one
+    // genuine pair per identity (the profile images take part in none).
+    expect(t.map((x) => [x.nearFrontal.impostorPairs, x.nearFrontal.genuinePairs])).toEqual([[4, 2], [4, 2], [4, 2]]);
+    // 0.2 and 0.5 apart: under 0.6; 1.0 apart: not.
+    expect(t.map((x) => x.nearFrontal.impostorUnderThreshold)).toEqual([1, 1, 0]);
+    expect(descriptorDistance(at(angles[4]!), at(angles[5]!))).toBeCloseTo(1, 6); // float32 descriptors
+  });
+
+  it('is null with fewer than 6 toned identities or when every tone is the same', () => {
+    expect(bySkinTone(described, new Map([...tone].slice(0, 5)))).toBeNull();
+    expect(bySkinTone(described, new Map([...tone].map(([id]) => [id, 0.5])))).toBeNull();
+    expect(bySkinTone(described.filter((d) => d.id !== 5), tone)).toBeNull();
   });
 });
 
