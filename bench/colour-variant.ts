@@ -3,15 +3,14 @@
 // docs/realism.md), or by the colour generator with other settings (bench/realism-profile.ts).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUILTIN_MODEL_NAME, builtinModelDir } from '../src/render/index.js';
+import { builtinModelHeader } from '../src/render/index.js';
 import type { MorphableModel } from '../src/render/index.js';
 import { buildIctColourModel, colorPriorOf, COLOUR_SETTINGS, type ColourSettings } from '../scripts/ict/colour.js';
 import { parseObj, triangulate } from '../scripts/ict/obj.js';
 
 /** The shipped built-in model's colour component names, in order. */
 export function builtinColourNames(): string[] {
-  const header = JSON.parse(readFileSync(path.join(builtinModelDir(), `${BUILTIN_MODEL_NAME}.json`), 'utf8')) as { blocks: { color: string[] } };
-  return header.blocks.color;
+  return [...builtinModelHeader().blocks.color];
 }
 
 /** `NAME=V,NAME=V` → the colour components whose names start with NAME, each with V. */

@@ -194,6 +194,11 @@ export function builtinModelDir(): string {
 
 const cached = new Map<string, MorphableModel>();
 
+/** The header (`<name>.json`) of a model shipped in lib/models: its components' names, landmarks, …, without decoding the model. */
+export function builtinModelHeader(name: string = BUILTIN_MODEL_NAME): BuiltinModelHeader {
+  return JSON.parse(readFileSync(path.join(builtinModelDir(), `${name}.json`), 'utf8')) as BuiltinModelHeader;
+}
+
 /**
  * Loads (once per thread) a model shipped in lib/models: the built-in ICT-derived face by default,
  * or the procedural one (`PROCEDURAL_MODEL_NAME`). Its uri is `builtin:<version>` or
@@ -202,9 +207,8 @@ const cached = new Map<string, MorphableModel>();
 export function loadBuiltinModel(name: string = BUILTIN_MODEL_NAME): MorphableModel {
   const hit = cached.get(name);
   if (hit) return hit;
-  const dir = builtinModelDir();
-  const header = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as BuiltinModelHeader;
-  const body = readFileSync(path.join(dir, `${name}.bin.gz`));
+  const header = builtinModelHeader(name);
+  const body = readFileSync(path.join(builtinModelDir(), `${name}.bin.gz`));
   const kind = name === PROCEDURAL_MODEL_NAME ? 'procedural' : 'builtin';
   const m = decodeBuiltinModel(header, body, `${kind}:${header.version}`);
   cached.set(name, m);

@@ -96,9 +96,14 @@ export const SKIN_TONE_COMPONENT = 'skin tone (melanin)';
  * something: audits split identities into thirds by it.
  */
 export function skinToneOf(setup: RenderSetup, id: number): number | undefined {
-  const j = setup.model.colorNames?.indexOf(SKIN_TONE_COMPONENT) ?? -1;
-  if (j < 0 || j >= usedDims(setup.params, setup.model).color) return undefined;
-  return sampleIdentity(setup, id).color[j];
+  const j = skinToneIndex(setup.model.colorNames, usedDims(setup.params, setup.model).color);
+  return j === undefined ? undefined : sampleIdentity(setup, id).color[j];
+}
+
+/** Where the skin-tone draw sits among an identity's colour draws, given the model's colour names and the components used. */
+export function skinToneIndex(colorNames: readonly string[] | undefined, colorDims: number): number | undefined {
+  const j = colorNames?.indexOf(SKIN_TONE_COMPONENT) ?? -1;
+  return j >= 0 && j < colorDims ? j : undefined;
 }
 
 /** Draws an identity from (seed, id) alone. */

@@ -3,7 +3,7 @@ import { NodeFailure } from '../node/index.js';
 import type { ModelRef, RenderParams } from '../plan/index.js';
 import { loadBackgroundFolder, type BackgroundSet } from './background.js';
 import { loadBfmModel } from './bfm.js';
-import { loadBuiltinModel, PROCEDURAL_MODEL_NAME } from './builtin-model.js';
+import { builtinModelHeader, loadBuiltinModel, PROCEDURAL_MODEL_NAME } from './builtin-model.js';
 import { fitIlluminationGaussian, loadIlluminationFolder, type IlluminationGaussian } from './illumination.js';
 import { shareModel, type MorphableModel } from './model.js';
 import { foldersOf, type RenderSetup } from './scene.js';
@@ -14,6 +14,12 @@ export async function loadModel(ref: ModelRef): Promise<MorphableModel> {
   if (ref.kind === 'builtin') return loadBuiltinModel();
   if (ref.kind === 'procedural') return loadBuiltinModel(PROCEDURAL_MODEL_NAME);
   return loadBfmModel(ref.path);
+}
+
+/** The colour components' names of the model a render names, from its header alone (BFM files have none). */
+export function modelColorNames(ref: ModelRef): readonly string[] | undefined {
+  if (ref.kind === 'bfm') return undefined;
+  return builtinModelHeader(ref.kind === 'procedural' ? PROCEDURAL_MODEL_NAME : undefined).blocks.color;
 }
 
 /**

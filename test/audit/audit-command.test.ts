@@ -139,6 +139,13 @@ experiment t {
       const d = descriptorDistance(descriptors[2 * k]!, descriptors[2 * k + 1]!);
       expect(a.bySkinTone[k]).toMatchObject({ third: ['light', 'mid', 'dark'][k], identities: 2, nearFrontal: { impostorPairs: 1, impostorUnderThreshold: d < 0.6 ? 1 : 0 } });
     }
+    // From the cache after `synx run`, the tones come from the shard's identities: the same thirds.
+    const opened = openCache(config.cache);
+    if (!opened.ok) throw new Error('no cache');
+    expect((await runPlan(plan, new Map([['render', renderKind]]), { config: { ...config, threads: 1 }, cache: opened.cache })).summary.status).toBe('ok');
+    const cached = await synx(tmp, 'audit', 'tones.synexp', '--out', 'out-tones-cached');
+    expect(cached.stdout).toMatch(/112 px, cache\):/);
+    expect(JSON.parse(readFileSync(path.join(tmp, 'out-tones-cached', json), 'utf8')).bySkinTone).toEqual(a.bySkinTone);
   }, 240_000);
 
   it('names a bad option', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prepareRender, sampleIdentity, skinToneOf, SKIN_TONE_COMPONENT } from '../../src/render/index.js';
+import { modelColorNames, prepareRender, sampleIdentity, skinToneIndex, skinToneOf, SKIN_TONE_COMPONENT } from '../../src/render/index.js';
 import { baseParams } from './fixtures.js';
 
 describe('skinToneOf', () => {
@@ -20,5 +20,17 @@ describe('skinToneOf', () => {
     const procedural = await prepareRender(baseParams({ ids: 4, imgsPerId: 1, dims: { shape: 0, color: 64, expression: 0 }, model: { kind: 'procedural' } }));
     expect(procedural.model.colorNames?.includes(SKIN_TONE_COMPONENT) ?? false).toBe(false);
     expect(skinToneOf(procedural, 0)).toBeUndefined();
+  });
+
+  it("reads the colour names from the model file's header alone, as the decoded model has them", async () => {
+    const builtin = await prepareRender(baseParams());
+    expect(modelColorNames({ kind: 'builtin' })).toEqual(builtin.model.colorNames);
+    const procedural = await prepareRender(baseParams({ model: { kind: 'procedural' } }));
+    expect(modelColorNames({ kind: 'procedural' })).toEqual(procedural.model.colorNames);
+    expect(modelColorNames({ kind: 'bfm', path: '/nowhere/model.h5' })).toBeUndefined();
+    const j = builtin.model.colorNames!.indexOf(SKIN_TONE_COMPONENT);
+    expect(skinToneIndex(modelColorNames({ kind: 'builtin' }), j + 1)).toBe(j);
+    expect(skinToneIndex(modelColorNames({ kind: 'builtin' }), j)).toBeUndefined();
+    expect(skinToneIndex(undefined, 64)).toBeUndefined();
   });
 });
