@@ -21,14 +21,10 @@ import { auditImages } from '../src/audit/index.js';
 import type { AuditImage } from '../src/audit/index.js';
 import { FaceRenderer, loadModel, prepareRender } from '../src/render/index.js';
 import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
-import { overridesFromArgs, realismParams } from './realism-setup.js';
+import { arg, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2] ?? 'baseline';
-const arg = (n: string) => {
-  const i = process.argv.indexOf(`--${n}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const ids = Number(arg('ids') ?? 12);
 const imgs = Number(arg('imgs') ?? 13);
 const params = realismParams('builtin', 160, ids, imgs, overridesFromArgs(arg));

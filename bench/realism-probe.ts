@@ -28,7 +28,7 @@ import { descriptorDistance, detectFaces, faceApiModelDir } from '../src/faceapi
 import { decodeImage } from '../src/image/index.js';
 import { encodePng, FaceRenderer, loadModel, prepareRender, tile } from '../src/render/index.js';
 import { hash01, ibugPoints, paintCamera, paintCatchlights, paintGlasses, paintHair } from './realism-paint.js';
-import { normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
+import { arg, normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const VARIANTS = ['none', 'hair', 'glasses', 'hair+glasses', 'catchlights', 'camera', 'specular', 'all'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -39,10 +39,6 @@ if (!VARIANTS.includes(variant)) {
   process.stderr.write(`realism-probe: the first argument is the variant, one of ${VARIANTS.join(', ')}\n`);
   process.exit(2);
 }
-const arg = (n: string) => {
-  const i = process.argv.indexOf(`--${n}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const ids = Number(arg('ids') ?? 20);
 const imgs = Number(arg('imgs') ?? 8);
 const SIZE = 160;

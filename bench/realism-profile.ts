@@ -17,14 +17,10 @@ import { detectFaces } from '../src/faceapi/index.js';
 import { encodePng, FaceRenderer, loadModel, prepareRender, tile } from '../src/render/index.js';
 import type { MorphableModel } from '../src/render/index.js';
 import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
-import { normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
+import { arg, normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2] ?? 'baseline';
-const arg = (n: string) => {
-  const i = process.argv.indexOf(`--${n}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const ids = Number(arg('ids') ?? 40);
 const imgs = Number(arg('imgs') ?? 13);
 const o = overridesFromArgs(arg);

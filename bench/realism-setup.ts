@@ -72,6 +72,12 @@ export function sheetParams(ids: number, size: number, yaw: number, o: { readonl
   };
 }
 
+/** The value after `--NAME` on the command line, if given (the ablation harnesses' options). */
+export const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+
 /** N(0, sd), or the constant 0 for sd 0. */
 export const normalDist = (sd: number): Dist => (sd === 0 ? { type: 'const', value: 0 } : { type: 'normal', mean: 0, sd });
 

@@ -18,7 +18,7 @@ import { auditImages, type AuditImage } from '../src/audit/index.js';
 import { descriptorDistance, SAME_PERSON_DISTANCE } from '../src/faceapi/index.js';
 import { FaceRenderer, loadModel, prepareRender, skinToneOf } from '../src/render/index.js';
 import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
-import { normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
+import { arg, normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2];
@@ -26,10 +26,6 @@ if (!name || name.startsWith('--')) {
   process.stderr.write('realism-tone: the first argument names the row (e.g. `shipped`)\n');
   process.exit(2);
 }
-const arg = (n: string) => {
-  const i = process.argv.indexOf(`--${n}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const ids = Number(arg('ids') ?? 45);
 const imgs = Number(arg('imgs') ?? 6);
 const params = realismParams('builtin', 160, ids, imgs, { pitch: normalDist(0), ...overridesFromArgs(arg), yaw: { type: 'uniform', lo: -30, hi: 30 } });
