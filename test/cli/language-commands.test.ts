@@ -148,6 +148,25 @@ describe('synx run options', () => {
     expect(r.stderr).toContain("--backend must be one of wasm, webgpu, tfjs-node, tfjs-node-gpu, cpu, not 'gpu'");
   });
 
+  it('names the option a mistyped one most likely meant, and the value a bare option lacks', async () => {
+    writeFileSync(path.join(dir, 'r.synexp'), GOOD);
+    const cases: [string[], string][] = [
+      [['preview', 'r.synexp', '-o', 'x.png'], "synx preview: unknown option '-o' (did you mean '--out'?)"],
+      [['run', 'r.synexp', '--job', '2'], "synx run: unknown option '--job' (did you mean '--jobs'?)"],
+      [['plan', 'r.synexp', '--jsno'], "synx plan: unknown option '--jsno' (did you mean '--json'?)"],
+      [['check', 'r.synexp', '--bogus'], "synx check: unknown option '--bogus'\n"],
+      [['run', 'r.synexp', '--jobs'], "synx run: option '--jobs' needs a value: --jobs VALUE"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await synx(dir, ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+      // The usage follows; node's advice on positionals that start with '-' does not.
+      expect(r.stderr).toContain(`usage: synx ${args[0]}`);
+      expect(r.stderr).not.toContain('positional');
+    }
+  });
+
   it('lists every command but the internal ones in help', async () => {
     const r = await synx(dir, 'help');
     for (const c of ['check', 'fmt', 'plan', 'graph', 'run', 'why', 'cache', 'runs', 'report', 'preview', 'metrics']) expect(r.stdout).toContain(`  ${c} `);
