@@ -1,5 +1,5 @@
 // `npx tsx bench/realism-tone.ts NAME [--ids 45] [--imgs 6] [--shift NAME=D,…] [--boost NAME=F,…]
-// [--settings NAME=V,…] [--exposure F] [overrides]`: how far apart face-api puts different synthetic people of about the same
+// [--settings NAME=V,…] [--exposure F] [--supersample K] [overrides]`: how far apart face-api puts different synthetic people of about the same
 // skin tone. Renders the built-in model near-frontal (yaw U(-30, 30), pitch 0, the realism
 // benchmark's settings otherwise: bench/realism-setup.ts), splits the identities into thirds by
 // their skin-tone (melanin) draw, and reports the share of impostor pairs (different identities,
@@ -7,7 +7,8 @@
 // thirds. The thirds come from the shipped model's draws, so a colour variant (`--shift`,
 // `--boost` as in bench/realism-ablate.ts; `--settings` builds the colour model with other
 // scripts/ict/colour.ts settings, e.g. `skinBlood=0.015/0.08`) keeps the same people in each third;
-// `--exposure F` scales the pixels before face-api sees them; `overrides` are realism-ablate.ts's
+// `--exposure F` scales the pixels before face-api sees them; `--supersample K` renders at K × 160 px
+// and averages each K × K block (anti-aliasing, as a probe: synx renders one sample per pixel); `overrides` are realism-ablate.ts's
 // (`--specular 0.25`, `--shape-sd 1.5`, …). Appends one JSON line (name
 // `tone NAME`) to bench/ablations-realism.jsonl. Used in docs/realism.md ("Skin tone and
 // face-api's distances").
@@ -28,7 +29,13 @@ if (!name || name.startsWith('--')) {
 }
 const ids = Number(arg('ids') ?? 45);
 const imgs = Number(arg('imgs') ?? 6);
-const params = realismParams('builtin', 160, ids, imgs, { pitch: normalDist(0), ...overridesFromArgs(arg), yaw: { type: 'uniform', lo: -30, hi: 30 } });
+const supersample = Number(arg('supersample') ?? 1);
+if (!Number.isInteger(supersample) || supersample < 1) {
+  process.stderr.write(`realism-tone: --supersample wants a whole number of at least 1, not '${arg('supersample')}'\n`);
+  process.exit(2);
+}
+const SIZE = 160;
+const params = realismParams('builtin', SIZE * supersample, ids, imgs, { pitch: normalDist(0), ...overridesFromArgs(arg), yaw: { type: 'uniform', lo: -30, hi: 30 } });
 const shipped = await loadModel(params.model);
 const settings = arg('settings');
 const variant = colourVariant(settings ? colourFromGenerator(shipped, colourSettingsFromSpec(settings)) : shipped, builtinColourNames(), arg('boost'), arg('shift'));
@@ -47,10 +54,28 @@ const images: AuditImage[] = [];
 for (let id = 0; id < ids; id++) {
   for (let s = 0; s < imgs; s++) {
     const r = renderer.render(id, s);
-    const rgb = exposure === 1 ? r.rgb : Uint8Array.from(r.rgb, (v) => Math.min(255, Math.round(v * exposure)));
-    images.push({ rgb, size: 160, id, yaw: r.label.yaw, pitch: r.label.pitch, landmarks: r.label.landmarks });
+    const pixels = supersample === 1 ? r.rgb : boxAverage(r.rgb, SIZE, supersample);
+    const rgb = exposure === 1 ? pixels : Uint8Array.from(pixels, (v) => Math.min(255, Math.round(v * exposure)));
+    const landmarks = r.label.landmarks.map((l) => ({ ...l, x: l.x / supersample, y: l.y / supersample }));
+    images.push({ rgb, size: SIZE, id, yaw: r.label.yaw, pitch: r.label.pitch, landmarks });
   }
 }
+/** The size × size RGB image whose pixels are the means of k × k blocks of `rgb` (size·k on a side). */
+function boxAverage(rgb: Uint8Array, size: number, k: number): Uint8Array {
+  const out = new Uint8Array(size * size * 3);
+  const wide = size * k;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let dy = 0; dy < k; dy++) for (let dx = 0; dx < k; dx++) sum += rgb[((y * k + dy) * wide + x * k + dx) * 3 + c]!;
+        out[(y * size + x) * 3 + c] = Math.round(sum / (k * k));
+      }
+    }
+  }
+  return out;
+}
+
 const described: { id: number; descriptor: Float32Array }[] = [];
 await auditImages(images, { described: (k, descriptor) => described.push({ id: images[k]!.id, descriptor }) });
 
