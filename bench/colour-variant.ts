@@ -7,6 +7,7 @@ import { builtinModelHeader } from '../src/render/index.js';
 import type { MorphableModel } from '../src/render/index.js';
 import { buildIctColourModel, colorPriorOf, COLOUR_SETTINGS, type ColourSettings } from '../scripts/ict/colour.js';
 import { parseObj, triangulate } from '../scripts/ict/obj.js';
+import { BenchInputError } from './bench-args.js';
 
 /** The shipped built-in model's colour component names, in order. */
 export function builtinColourNames(): string[] {
@@ -19,7 +20,7 @@ function componentValues(spec: string | undefined, names: readonly string[]): Ma
   for (const item of (spec ?? '').split(',').filter(Boolean)) {
     const [prefix, v] = item.split('=');
     const hits = names.flatMap((n, j) => (n.startsWith(prefix!.trim()) ? [j] : []));
-    if (!hits.length || v === undefined || Number.isNaN(Number(v))) throw new Error(`--boost/--shift ${item}: want NAME=NUMBER, NAME the start of a colour component's name (${names.join('; ')})`);
+    if (!hits.length || v === undefined || Number.isNaN(Number(v))) throw new BenchInputError(`--boost/--shift ${item}: want NAME=NUMBER, NAME the start of a colour component's name (${names.join('; ')})`);
     for (const j of hits) out.set(j, Number(v));
   }
   return out;
@@ -54,7 +55,7 @@ export function colourSettingsFromSpec(spec: string): ColourSettings {
     const old = (COLOUR_SETTINGS as unknown as Record<string, unknown>)[key!.trim()];
     const value = v?.split('/').map(Number);
     if (old === undefined || !value || value.some(Number.isNaN) || (Array.isArray(old) ? old.length : 1) !== value.length) {
-      throw new Error(`--settings ${item}: want NAME=NUMBER or NAME=A/B[/C], NAME one of ${Object.keys(COLOUR_SETTINGS).join(', ')}`);
+      throw new BenchInputError(`--settings ${item}: want NAME=NUMBER or NAME=A/B[/C], NAME one of ${Object.keys(COLOUR_SETTINGS).join(', ')}`);
     }
     out[key!.trim()] = Array.isArray(old) ? value : value[0];
   }

@@ -21,12 +21,13 @@ import { auditImages } from '../src/audit/index.js';
 import type { AuditImage } from '../src/audit/index.js';
 import { FaceRenderer, loadModel, prepareRender } from '../src/render/index.js';
 import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
+import { countArg } from './bench-args.js';
 import { arg, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2] ?? 'baseline';
-const ids = Number(arg('ids') ?? 12);
-const imgs = Number(arg('imgs') ?? 13);
+const ids = countArg('ids', 12);
+const imgs = countArg('imgs', 13);
 const params = realismParams('builtin', 160, ids, imgs, overridesFromArgs(arg));
 const settings = arg('settings');
 const loaded = settings === undefined ? undefined : colourFromGenerator(await loadModel(params.model), colourSettingsFromSpec(settings));

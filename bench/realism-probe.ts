@@ -28,6 +28,7 @@ import { descriptorDistance, detectFaces, faceApiModelDir } from '../src/faceapi
 import { decodeImage } from '../src/image/index.js';
 import { encodePng, FaceRenderer, loadModel, prepareRender, tile } from '../src/render/index.js';
 import { hash01, ibugPoints, paintCamera, paintCatchlights, paintGlasses, paintHair } from './realism-paint.js';
+import { countArg } from './bench-args.js';
 import { arg, normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const VARIANTS = ['none', 'hair', 'glasses', 'hair+glasses', 'catchlights', 'camera', 'specular', 'all'] as const;
@@ -39,8 +40,8 @@ if (!VARIANTS.includes(variant)) {
   process.stderr.write(`realism-probe: the first argument is the variant, one of ${VARIANTS.join(', ')}\n`);
   process.exit(2);
 }
-const ids = Number(arg('ids') ?? 20);
-const imgs = Number(arg('imgs') ?? 8);
+const ids = countArg('ids', 20);
+const imgs = countArg('imgs', 8);
 const SIZE = 160;
 const withSpecular = variant === 'specular' || variant === 'all';
 const params = realismParams('builtin', SIZE, ids, imgs, {

@@ -17,12 +17,13 @@ import { detectFaces } from '../src/faceapi/index.js';
 import { encodePng, FaceRenderer, loadModel, prepareRender, tile } from '../src/render/index.js';
 import type { MorphableModel } from '../src/render/index.js';
 import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
+import { countArg } from './bench-args.js';
 import { arg, normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2] ?? 'baseline';
-const ids = Number(arg('ids') ?? 40);
-const imgs = Number(arg('imgs') ?? 13);
+const ids = countArg('ids', 40);
+const imgs = countArg('imgs', 13);
 const o = overridesFromArgs(arg);
 const params = realismParams('builtin', 160, ids, imgs, { pitch: normalDist(0), ...o });
 const settings = arg('settings');

@@ -3,6 +3,7 @@
 // the ablation harnesses (bench/realism-ablate.ts, bench/realism-profile.ts), and the command-line
 // overrides the ablations change one at a time.
 import { RENDER_DEFAULTS } from '../src/lang/index.js';
+import { arg, BenchInputError, reportBenchInputErrors } from './bench-args.js';
 import type { Dist, ModelRef, RenderParams } from '../src/plan/index.js';
 
 /** Settings an ablation changes; anything left out stays as the benchmark has it. */
@@ -72,11 +73,10 @@ export function sheetParams(ids: number, size: number, yaw: number, o: { readonl
   };
 }
 
-/** The value after `--NAME` on the command line, if given (the ablation harnesses' options). */
-export const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
+export { arg };
+
+// Every realism harness loads this module: a mistyped option prints one line, not a stack trace.
+reportBenchInputErrors();
 
 /** N(0, sd), or the constant 0 for sd 0. */
 export const normalDist = (sd: number): Dist => (sd === 0 ? { type: 'const', value: 0 } : { type: 'normal', mean: 0, sd });
@@ -87,8 +87,14 @@ export const normalDist = (sd: number): Dist => (sd === 0 ? { type: 'const', val
  * `--illumination NAME`, `--background NAME`, `--center NAME`, `--model NAME`.
  */
 export function overridesFromArgs(arg: (name: string) => string | undefined): RenderOverrides {
-  const num = (n: string) => (arg(n) === undefined ? undefined : Number(arg(n)));
+  const num = (n: string) => {
+    const v = arg(n);
+    if (v === undefined) return undefined;
+    if (v.trim() === '' || !Number.isFinite(Number(v))) throw new BenchInputError(`--${n} wants a number, not '${v}'`);
+    return Number(v);
+  };
   const scale = arg('scale')?.split(',').map(Number);
+  if (scale && (scale.length !== 2 || !scale.every(Number.isFinite))) throw new BenchInputError(`--scale wants LO,HI, not '${arg('scale')}'`);
   const dims = { ...(num('shape') !== undefined ? { shape: num('shape') } : {}), ...(num('color') !== undefined ? { color: num('color') } : {}) };
   return {
     ...(arg('model') !== undefined ? { model: arg('model') } : {}),

@@ -19,6 +19,7 @@ import { auditImages, type AuditImage } from '../src/audit/index.js';
 import { descriptorDistance, SAME_PERSON_DISTANCE } from '../src/faceapi/index.js';
 import { FaceRenderer, loadModel, prepareRender, skinToneOf } from '../src/render/index.js';
 import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
+import { countArg, numberArg } from './bench-args.js';
 import { arg, normalDist, overridesFromArgs, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,13 +28,9 @@ if (!name || name.startsWith('--')) {
   process.stderr.write('realism-tone: the first argument names the row (e.g. `shipped`)\n');
   process.exit(2);
 }
-const ids = Number(arg('ids') ?? 45);
-const imgs = Number(arg('imgs') ?? 6);
-const supersample = Number(arg('supersample') ?? 1);
-if (!Number.isInteger(supersample) || supersample < 1) {
-  process.stderr.write(`realism-tone: --supersample wants a whole number of at least 1, not '${arg('supersample')}'\n`);
-  process.exit(2);
-}
+const ids = countArg('ids', 45);
+const imgs = countArg('imgs', 6);
+const supersample = countArg('supersample', 1);
 const SIZE = 160;
 const params = realismParams('builtin', SIZE * supersample, ids, imgs, { pitch: normalDist(0), ...overridesFromArgs(arg), yaw: { type: 'uniform', lo: -30, hi: 30 } });
 const shipped = await loadModel(params.model);
@@ -41,7 +38,7 @@ const settings = arg('settings');
 const variant = colourVariant(settings ? colourFromGenerator(shipped, colourSettingsFromSpec(settings)) : shipped, builtinColourNames(), arg('boost'), arg('shift'));
 const renderer = new FaceRenderer(await prepareRender(params, variant));
 // `--exposure F` scales every pixel (background too) before face-api sees it: a probe of brightness alone.
-const exposure = Number(arg('exposure') ?? 1);
+const exposure = numberArg('exposure', 1);
 
 // Thirds by the shipped model's melanin draw (the same unit draw in every variant).
 const shippedSetup = await prepareRender(params, shipped);

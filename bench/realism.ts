@@ -12,21 +12,18 @@ import { decodeImage } from '../src/image/index.js';
 import { alignFace, descriptorsOfAlignedCrops, detectFaces, faceApiModelDir, fivePointsOf68, SAME_PERSON_DISTANCE } from '../src/faceapi/index.js';
 import { FaceRenderer, prepareRender, skinToneOf, type RenderSetup } from '../src/render/index.js';
 import { readFileSync } from 'node:fs';
+import { arg, BenchInputError, countArg } from './bench-args.js';
 import { normalDist, realismParams } from './realism-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-};
-const models = arg('models', 'builtin,procedural').split(',');
-const ids = Number(arg('ids', '40'));
-const imgs = Number(arg('imgs', '13'));
+const models = (arg('models') ?? 'builtin,procedural').split(',');
+const ids = countArg('ids', 40);
+const imgs = countArg('imgs', 13);
 // Each model is audited twice, at pitch 0 (columns labelled `pitch 0`: the issue's targets are
 // checked against these, see docs/realism.md) and at synx's default pitch N(0, 30) (the reference
 // generator's), the same images otherwise; `--pitch 0` or `--pitch default` runs only one of them.
-const pitchArg = arg('pitch', 'both');
-if (!['both', '0', 'default'].includes(pitchArg)) throw new Error(`--pitch ${pitchArg}: want 0, default or both`);
+const pitchArg = arg('pitch') ?? 'both';
+if (!['both', '0', 'default'].includes(pitchArg)) throw new BenchInputError(`--pitch wants 0, default or both, not '${pitchArg}'`);
 const pitches = pitchArg === 'both' ? [true, false] : [pitchArg === '0'];
 /** How the default-pitch columns are labelled: synx's default, the reference generator's. */
 const DEFAULT_PITCH = 'pitch N(0, 30)';
@@ -79,8 +76,11 @@ const descriptorsPerSecond = described / ((performance.now() - t0) / 1000);
 
 // `--part FILE` audits the models and writes only their rows to FILE; `--merge A,B` reads such
 // rows instead of auditing, so that models can be audited in parallel processes on a busy machine.
-const part = arg('part', '');
-const merged = arg('merge', '') ? arg('merge', '').split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as { rows: ModelRow[]; alignedPerSecond: number }) : [];
+const part = arg('part') ?? '';
+const merged = (arg('merge') ?? '')
+  .split(',')
+  .filter((f) => f !== '')
+  .map((f) => JSON.parse(readFileSync(f, 'utf8')) as { rows: ModelRow[]; alignedPerSecond: number });
 const rows: ModelRow[] = merged.flatMap((m) => m.rows);
 let alignedPerSecond = merged.length ? merged[0]!.alignedPerSecond : NaN;
 for (const [model, pitch0] of merged.length ? [] : pitches.flatMap((p) => models.map((m) => [m, p] as const))) {
