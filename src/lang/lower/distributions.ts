@@ -80,8 +80,16 @@ export function choiceDist(r: Reader, value: Value, param: string): ChoiceDist |
   const one = (val: Value): Choice | undefined => {
     const v = r.picked(val);
     if (v.type === 'error') return undefined;
+    if (v.type === 'call' && Object.hasOwn(choices, v.name) && v.name !== 'mix') {
+      // `folder("bg/")`: the choice is right, the call syntax is not.
+      const form = choices[v.name] ? `${v.name} "path/to/folder"` : v.name;
+      r.report('SX2010', v.range, `${param} ${v.name} is written ${form}, not as a call`, `write ${param} ~ ${form}`);
+      return undefined;
+    }
     if (v.type !== 'name') {
-      r.report('SX2010', v.range, `${param} is one of ${names.join(', ')}, not '${r.text(v)}'`);
+      const folders = names.filter((n) => choices[n]);
+      const hint = folders.length ? `choose one of ${names.join(', ')}; a folder is written ${folders[0]} "path/to/folder"` : `choose one of ${names.join(', ')}`;
+      r.report('SX2010', v.range, `${param} is one of ${names.join(', ')}, not '${r.text(v)}'`, hint);
       return undefined;
     }
     if (!Object.hasOwn(choices, v.name)) {
