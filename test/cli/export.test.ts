@@ -162,6 +162,15 @@ describe('a file of test sets alone', () => {
       const pv = await synx(dir, 'preview', 'sets.synexp', '--out', 'p.png');
       expect(pv.code).toBe(0);
       expect(existsSync(path.join(dir, 'p.png'))).toBe(true);
+      // The defaults (4 x 6) never show faces beyond the render's 2 identities x 2 images.
+      expect(pv.stdout).toMatch(/^wrote p\.png: 2 identities × 2 samples of render /);
+      expect(pv.stderr).toBe('');
+      const width = (f: string) => readFileSync(path.join(dir, f)).readUInt32BE(16);
+      const wide = await synx(dir, 'preview', 'sets.synexp', '--out', 'q.png', '--ids', '5', '--samples', '1');
+      expect(wide.code).toBe(0);
+      expect(wide.stderr).toMatch(/^note: render synthetic ids \d+-\d+ x 2 has 2 identities x 2 images; showing 2 x 1\n$/);
+      expect(wide.stdout).toMatch(/: 2 identities × 1 samples of /);
+      expect(width('q.png')).toBeLessThan(width('p.png'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

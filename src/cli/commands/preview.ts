@@ -20,7 +20,8 @@ const command: Command = {
   usage: `usage: synx preview FILE [--out sheet.png] [--ids N] [--samples M] [--experiment NAME]
 
 Renders the first N identities (default 4) of the first render node of FILE (or of experiment
-NAME), M samples each (default 6), exactly as \`synx run\` would, into a PNG contact sheet.
+NAME), M samples each (default 6), exactly as \`synx run\` would, into a PNG contact sheet; never
+more identities or samples than the render has.
   --out FILE         where to write it (default: <FILE without .synexp>.preview.png)
   --experiment NAME  take the render of this experiment (as named in \`synx plan\`)`,
   async run(argv, io) {
@@ -45,10 +46,16 @@ NAME), M samples each (default 6), exactly as \`synx run\` would, into a PNG con
       return 2;
     }
     const params = node.params;
+    // Only faces the render has: a render of 2 identities x 3 images shows those 6, not 4 x 6.
+    const rowsShown = Math.min(rows, params.ids);
+    const colsShown = Math.min(cols, params.imgsPerId);
+    if ((values.ids !== undefined && rowsShown < rows) || (values.samples !== undefined && colsShown < cols)) {
+      writeLine(io.stderr, `note: ${node.label} has ${params.ids} identities x ${params.imgsPerId} images; showing ${rowsShown} x ${colsShown}`);
+    }
     const out = path.resolve(io.cwd, values.out ?? `${file.replace(/\.synexp$/, '')}.preview.png`);
     let png: Buffer;
     try {
-      png = await renderContactSheet(params, rows, cols);
+      png = await renderContactSheet(params, rowsShown, colsShown);
     } catch (e) {
       if (!(e instanceof NodeFailure)) throw e;
       writeLine(io.stderr, `error: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
@@ -64,7 +71,7 @@ NAME), M samples each (default 6), exactly as \`synx run\` would, into a PNG con
       writeLine(io.stderr, `error: cannot write ${out}: ${(e as Error).message}`);
       return 1;
     }
-    writeLine(io.stdout, `wrote ${path.relative(io.cwd, out) || out}: ${rows} identities × ${cols} samples of ${node.label} (${params.size} px)`);
+    writeLine(io.stdout, `wrote ${path.relative(io.cwd, out) || out}: ${rowsShown} identities × ${colsShown} samples of ${node.label} (${params.size} px)`);
     return 0;
   },
 };
