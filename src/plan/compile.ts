@@ -7,6 +7,7 @@ import type { SweepValue } from '../lang/ast.js';
 import { DagBuilder } from './build-dag.js';
 import type { DataParams } from '../params/index.js';
 import type { Plan, PlanExperiment } from './types.js';
+import { fsErrorReason } from '../util/index.js';
 
 /** More experiments than this in one file is almost certainly a mistake (and a very long run). */
 export const MAX_EXPERIMENTS = MAX_SWEEP;
@@ -117,8 +118,7 @@ export async function compileFile(file: string, config: ProjectConfig, options: 
   try {
     text = readFileSync(path.resolve(cwd, file), 'utf8');
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a folder' : err.message;
+    const why = fsErrorReason(e);
     return {
       plan: undefined,
       diagnostics: [makeDiagnostic('SX1004', file, FILE_START, `cannot read ${file}: ${why}`, { hint: 'check the path' })],

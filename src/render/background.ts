@@ -3,6 +3,7 @@ import path from 'node:path';
 import { NodeFailure } from '../node/index.js';
 import { cropResizeSquare, decodeImage, LENIENT_DECODE, type RgbImage } from '../image/index.js';
 import type { Rng } from '../rng/index.js';
+import { fsErrorReason } from '../util/index.js';
 
 /** The procedural background names (besides `folder "path"`). */
 export const PROCEDURAL_BACKGROUNDS = ['noise', 'gradient', 'texture', 'plain', 'none'] as const;
@@ -204,7 +205,7 @@ export function loadBackgroundFolder(folder: string, size: number): BackgroundSe
   try {
     names = readdirSync(folder).sort();
   } catch (e) {
-    throw new NodeFailure(`background folder ${folder}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'point `background ~ folder "path"` at a folder of PNG or JPEG images');
+    throw new NodeFailure(`background folder ${folder}: cannot be read (${fsErrorReason(e)})`, 'point `background ~ folder "path"` at a folder of PNG or JPEG images');
   }
   const images: Uint8Array[] = [];
   const kept: string[] = [];

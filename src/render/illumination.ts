@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NodeFailure } from '../node/index.js';
 import type { Rng } from '../rng/index.js';
+import { fsErrorReason } from '../util/index.js';
 import { addAmbient, addDirectional, envToShading } from './sh.js';
 
 /**
@@ -45,7 +46,7 @@ export function loadIlluminationFolder(folder: string): Float64Array[] {
   try {
     names = readdirSync(folder).filter((f) => f.toLowerCase().endsWith('.rps')).sort();
   } catch (e) {
-    throw new NodeFailure(`illumination prior folder ${folder}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'point `prior "folder"` at a folder of Basel Illumination Prior .rps files');
+    throw new NodeFailure(`illumination prior folder ${folder}: cannot be read (${fsErrorReason(e)})`, 'point `prior "folder"` at a folder of Basel Illumination Prior .rps files');
   }
   const out: Float64Array[] = [];
   for (const n of names) {

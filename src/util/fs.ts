@@ -19,3 +19,31 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     throw e;
   }
 }
+
+/**
+ * Why a file or folder could not be read, in words for an error message ("no such file or folder",
+ * "permission denied"), instead of node's errno code (ENOENT) or its message with the syscall in it.
+ */
+export function fsErrorReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'ELOOP':
+      return 'too many symbolic links (a loop?)';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files';
+    case 'EIO':
+      return 'input/output error (the disk or network file system failed)';
+    default:
+      return err instanceof Error ? err.message : String(e);
+  }
+}

@@ -39,7 +39,7 @@ describe('synx metrics --scores', () => {
     expect(c.err()).toContain("h.csv:1: header must name the columns 'same' and 'score'");
     const d = captureIO(dir);
     expect(await main(['metrics', '--scores', 'nope.csv'], d)).toBe(2);
-    expect(d.err()).toContain('cannot read nope.csv');
+    expect(d.err()).toContain('synx metrics: cannot read nope.csv: no such file or folder');
     const u = captureIO(dir);
     expect(await main(['metrics'], u)).toBe(2);
     expect(u.err()).toContain('--scores FILE.csv is required');

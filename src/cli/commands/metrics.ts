@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from '../args.js';
 import { UsageError, writeLine, type Command } from '../io.js';
 import { parseScoresCsv, ScoresCsvError, verificationMetrics } from '../../eval/index.js';
+import { fsErrorReason } from '../../util/index.js';
 
 const usage = `usage: synx metrics --scores FILE.csv
 
@@ -29,7 +30,7 @@ const metrics: Command = {
     try {
       text = await readFile(file, 'utf8');
     } catch (e) {
-      writeLine(io.stderr, `synx metrics: cannot read ${values.scores}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      writeLine(io.stderr, `synx metrics: cannot read ${values.scores}: ${fsErrorReason(e)}`);
       return 2;
     }
     try {

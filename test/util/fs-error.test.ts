@@ -1,0 +1,34 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fsErrorReason } from '../../src/util/index.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'synx-fs-error-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The error node throws for `f`, as the callers see it. */
+const thrown = (f: () => unknown): unknown => {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a throw');
+};
+
+describe('fsErrorReason', () => {
+  it('words the errors a user causes with a path, not node errno codes', () => {
+    const file = path.join(dir, 'a.txt');
+    writeFileSync(file, 'x');
+    expect(fsErrorReason(thrown(() => readFileSync(path.join(dir, 'missing.csv'))))).toBe('no such file or folder');
+    expect(fsErrorReason(thrown(() => readFileSync(dir)))).toBe('it is a folder, not a file');
+    expect(fsErrorReason(thrown(() => readdirSync(path.join(file, 'sub'))))).toBe('a part of the path is a file, not a folder');
+    expect(fsErrorReason(Object.assign(new Error('EACCES: permission denied, open x'), { code: 'EACCES' }))).toBe('permission denied');
+  });
+
+  it('keeps the message of anything else', () => {
+    expect(fsErrorReason(new Error('disk on fire'))).toBe('disk on fire');
+    expect(fsErrorReason('plain')).toBe('plain');
+  });
+});
