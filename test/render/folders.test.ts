@@ -63,7 +63,7 @@ describe('illumination folders', () => {
     mkdirSync(bad);
     writeFileSync(path.join(bad, 'x.rps'), JSON.stringify({ environmentMap: { coefficients: [[1, 2]] } }));
     expect(() => loadIlluminationFolder(bad)).toThrow(`${path.join(bad, 'x.rps')}: environmentMap.coefficients must be 9 rows`);
-    await expect(prepareRender(baseParams({ illumination: { type: 'choice', name: 'gaussian', arg: path.join(tmp, 'missing') } }))).rejects.toThrow(/missing: cannot be read/);
+    await expect(prepareRender(baseParams({ illumination: { type: 'choice', name: 'gaussian', arg: path.join(tmp, 'missing') } }))).rejects.toThrow(/missing: cannot be read \(no such file or folder\)/);
   });
 });
 
