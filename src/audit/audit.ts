@@ -13,6 +13,14 @@ import {
   yawBucket,
 } from './metrics.js';
 
+/**
+ * What face-api makes of different real people, the number an audit's impostor share is read
+ * against: the 22 faces of its six demo photos (every one a different woman; whole scenes, no
+ * padding) give 19 of their 231 pairs under the same-person distance. `npm run bench:realism`
+ * measures it, and test/faceapi recomputes it from the photos.
+ */
+export const REAL_PEOPLE_REFERENCE = { photos: 6, faces: 22, impostorPairs: 231, impostorsUnder: 19 } as const;
+
 /** One rendered image to audit: its pixels and what synx knows about it. */
 export interface AuditImage {
   readonly rgb: Uint8Array;

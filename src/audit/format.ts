@@ -1,4 +1,4 @@
-import type { AuditResult } from './audit.js';
+import { REAL_PEOPLE_REFERENCE, type AuditResult } from './audit.js';
 
 const pct = (v: number) => (Number.isNaN(v) ? '–' : `${(v * 100).toFixed(0)}%`);
 const f3 = (v: number) => (Number.isNaN(v) ? '–' : v.toFixed(3));
@@ -28,6 +28,7 @@ export function formatAudit(a: AuditResult): string[] {
             .join(', ')}`,
         ]
       : []),
+    `for reference, different real people: ${pct(REAL_PEOPLE_REFERENCE.impostorsUnder / REAL_PEOPLE_REFERENCE.impostorPairs)} of ${REAL_PEOPLE_REFERENCE.impostorPairs} pairs under ${a.threshold} (the ${REAL_PEOPLE_REFERENCE.faces} women of face-api's ${REAL_PEOPLE_REFERENCE.photos} demo photos)`,
     `identity consistency: spread about the identity's mean descriptor ${f3(a.identitySpread)}; nearest other image of the same identity for ${pct(a.nearestIsSameIdentity)}`,
   ];
 }

@@ -1,6 +1,6 @@
 // Audit of rendered sets with an off-the-shelf, real-trained recogniser (face-api): detection by
 // yaw, landmark agreement with synx's labels, identity separability and consistency.
-export { auditImages, bySkinTone, HISTOGRAM_RANGE, pairStats } from './audit.js';
+export { auditImages, bySkinTone, HISTOGRAM_RANGE, pairStats, REAL_PEOPLE_REFERENCE } from './audit.js';
 export type { AuditImage, AuditOptions, AuditProgress, DetectionCount, AuditResult, PairStats, SkinToneThird } from './audit.js';
 export { auditPlots } from './plots.js';
 export type { AuditPlot } from './plots.js';

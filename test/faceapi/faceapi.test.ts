@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { alignFace, descriptorDistance, descriptorsOfAlignedCrops, detectFaces, fivePointsOf68, paddedTensor } from '../../src/faceapi/index.js';
+import { REAL_PEOPLE_REFERENCE } from '../../src/audit/index.js';
+import { alignFace, descriptorDistance, descriptorsOfAlignedCrops, detectFaces, fivePointsOf68, paddedTensor, SAME_PERSON_DISTANCE } from '../../src/faceapi/index.js';
 import type { DetectedFace } from '../../src/faceapi/index.js';
 import { cropRgb, DEMO_FACE_COUNTS, demoPhoto } from './demo-photos.js';
 
@@ -26,6 +27,19 @@ describe('face-api on its demo photos', () => {
       expect(ny).toBeGreaterThan(f.box.y);
       expect(ny).toBeLessThan(f.box.y + f.box.height);
     }
+  });
+
+  it('puts as many pairs of different people under the same-person distance as the audit quotes for real people', () => {
+    const all = found.flat();
+    let under = 0;
+    let pairs = 0;
+    for (let i = 0; i < all.length; i++) {
+      for (let j = i + 1; j < all.length; j++) {
+        pairs++;
+        if (descriptorDistance(all[i]!.descriptor!, all[j]!.descriptor!) < SAME_PERSON_DISTANCE) under++;
+      }
+    }
+    expect({ faces: all.length, pairs, under }).toEqual({ faces: REAL_PEOPLE_REFERENCE.faces, pairs: REAL_PEOPLE_REFERENCE.impostorPairs, under: REAL_PEOPLE_REFERENCE.impostorsUnder });
   });
 
   it('puts the same face re-cropped (and padded) closer than any two different people', async () => {
