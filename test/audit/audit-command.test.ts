@@ -100,8 +100,10 @@ describe('synx audit', () => {
     const md = readFileSync(path.join(tmp, 'reports', 'exp', 'report.md'), 'utf8');
     expect(md).toContain('## Realism audit (face-api)');
     const lines = audit.stdout.split('\n').filter((l) => l.startsWith('  ') && !l.includes('wrote '));
-    // Summary, detection by |yaw| and by |pitch|, landmark error, two pair lines, consistency.
-    expect(lines.length).toBe(7);
+    // Summary, detection by |yaw| and by |pitch|, landmark error, two pair lines, the real-people
+    // reference, consistency.
+    expect(lines.length).toBe(8);
+    expect(lines).toContain("  for reference, different real people: 8% of 231 pairs under 0.6 (the 22 women of face-api's 6 demo photos)");
     for (const l of lines) expect(md).toContain(`- ${l.trim()}`);
     expect(readdirSync(path.join(tmp, 'reports', 'exp', 'plots')).filter((f) => f.startsWith('audit-1-'))).toHaveLength(3);
     expect(readFileSync(path.join(tmp, 'reports', 'exp', 'report.html'), 'utf8')).toContain('<h2>Realism audit (face-api)</h2>');
