@@ -44,6 +44,8 @@ export interface IctBuildOptions {
   readonly blendshapes?: number;
   /** For fast tests only: read just identity000 … identity(k-1) (the SVD is then of those k). */
   readonly identityFiles?: number;
+  /** The interior's simplification (default INTERIOR_PARTS): for measuring a lighter or heavier interior. */
+  readonly interiorParts?: readonly DecimatePart[];
 }
 
 interface VertexIndices {
@@ -303,7 +305,7 @@ export function buildIctModel(root: string, opts: IctBuildOptions = {}): Builtin
   const simplified = decimateParts({
     positions: pos,
     triangles: tri,
-    parts: INTERIOR_PARTS,
+    parts: opts.interiorParts ?? INTERIOR_PARTS,
     attributes: [colour.mean, ...colourFields.map((c) => c.field)],
     pinned: [...eyeFront(pos, ICT_RANGES.eyeballLeft), ...eyeFront(pos, ICT_RANGES.eyeballRight)],
   });
