@@ -155,6 +155,31 @@ export function warnNoHighlight(r: Reader, d: Dist, param: string, range: Range)
   if (highest(d) < 0) r.report('SX2101', range, 'specular below 0 never draws a highlight (a strength below 0 counts as 0)', 'a sheen is about 0.1 to 0.4, e.g. specular ~ U(0, 0.3); specular ~ 0 turns it off');
 }
 
+/**
+ * `scale` multiplies the focal length: at 0 the face shrinks to a point and below 0 the image turns
+ * upside down, so a scale that is always or certainly at or below 0 is an error, and a normal one
+ * that reaches it within 3 standard deviations (about 1 image in 740 or more) a warning. Returns
+ * whether `d` is usable.
+ */
+export function checkScale(r: Reader, d: Dist, param: string, range: Range): boolean {
+  if (param !== 'scale') return true;
+  const parts = d.type === 'mix' ? d.parts.map((p) => p.dist) : [d];
+  for (const x of parts) {
+    const never = x.type === 'const' ? x.value <= 0 : x.type === 'uniform' ? x.lo <= 0 : x.type === 'normal' ? x.mean <= 0 : false;
+    if (never) {
+      r.report('SX2010', range, `scale must stay above 0 (it multiplies the focal length: 0 shrinks the face to a point, below 0 turns the image upside down)`, 'the default is U(1, 1.2): the face fills the frame at 1, e.g. scale ~ U(0.8, 1.2)');
+      return false;
+    }
+  }
+  for (const x of parts) {
+    if (x.type === 'normal' && x.mean - 3 * x.sd <= 0) {
+      r.report('SX2101', range, `scale ~ N(${x.mean}, ${x.sd}) draws a scale at or below 0 in some images (empty or upside-down faces)`, 'use a range above 0, e.g. scale ~ U(0.8, 1.2)');
+      break;
+    }
+  }
+  return true;
+}
+
 /** Warns of a yaw or pitch that reaches past ±90° (the back of the head, a face upside down). */
 export function warnAngle(r: Reader, d: Dist, param: string, range: Range): void {
   if (param !== 'yaw' && param !== 'pitch') return;

@@ -5,7 +5,7 @@ import type { ChoiceDist, Dist, ModelRef, RenderMap } from '../../params/index.j
 import type { SampleClause, SettingClause } from '../ast.js';
 import type { Located } from '../resolve.js';
 import { CHOICE_PARAMS, NUMERIC_PARAMS, isChoiceParam, isNumericParam, RENDER_DEFAULTS, RENDER_MAPS, TESTSET_FIRST_ID, type RenderSpec } from '../spec.js';
-import { choiceDist, dist, warnAngle, warnNoHighlight } from './distributions.js';
+import { checkScale, choiceDist, dist, warnAngle, warnNoHighlight } from './distributions.js';
 import type { Lowering, Reader } from './values.js';
 
 const CENTER = ['none', 'facebox', 'landmarks', 'arcface'];
@@ -34,7 +34,7 @@ export function lowerRender(lw: Lowering, clauses: ReadonlyMap<string, Located>,
     if (c.type === 'param') {
       if (isNumericParam(c.name)) {
         const d = dist(r, c.value, c.name);
-        if (d) {
+        if (d && checkScale(r, d, c.name, c.value.range)) {
           warnAngle(r, d, c.name, c.value.range);
           warnNoHighlight(r, d, c.name, c.value.range);
           const group = NUMERIC_PARAMS[c.name]!.group;
