@@ -19,7 +19,13 @@ export function lowerEvals(lw: Lowering, loc: Located | undefined): EvalSpec[] {
   const r = lw.in(loc.file);
   const c = loc.clause as StageClause;
   let flip = false;
+  const given = new Set<string>();
   for (const o of c.options) {
+    if (given.has(o.name) && EVAL_OPTIONS.includes(o.name)) {
+      r.report('SX2006', o.range, `eval option '${o.name}' is given twice`, 'keep one');
+      continue;
+    }
+    given.add(o.name);
     if (o.name === 'flip') flip = true;
     else if (!EVAL_OPTIONS.includes(o.name)) r.report('SX2011', o.nameRange, `unknown eval option '${o.name}'${didYouMean(o.name, EVAL_OPTIONS)}`, 'eval takes the options flip (add the embedding of the mirrored image) and network (evaluate a pretrained network)');
   }

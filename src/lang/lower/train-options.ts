@@ -152,6 +152,11 @@ export function trainOptions(r: Reader, c: StageClause, stage: 'pretrain' | 'tra
     r.report('SX2014', seen.get('momentum')!, `momentum is sgd's; adam keeps its own (β1 0.9)`, 'add optimizer sgd, or remove momentum');
     momentum = undefined;
   }
+  // A triplet batch is P identities x K images (src/train/loop.ts, epochBatches): below 4 images it
+  // holds one identity, so no triplet has a negative and nothing is learnt.
+  if (loss === 'triplet' && d.batch < 4) {
+    r.report('SX2014', seen.get('batch') ?? c.keywordRange, `a triplet batch of ${d.batch} image${d.batch === 1 ? '' : 's'} holds one identity: no triplet has a different person in it, so nothing is learnt`, 'use batch 4 or more (2 identities x 2 images), e.g. batch 32');
+  }
   if (warmup !== undefined && warmup >= epochs && warmup > 0) {
     r.report('SX2010', seen.get('warmup')!, `warmup ${warmup} lasts the whole run of ${epochs} epoch${epochs === 1 ? '' : 's'}`, `warm up for fewer epochs than the run, e.g. warmup ${Math.max(1, Math.floor(epochs / 10))}`);
     warmup = undefined;
