@@ -6,7 +6,7 @@ import type { ResolvedDecl } from '../resolve.js';
 import { RENDER_DEFAULTS, type ExperimentSpec } from '../spec.js';
 import { lowerEvals } from './evals.js';
 import { lowerRender, lowerSeed } from './render.js';
-import { continuePretrain, reportStageCombinations, reportUnknownClauses } from './rules.js';
+import { continuePretrain, reportStageCombinations, reportSyntheticTrainingSet, reportUnknownClauses } from './rules.js';
 import { lowerStage } from './stages.js';
 import { Lowering, type LowerContext, type Pick } from './values.js';
 
@@ -50,6 +50,7 @@ function experiment(lw: Lowering, decl: ResolvedDecl, name: string, sweep: Reado
       : pretrain;
   const finetuneSpec = continuePretrain(lw, decl, pretrain, finetune);
   reportStageCombinations(lw, decl, finetune);
+  reportSyntheticTrainingSet(lw, decl, pretrain, render);
   return {
     name,
     base: decl.name,

@@ -4,7 +4,7 @@
 import { didYouMean } from '../../diag/index.js';
 import type { StageClause } from '../ast.js';
 import type { ResolvedDecl } from '../resolve.js';
-import { CHOICE_PARAMS, NUMERIC_PARAMS, isChoiceParam, isNumericParam, SETTINGS, type TrainSpec } from '../spec.js';
+import { CHOICE_PARAMS, NUMERIC_PARAMS, isChoiceParam, isNumericParam, SETTINGS, type RenderSpec, type TrainSpec } from '../spec.js';
 import { NETWORKS } from './train-options.js';
 import type { Lowering } from './values.js';
 
@@ -81,5 +81,23 @@ export function reportStageCombinations(lw: Lowering, decl: ResolvedDecl, finetu
   }
   if (!decl.clauses.has('sample') && !pt && !tr && !ft && !ev && decl.kind === 'experiment') {
     lw.in(decl.file).report('SX3002', decl.nameRange, `experiment '${decl.name}' does nothing`, 'sample faces (sample 1k ids) or train a network');
+  }
+}
+
+/**
+ * A synthetic pretrain that cannot learn, or learns without what a triplet is for: one identity
+ * (training needs two, and stops at run time after rendering), or one image per identity with
+ * the triplet loss (every positive is the anchor image itself: no invariance to pose or light).
+ * `render` is the experiment's render with its images per identity settled.
+ */
+export function reportSyntheticTrainingSet(lw: Lowering, decl: ResolvedDecl, pretrain: TrainSpec | undefined, render: RenderSpec | undefined): void {
+  const pt = decl.clauses.get('pretrain');
+  if (!pt || !pretrain || pretrain.source.kind !== 'synthetic' || !render) return;
+  const r = lw.in(pt.file);
+  const at = (pt.clause as StageClause).keywordRange;
+  if (render.ids < 2) {
+    r.report('SX2010', at, `pretrain needs at least 2 identities to learn from; sample makes ${render.ids}`, 'sample more identities, e.g. sample 100 ids');
+  } else if (pretrain.loss === 'triplet' && render.imgsPerId < 2) {
+    r.report('SX2101', at, `with 1 image per identity every triplet's positive is the anchor image itself: the network learns nothing about pose or light`, `sample 2 or more images per identity (sample ${render.ids} ids x 10 imgs), or pretrain on more images`);
   }
 }
