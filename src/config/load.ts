@@ -4,7 +4,7 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import type { Ajv2020 as Ajv2020Class, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Node as YamlNode } from 'yaml';
-import { FILE_START, makeDiagnostic, type Diagnostic, type Range } from '../diag/index.js';
+import { closest, FILE_START, makeDiagnostic, type Diagnostic, type Range } from '../diag/index.js';
 import type { DatasetConfig, ProjectConfig, RendererSetting } from './config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
@@ -166,8 +166,8 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
         'SX4001',
         file,
         rangeOf(node?.range ? [node.range[0], node.range[1]] : undefined),
-        shortText(`${err.instancePath || '(top level)'} ${describeSchemaError(err)}`),
-        { hint: 'see "Configuration" in the README for every key of synx.yaml' },
+        shortText(`${keyPath(err.instancePath)} ${describeSchemaError(err)}`),
+        { hint: schemaHint(err) },
       );
     });
     return { config: withEnv(base), file, diagnostics };
@@ -232,10 +232,58 @@ function shortText(message: string): string {
   return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
 }
 
+/** A JSON pointer as the keys a user wrote: `/datasets/lfw/format` → `datasets.lfw.format`. */
+function keyPath(pointer: string): string {
+  if (pointer === '') return 'synx.yaml';
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+/** The schema node that validates the value at `pointer` (properties, then additionalProperties or items). */
+function schemaAt(pointer: string): Record<string, unknown> | undefined {
+  let node: Record<string, unknown> | undefined = CONFIG_SCHEMA as unknown as Record<string, unknown>;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const props = node?.properties as Record<string, Record<string, unknown>> | undefined;
+    const extra: unknown = node?.additionalProperties;
+    node = props && Object.hasOwn(props, key) ? props[key] : typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>) : (node?.items as Record<string, unknown> | undefined);
+  }
+  return node;
+}
+
+/** Keys a dataset entry takes, for an unknown top-level key that belongs under `datasets.NAME`. */
+const DATASET_KEYS = new Set(Object.keys(((CONFIG_SCHEMA.properties.datasets as { additionalProperties: { properties: object } }).additionalProperties.properties)));
+
+/** The hint of a schema error: the key meant, where a key belongs, or where the keys are listed. */
+function schemaHint(err: ErrorObject): string {
+  const readme = 'see "Configuration" in the README for every key of synx.yaml';
+  if (err.keyword !== 'additionalProperties') return readme;
+  const key = (err.params as { additionalProperty: string }).additionalProperty;
+  const known = Object.keys((schemaAt(err.instancePath)?.properties as object | undefined) ?? {});
+  const guess = closest(key, known);
+  if (guess !== undefined) return `did you mean '${guess}'? (${readme})`;
+  if (err.instancePath === '' && DATASET_KEYS.has(key)) return `${key} is a dataset's key: write it under datasets.NAME (e.g. datasets.mylfw.${key})`;
+  return known.length > 0 ? `the keys here are ${known.join(', ')}` : readme;
+}
+
 function describeSchemaError(err: ErrorObject): string {
   if (err.keyword === 'additionalProperties') {
     return `has an unknown key '${(err.params as { additionalProperty: string }).additionalProperty}'`;
   }
+  const p = err.params as { type?: string; limit?: number; comparison?: string };
+  if (err.keyword === 'type') {
+    const words: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'text (in quotes if it looks like a number)', object: 'a mapping of keys (key: value lines, indented)', array: 'a list ([a, b] or "- item" lines)', boolean: 'true or false' };
+    const want = words[p.type ?? ''];
+    if (want && !(err.instancePath.endsWith('/mem') || err.instancePath === '/imageCache')) return `must be ${want}`;
+  }
+  if (err.keyword === 'required') return `needs the key '${(err.params as { missingProperty: string }).missingProperty}'`;
+  if (err.keyword === 'minimum') return `must be at least ${p.limit}`;
+  if (err.keyword === 'exclusiveMinimum') return `must be above ${p.limit}`;
+  if (err.keyword === 'maximum') return `must be at most ${p.limit}`;
+  if (err.keyword === 'exclusiveMaximum') return `must be below ${p.limit}`;
   // Sizes (slurm.resources.*.mem, imageCache): the same words for a wrong pattern and for a bare number.
   const size = err.instancePath.endsWith('/mem') ? 'K, M, G or T (none: megabytes, as Slurm reads it)' : err.instancePath === '/imageCache' ? 'K, M, G or T' : undefined;
   if (size && (err.keyword === 'pattern' || err.keyword === 'type')) return `must be a size such as 4G: digits, then ${size}`;

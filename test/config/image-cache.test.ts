@@ -32,13 +32,13 @@ describe('imageCache in synx.yaml', () => {
     for (const bad of ['4', '4GB', '-1G', 'lots', '1.5G']) {
       const { diagnostics } = loadConfig(projectWith(`jobs: 1\nimageCache: ${bad}\n`), {});
       expect(diagnostics.length, bad).toBeGreaterThan(0);
-      expect(diagnostics[0]!.message, bad).toBe('/imageCache must be a size such as 4G: digits, then K, M, G or T');
+      expect(diagnostics[0]!.message, bad).toBe('imageCache must be a size such as 4G: digits, then K, M, G or T');
       expect(diagnostics[0]!.range.start.line, bad).toBe(2);
     }
   });
 
   it('says the same of a Slurm job’s mem, whose unit Slurm reads as megabytes when absent', () => {
     const { diagnostics } = loadConfig(projectWith('slurm:\n  resources:\n    train: { mem: 16GB }\n'), {});
-    expect(diagnostics.map((d) => d.message)).toEqual(['/slurm/resources/train/mem must be a size such as 4G: digits, then K, M, G or T (none: megabytes, as Slurm reads it)']);
+    expect(diagnostics.map((d) => d.message)).toEqual(['slurm.resources.train.mem must be a size such as 4G: digits, then K, M, G or T (none: megabytes, as Slurm reads it)']);
   });
 });
