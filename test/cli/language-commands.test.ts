@@ -62,7 +62,7 @@ describe('synx check', () => {
     writeFileSync(path.join(dir, 'synx.yaml'), 'datasets:\n  mylfw:\n    format: lfq\n    path: /data/lfw\n');
     const r = await synx(dir, 'check', 'mine.synexp');
     expect(r.code).toBe(2);
-    expect(r.stdout).toContain('synx.yaml:3:13: error SX4001: /datasets/mylfw/format must be one of "folder", "lfw", "ijba", "multipie"');
+    expect(r.stdout).toContain('synx.yaml:3:13: error SX4001: datasets.mylfw.format must be one of "folder", "lfw", "ijba", "multipie"');
   });
 
   it('checks the shipped experiments and presets clean', async () => {
