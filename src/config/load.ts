@@ -293,6 +293,33 @@ function describeSchemaError(err: ErrorObject): string {
   return err.message ?? 'is invalid';
 }
 
+/**
+ * Where key `keys` (e.g. ['datasets', 'lfw', 'path']: its value, or the deepest of them that the
+ * file has) is written in the synx.yaml at `file`, for a diagnostic about it found after loading
+ * (a dataset folder that does not exist); undefined when the file cannot be read or parsed.
+ */
+export function configKeyRange(file: string, keys: readonly string[]): Range | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const { LineCounter, parseDocument } = yaml();
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  if (doc.errors.length > 0) return undefined;
+  let found: YamlNode | undefined;
+  for (let n = keys.length; n > 0 && !found?.range; n--) {
+    found = nodeAt(doc.contents, `/${keys.slice(0, n).map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`);
+  }
+  if (!found?.range) return undefined;
+  const [s, e] = found.range;
+  const a = lineCounter.linePos(s);
+  const b = lineCounter.linePos(e);
+  return { start: { line: a.line, column: a.col, offset: s }, end: { line: b.line, column: b.col, offset: e } };
+}
+
 /** The YAML node at a JSON pointer, for the range of a schema error. */
 function nodeAt(root: unknown, pointer: string): YamlNode | undefined {
   const { isMap, isSeq } = yaml();

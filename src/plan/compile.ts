@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ProjectConfig } from '../config/index.js';
+import { configKeyRange, type ProjectConfig } from '../config/index.js';
 import { FILE_START, makeDiagnostic, sortDiagnostics, type Diagnostic } from '../diag/index.js';
 import { check, MAX_SWEEP, lowerExperiment, type ExperimentSpec, type RenderSpec, type TrainSpec, sweepAxes, type LowerContext, type Resolution, type SourceHost } from '../lang/index.js';
 import type { SweepValue } from '../lang/ast.js';
@@ -148,15 +148,17 @@ export function datasetProblems(plan: Plan, config: ProjectConfig, configFile?: 
     if (seen.has(p.dataset)) continue;
     seen.add(p.dataset);
     const where = configFile ?? path.join(config.root, 'synx.yaml');
+    // The dataset's own lines in synx.yaml where it has them, else the file's start.
+    const at = (...keys: string[]) => (configFile ? configKeyRange(configFile, keys) : undefined) ?? FILE_START;
     if (!config.datasets[p.dataset]) {
       out.push(
-        makeDiagnostic('SX5001', where, FILE_START, `dataset '${p.dataset}' is not configured`, {
+        makeDiagnostic('SX5001', where, at('datasets'), `dataset '${p.dataset}' is not configured`, {
           hint: `add to ${where}:\n    datasets:\n      ${p.dataset}:\n        ${LAYOUTS[p.format].replace(/, (?=\w+:)/g, '\n        ')}`,
         }),
       );
     } else if (!existsSync(p.path)) {
       out.push(
-        makeDiagnostic('SX5002', where, FILE_START, `dataset '${p.dataset}': path ${p.path} does not exist`, {
+        makeDiagnostic('SX5002', where, at('datasets', p.dataset, 'path'), `dataset '${p.dataset}': path ${p.path} does not exist`, {
           hint: `fix datasets.${p.dataset}.path in ${where}; expected layout: ${LAYOUTS[p.format]}`,
         }),
       );
@@ -164,7 +166,7 @@ export function datasetProblems(plan: Plan, config: ProjectConfig, configFile?: 
       // Every format's path is the folder of images; a file there would only fail after the
       // nodes before the data node (a pretrain) had run.
       out.push(
-        makeDiagnostic('SX5002', where, FILE_START, `dataset '${p.dataset}': path ${p.path} is a file, not a folder`, {
+        makeDiagnostic('SX5002', where, at('datasets', p.dataset, 'path'), `dataset '${p.dataset}': path ${p.path} is a file, not a folder`, {
           hint: `set datasets.${p.dataset}.path in ${where} to the dataset's folder; expected layout: ${LAYOUTS[p.format]}`,
         }),
       );
