@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { fsErrorReason, makeDirs } from '../util/index.js';
+
 /** Where a command writes. Tests pass buffers; the real CLI passes the process streams. */
 export interface CliIO {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -26,4 +29,19 @@ export class UsageError extends Error {
 
 export function writeLine(stream: NodeJS.WritableStream, text = ''): void {
   stream.write(`${text}\n`);
+}
+
+/**
+ * Creates the folder a command writes into (`--out`) before any work, or says why it cannot
+ * ("synx export: cannot create out/x: permission denied") and returns false.
+ */
+export function ensureOutFolder(io: CliIO, command: string, dir: string): boolean {
+  try {
+    makeDirs(dir);
+    return true;
+  } catch (e) {
+    const rel = path.relative(io.cwd, dir);
+    writeLine(io.stderr, `synx ${command}: cannot create ${rel === '' || rel.startsWith('..') ? dir : rel}: ${fsErrorReason(e)}`);
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -46,4 +46,34 @@ export function fsErrorReason(e: unknown): string {
     default:
       return err instanceof Error ? err.message : String(e);
   }
+}
+
+/**
+ * Creates folder `dir` and the folders above it that are missing, one `mkdir` each, so that a
+ * path that cannot hold folders fails with its reason (a file on the way, no permission, a
+ * read-only or virtual file system) instead of `mkdirSync(dir, { recursive: true })`'s behaviour on
+ * some of them: under /proc node 20's recursive mkdir loops forever. For folders a user names
+ * (`--out`); throws errors that `fsErrorReason` words.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let d = path.resolve(dir);
+  for (;;) {
+    let exists = true;
+    try {
+      lstatSync(d);
+    } catch {
+      exists = false;
+    }
+    if (exists) break;
+    missing.push(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  // d exists (or is the root): it must be a folder, or a link to one.
+  const target = statSync(d, { throwIfNoEntry: false });
+  if (!target) throw new Error(`${d} is a link to something that does not exist`);
+  if (!target.isDirectory()) throw new Error(`${d} is a file, not a folder`);
+  for (const m of missing.reverse()) mkdirSync(m);
 }

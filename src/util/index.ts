@@ -2,7 +2,7 @@
 export { canonicalJson } from './json.js';
 export type { JsonValue } from './json.js';
 export { sha256 } from './hash.js';
-export { fsErrorReason, writeFileAtomic } from './fs.js';
+export { fsErrorReason, makeDirs, writeFileAtomic } from './fs.js';
 export { workerScript } from './worker-script.js';
 export { optionalImport } from './optional-import.js';
 export type { Sha256 } from './hash.js';

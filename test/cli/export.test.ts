@@ -171,6 +171,13 @@ describe('a file of test sets alone', () => {
       expect(wide.stderr).toMatch(/^note: render synthetic ids \d+-\d+ x 2 has 2 identities x 2 images; showing 2 x 1\n$/);
       expect(wide.stdout).toMatch(/: 2 identities × 1 samples of /);
       expect(width('q.png')).toBeLessThan(width('p.png'));
+      // An --out that cannot be a folder fails before any work, saying why.
+      const blocked = await synx(dir, 'export', 'sets.synexp', '--out', 'sets.synexp/out');
+      expect(blocked.code).toBe(1);
+      expect(blocked.stderr).toBe(`synx export: cannot create sets.synexp/out: ${path.join(dir, 'sets.synexp')} is a file, not a folder\n`);
+      const sheet = await synx(dir, 'preview', 'sets.synexp', '--out', 'sets.synexp/p.png');
+      expect(sheet.code).toBe(1);
+      expect(sheet.stderr).toBe(`synx preview: cannot create sets.synexp: ${path.join(dir, 'sets.synexp')} is a file, not a folder\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { auditDataset, auditImages, auditPlots, formatAudit, formatDatasetAudit, renderNodeImages } from '../../audit/index.js';
 import { NodeFailure, openCache } from '../../exec/index.js';
 import { parse as parseArgs } from '../args.js';
-import { UsageError, writeLine, type Command } from '../io.js';
+import { ensureOutFolder, UsageError, writeLine, type Command } from '../io.js';
+import { fsErrorReason } from '../../util/index.js';
 import { compileProject, experimentNodes } from '../project.js';
 
 function writeAtomic(file: string, text: string): void {
@@ -65,6 +66,8 @@ exit codes: 0 audited, 1 rendering or writing failed, 2 bad input`,
     const title = path.basename(file).replace(/\.synexp$/, '');
     const out = path.resolve(io.cwd, values.out ?? path.join('audits', title));
     const show = (p: string) => path.relative(io.cwd, p) || p;
+    // Before the audits, which take a while: a folder that cannot be made fails now.
+    if (!ensureOutFolder(io, 'audit', out)) return 1;
     for (const node of renders) {
       const p = node.params;
       let got: Awaited<ReturnType<typeof renderNodeImages>>;
@@ -80,13 +83,12 @@ exit codes: 0 audited, 1 rendering or writing failed, 2 bad input`,
       writeLine(io.stdout, `${node.label} (${node.id}, ${p.size} px, ${got.source}):`);
       for (const line of formatAudit(result)) writeLine(io.stdout, `  ${line}`);
       try {
-        mkdirSync(out, { recursive: true });
         const base = node.id.replace(/[^A-Za-z0-9._-]+/g, '_');
         writeAtomic(path.join(out, `${base}.json`), `${JSON.stringify({ node: node.label, fingerprint: node.fingerprint, ...result }, (_, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2)}\n`);
         for (const plot of await auditPlots(result)) writeAtomic(path.join(out, `${base}.${plot.name}.svg`), plot.svg);
         writeLine(io.stdout, `  wrote ${show(path.join(out, base))}.json and plots`);
       } catch (e) {
-        writeLine(io.stderr, `${file}: error: cannot write ${show(out)}: ${(e as Error).message}`);
+        writeLine(io.stderr, `${file}: error: cannot write ${show(out)}: ${fsErrorReason(e)}`);
         return 1;
       }
     }
@@ -110,12 +112,11 @@ exit codes: 0 audited, 1 rendering or writing failed, 2 bad input`,
       writeLine(io.stdout, `${node.label} (${node.id}, dataset ${result.dataset}):`);
       for (const line of formatDatasetAudit(result)) writeLine(io.stdout, `  ${line}`);
       try {
-        mkdirSync(out, { recursive: true });
         const base = node.id.replace(/[^A-Za-z0-9._-]+/g, '_');
         writeAtomic(path.join(out, `${base}.json`), `${JSON.stringify({ node: node.label, fingerprint: node.fingerprint, ...result }, null, 2)}\n`);
         writeLine(io.stdout, `  wrote ${show(path.join(out, base))}.json`);
       } catch (e) {
-        writeLine(io.stderr, `${file}: error: cannot write ${show(out)}: ${(e as Error).message}`);
+        writeLine(io.stderr, `${file}: error: cannot write ${show(out)}: ${fsErrorReason(e)}`);
         return 1;
       }
     }

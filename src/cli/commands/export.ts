@@ -4,7 +4,8 @@ import { openCache, type Cache } from '../../exec/index.js';
 import type { Plan, PlanNode, PlanNodeOf } from '../../plan/index.js';
 import { exportReferenceLayout } from '../../render/index.js';
 import { parse as parseArgs } from '../args.js';
-import { UsageError, writeLine, type Command } from '../io.js';
+import { ensureOutFolder, UsageError, writeLine, type Command } from '../io.js';
+import { fsErrorReason } from '../../util/index.js';
 import { chosenExperiments, compileProject, experimentNames, fileOrRun, printDiagnostics } from '../project.js';
 
 /** One render set of an experiment: the shards of its training set or of one synthetic test set. */
@@ -159,6 +160,7 @@ exit codes: 0 exported, 1 writing failed, 2 bad input or a set not computed yet`
       writeLine(io.stderr, 'hint: give another --out, or --force to replace it');
       return 2;
     }
+    if (!ensureOutFolder(io, 'export', out)) return 1;
     writeLine(io.stdout, `export of ${file}${run ? ` (run ${run.id})` : ''} in the reference layout:`);
     for (const s of sets) {
       const dest = folderOf(s);
@@ -169,7 +171,7 @@ exit codes: 0 exported, 1 writing failed, 2 bad input or a set not computed yet`
           dest,
         );
       } catch (e) {
-        writeLine(io.stderr, `synx export: error: cannot write ${show(dest)}: ${(e as Error).message}`);
+        writeLine(io.stderr, `synx export: error: cannot write ${show(dest)}: ${fsErrorReason(e)}`);
         return 1;
       }
       const p = s.shards[0]!.params;

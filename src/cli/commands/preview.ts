@@ -3,7 +3,8 @@ import path from 'node:path';
 import { NodeFailure } from '../../exec/index.js';
 import { renderContactSheet } from '../../render/index.js';
 import { parse as parseArgs } from '../args.js';
-import { UsageError, writeLine, type Command } from '../io.js';
+import { ensureOutFolder, UsageError, writeLine, type Command } from '../io.js';
+import { fsErrorReason } from '../../util/index.js';
 import { compileProject, experimentNodes } from '../project.js';
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
@@ -53,6 +54,7 @@ more identities or samples than the render has.
       writeLine(io.stderr, `note: ${node.label} has ${params.ids} identities x ${params.imgsPerId} images; showing ${rowsShown} x ${colsShown}`);
     }
     const out = path.resolve(io.cwd, values.out ?? `${file.replace(/\.synexp$/, '')}.preview.png`);
+    if (!ensureOutFolder(io, 'preview', path.dirname(out))) return 1;
     let png: Buffer;
     try {
       png = await renderContactSheet(params, rowsShown, colsShown);
@@ -68,7 +70,7 @@ more identities or samples than the render has.
       renameSync(tmp, out);
     } catch (e) {
       rmSync(tmp, { force: true });
-      writeLine(io.stderr, `error: cannot write ${out}: ${(e as Error).message}`);
+      writeLine(io.stderr, `synx preview: cannot write ${path.relative(io.cwd, out) || out}: ${fsErrorReason(e)}`);
       return 1;
     }
     writeLine(io.stdout, `wrote ${path.relative(io.cwd, out) || out}: ${rowsShown} identities × ${colsShown} samples of ${node.label} (${params.size} px)`);

@@ -5,7 +5,7 @@ import { openCache, readCachedResults, synxVersion, type Cache } from '../../exe
 import type { Plan, PlanNode } from '../../plan/index.js';
 import { reportFolderName, sampleSheets, writeReport, type ReportAudit, type ReportRow } from '../../report/index.js';
 import { parse as parseArgs } from '../args.js';
-import { UsageError, writeLine, type Command } from '../io.js';
+import { ensureOutFolder, UsageError, writeLine, type Command } from '../io.js';
 import { compileProject, fileOrRun } from '../project.js';
 
 /**
@@ -95,6 +95,7 @@ report.html, results.csv and results.json, from the eval results in the cache.
     const title = path.basename(file).replace(/\.synexp$/, '');
     const scale = config.scale !== undefined && config.scale !== 1 ? config.scale : undefined;
     const out = path.resolve(io.cwd, values.out ?? path.join('reports', reportFolderName(title, scale)));
+    if (!ensureOutFolder(io, 'report', out)) return 1;
     const files = await writeReport(out, {
       title,
       rows,
