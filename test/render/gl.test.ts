@@ -326,7 +326,7 @@ describe('renderer setting', () => {
     expect(loadConfig(dir, {}).config.renderer).toBe('gl');
     writeFileSync(path.join(dir, 'synx.yaml'), 'renderer: gpu\n');
     const bad = loadConfig(dir, {});
-    expect(bad.diagnostics.map((d) => `${d.range.start.line}: ${d.message}`)).toEqual(['1: /renderer must be one of "auto", "software", "gl"']);
+    expect(bad.diagnostics.map((d) => `${d.range.start.line}: ${d.message}`)).toEqual(['1: renderer must be one of "auto", "software", "gl"']);
   });
 
   it('puts raster: gl in render params only for gl, so software fingerprints never change', () => {
