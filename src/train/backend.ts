@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NodeFailure } from '../node/index.js';
-import { optionalImport } from '../util/index.js';
+import { optionalImport, optionalModuleInstalled } from '../util/index.js';
 
 /** The TensorFlow.js backends synx can train on. */
 export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'tfjs-node', 'tfjs-node-gpu'] as const;
@@ -148,6 +148,27 @@ async function initWebgpu(): Promise<void> {
     "install a Vulkan driver: the GPU vendor's, or on a CPU machine Mesa >= 24 lavapipe (`bash scripts/setup-webgpu.sh` installs Mesa 25 on Debian 12); or use backend: wasm",
     'SX5005',
   );
+}
+
+/**
+ * Why backend `name` cannot start here, found without starting it: its packages are not
+ * installed. Undefined when they are (a missing Vulkan adapter still shows only when the backend
+ * starts: only Dawn can tell whether a Mesa driver has hardware under it). `synx run` asks before
+ * any work, so a missing backend does not stop a run after its renders.
+ */
+export function backendProblem(name: string): { message: string; hint: string } | undefined {
+  const packages = name === 'webgpu' ? ['webgpu', '@tensorflow/tfjs-backend-webgpu'] : name === 'tfjs-node' || name === 'tfjs-node-gpu' ? [`@tensorflow/${name}`] : [];
+  const missing = packages.filter((p) => !optionalModuleInstalled(p));
+  if (missing.length > 0) {
+    return {
+      message: `backend '${name}' is not available: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed`,
+      hint:
+        name === 'webgpu'
+          ? 'install the optional packages `webgpu` and `@tensorflow/tfjs-backend-webgpu` (`npm install` without --omit=optional) and a Vulkan driver (scripts/setup-webgpu.sh), or use --backend wasm'
+          : `install @tensorflow/${name} (its install downloads libtensorflow), or use --backend wasm`,
+    };
+  }
+  return undefined;
 }
 
 /** The part of navigator.gpu used here. */

@@ -1,6 +1,6 @@
 // The train stage: TensorFlow.js backends, networks, losses, the (data-parallel) training loop,
 // model files and the `train` node kind.
-export { BACKENDS, lavapipeVulkanVersion, readsSynchronously, useBackend, webgpuDriver } from './backend.js';
+export { backendProblem, BACKENDS, lavapipeVulkanVersion, readsSynchronously, useBackend, webgpuDriver } from './backend.js';
 export type { BackendName } from './backend.js';
 export { conv2dFilterGrad, conv2dInputGrad, conv2dSame, convPadding, hasNativeFilterGrad, maxPool2, plainConvGrad, samePadding } from './ops.js';
 export type { ConvPad } from './ops.js';

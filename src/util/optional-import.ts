@@ -8,3 +8,14 @@ export async function optionalImport(name: string): Promise<unknown> {
   const packed = (globalThis as { __synxModules?: Record<string, () => Promise<unknown>> }).__synxModules?.[name];
   return packed ? packed() : import(name);
 }
+
+/** Whether optional module `name` is installed (or packed into this bundle), without loading it. */
+export function optionalModuleInstalled(name: string): boolean {
+  if ((globalThis as { __synxModules?: Record<string, unknown> }).__synxModules?.[name]) return true;
+  try {
+    import.meta.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}

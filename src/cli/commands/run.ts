@@ -72,8 +72,22 @@ exit codes: 0 all nodes ran or were cached, 1 a node failed, 2 bad input, 130 in
         printDiagnostics(io, [opened.diagnostic], compiled.sources);
         return 2;
       }
+      // A backend whose packages are missing stops the run now, not after its renders, when a
+      // train or eval node that is not cached would start it. (On Slurm the jobs' machines may
+      // differ from this one, so it is left to them.)
+      const slurm = (values.executor ?? config.executor) === 'slurm';
+      if (!slurm && config.backend !== 'wasm' && config.backend !== 'cpu') {
+        const pending = plan.nodes.some((n) => (n.kind === 'train' || n.kind === 'eval') && opened.cache.check(n.fingerprint).state !== 'ok');
+        const { backendProblem } = await import('../../train/index.js');
+        const problem = pending ? backendProblem(config.backend) : undefined;
+        if (problem) {
+          writeLine(io.stderr, `synx run: error: ${problem.message}`);
+          writeLine(io.stderr, `  hint: ${problem.hint}`);
+          return 2;
+        }
+      }
       let runner: NodeRunner | undefined;
-      if ((values.executor ?? config.executor) === 'slurm') {
+      if (slurm) {
         // Found out now, not after the plan is half submitted.
         const problem = await slurmProblem();
         if (problem !== undefined) {
