@@ -170,6 +170,30 @@ export function datasetProblems(plan: Plan, config: ProjectConfig, configFile?: 
           hint: `set datasets.${p.dataset}.path in ${where} to the dataset's folder; expected layout: ${LAYOUTS[p.format]}`,
         }),
       );
+    } else {
+      // The files beside the images (pairs, metadata), which the data node reads only when it
+      // runs: missing, they would fail it after the nodes before it (a pretrain) had run.
+      const ds = config.datasets[p.dataset]!;
+      const sideFiles: { key: 'pairs' | 'metadata'; file: string | undefined; what: string }[] =
+        p.format === 'lfw'
+          ? [{ key: 'pairs', file: ds.pairs ?? path.join(p.path, 'pairs.txt'), what: 'pairs file' }]
+          : p.format === 'ijba'
+            ? [
+                { key: 'metadata', file: ds.metadata, what: 'templates CSV' },
+                { key: 'pairs', file: ds.pairs, what: 'comparisons CSV' },
+              ]
+            : p.format === 'multipie'
+              ? [{ key: 'metadata', file: ds.metadata, what: 'CSV of image, identity, yaw' }]
+              : [];
+      for (const { key, file, what } of sideFiles) {
+        const problem = file === undefined ? 'is not set' : !existsSync(file) ? `${file} does not exist` : statSync(file).isDirectory() ? `${file} is a folder, not a file` : undefined;
+        if (problem === undefined) continue;
+        out.push(
+          makeDiagnostic(file === undefined ? 'SX5001' : 'SX5002', where, at('datasets', p.dataset, key), `dataset '${p.dataset}': its ${what} (${key}) ${problem}`, {
+            hint: `set datasets.${p.dataset}.${key} in ${where}; expected layout: ${LAYOUTS[p.format]}`,
+          }),
+        );
+      }
     }
   }
   return out;

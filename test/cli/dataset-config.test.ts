@@ -30,4 +30,23 @@ describe("a dataset's problems point at its lines in synx.yaml", () => {
     const absent = await synx(dir, 'run', 'e.synexp');
     expect(absent.stdout + absent.stderr).toContain("synx.yaml:3:3: error SX5001: dataset 'lfw' is not configured");
   }, 60_000);
+
+  it("a missing pairs file or an unset metadata CSV stops the run before any work, at the dataset's lines", async () => {
+    mkdirSync(path.join(dir, 'mine'));
+    mkdirSync(path.join(dir, 'lfw'));
+    writeFileSync(path.join(dir, 'e.synexp'), EXP);
+    writeFileSync(path.join(dir, 'synx.yaml'), 'jobs: 1\ndatasets:\n  mine:\n    format: folder\n    path: mine\n  lfw:\n    format: lfw\n    path: lfw\n');
+    const pairs = await synx(dir, 'run', 'e.synexp');
+    expect(pairs.code).toBe(2);
+    expect(pairs.stdout + pairs.stderr).toContain(`synx.yaml:7:5: error SX5002: dataset 'lfw': its pairs file (pairs) ${path.join(dir, 'lfw', 'pairs.txt')} does not exist`);
+    expect(pairs.stdout).not.toMatch(/ok +render/);
+
+    writeFileSync(path.join(dir, 'i.synexp'), 'sample 20 ids x 4 imgs\npretrain\neval ij\n');
+    writeFileSync(path.join(dir, 'synx.yaml'), 'jobs: 1\ndatasets:\n  ij:\n    format: ijba\n    path: lfw\n    pairs: lfw/comparisons.csv\n');
+    const ijba = await synx(dir, 'run', 'i.synexp');
+    expect(ijba.code).toBe(2);
+    const out = ijba.stdout + ijba.stderr;
+    expect(out).toContain("error SX5001: dataset 'ij': its templates CSV (metadata) is not set");
+    expect(out).toContain(`synx.yaml:6:12: error SX5002: dataset 'ij': its comparisons CSV (pairs) ${path.join(dir, 'lfw', 'comparisons.csv')} does not exist`);
+  }, 60_000);
 });
