@@ -41,6 +41,10 @@ export function fsErrorReason(e: unknown): string {
     case 'EMFILE':
     case 'ENFILE':
       return 'too many open files';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'no space left on the disk';
     case 'EIO':
       return 'input/output error (the disk or network file system failed)';
     default:
@@ -58,14 +62,16 @@ export function fsErrorReason(e: unknown): string {
 export function makeDirs(dir: string): void {
   const missing: string[] = [];
   let d = path.resolve(dir);
-  for (;;) {
-    let exists = true;
+  // Up to the nearest entry that exists (lstat: a link counts, even one to nothing). Any error
+  // (a file on the way: ENOTDIR) counts as absent, so the walk reaches what is in the way.
+  const present = (p: string) => {
     try {
-      lstatSync(d);
+      return lstatSync(p, { throwIfNoEntry: false }) !== undefined;
     } catch {
-      exists = false;
+      return false;
     }
-    if (exists) break;
+  };
+  while (!present(d)) {
     missing.push(d);
     const up = path.dirname(d);
     if (up === d) break;

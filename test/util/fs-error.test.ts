@@ -25,6 +25,8 @@ describe('fsErrorReason', () => {
     expect(fsErrorReason(thrown(() => readFileSync(dir)))).toBe('it is a folder, not a file');
     expect(fsErrorReason(thrown(() => readdirSync(path.join(file, 'sub'))))).toBe('a part of the path is a file, not a folder');
     expect(fsErrorReason(Object.assign(new Error('EACCES: permission denied, open x'), { code: 'EACCES' }))).toBe('permission denied');
+    expect(fsErrorReason(Object.assign(new Error('EROFS: read-only file system, mkdir x'), { code: 'EROFS' }))).toBe('the file system is read-only');
+    expect(fsErrorReason(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }))).toBe('no space left on the disk');
   });
 
   it('keeps the message of anything else', () => {
