@@ -95,6 +95,18 @@ export function reportSyntheticTrainingSet(lw: Lowering, decl: ResolvedDecl, pre
   if (!pt || !pretrain || pretrain.source.kind !== 'synthetic' || !render) return;
   const r = lw.in(pt.file);
   const at = (pt.clause as StageClause).keywordRange;
+  // face-api's weights fix its input (150 px): enlarging the renders is the only way in.
+  const input = pretrain.input;
+  if (input > render.size && pretrain.network !== 'face-api') {
+    const option = (pt.clause as StageClause).options.find((o) => o.name === 'input');
+    const network = pretrain.network;
+    r.report(
+      'SX2101',
+      option?.range ?? at,
+      `the network reads ${input} px but the faces are rendered at ${render.size} px: each image is enlarged, which costs ${((input / render.size) ** 2).toFixed(1)}x the compute per step and adds no detail`,
+      option ? `use input ${render.size}px or less, or render larger (image ${input}px)` : `${network}'s input is ${input} px by default: add input ${render.size}px to the pretrain's options, or render at image ${input}px`,
+    );
+  }
   if (render.ids < 2) {
     r.report('SX2010', at, `pretrain needs at least 2 identities to learn from; sample makes ${render.ids}`, 'sample more identities, e.g. sample 100 ids');
   } else if (pretrain.loss === 'triplet' && render.imgsPerId < 2) {
