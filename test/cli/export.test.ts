@@ -24,7 +24,7 @@ experiment a {
   sample 3 ids x 2 imgs
   seed 3
   maps depth, normal
-  pretrain with small, epochs 1
+  pretrain with small, epochs 1, input 32px
   eval held
 }
 
