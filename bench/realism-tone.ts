@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditImages, type AuditImage } from '../src/audit/index.js';
 import { descriptorDistance, SAME_PERSON_DISTANCE } from '../src/faceapi/index.js';
+import { boxShrink } from '../src/image/index.js';
 import { FaceRenderer, loadModel, prepareRender, skinToneOf } from '../src/render/index.js';
 import { builtinColourNames, colourFromGenerator, colourSettingsFromSpec, colourVariant } from './colour-variant.js';
 import { countArg, numberArg } from './bench-args.js';
@@ -51,26 +52,11 @@ const images: AuditImage[] = [];
 for (let id = 0; id < ids; id++) {
   for (let s = 0; s < imgs; s++) {
     const r = renderer.render(id, s);
-    const pixels = supersample === 1 ? r.rgb : boxAverage(r.rgb, SIZE, supersample);
+    const pixels = supersample === 1 ? r.rgb : boxShrink(r.rgb, SIZE * supersample, 0, 0, SIZE, SIZE, supersample);
     const rgb = exposure === 1 ? pixels : Uint8Array.from(pixels, (v) => Math.min(255, Math.round(v * exposure)));
     const landmarks = r.label.landmarks.map((l) => ({ ...l, x: l.x / supersample, y: l.y / supersample }));
     images.push({ rgb, size: SIZE, id, yaw: r.label.yaw, pitch: r.label.pitch, landmarks });
   }
-}
-/** The size × size RGB image whose pixels are the means of k × k blocks of `rgb` (size·k on a side). */
-function boxAverage(rgb: Uint8Array, size: number, k: number): Uint8Array {
-  const out = new Uint8Array(size * size * 3);
-  const wide = size * k;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      for (let c = 0; c < 3; c++) {
-        let sum = 0;
-        for (let dy = 0; dy < k; dy++) for (let dx = 0; dx < k; dx++) sum += rgb[((y * k + dy) * wide + x * k + dx) * 3 + c]!;
-        out[(y * size + x) * 3 + c] = Math.round(sum / (k * k));
-      }
-    }
-  }
-  return out;
 }
 
 const described: { id: number; descriptor: Float32Array }[] = [];

@@ -3,5 +3,5 @@
 // nothing from synx.
 export { decodeImage, LENIENT_DECODE, sniffFormat, STRICT_DECODE } from './decode.js';
 export type { DecodeLimits, RgbImage } from './decode.js';
-export { cropResizeSquare, fitImage } from './resize.js';
+export { boxShrink, cropResizeSquare, fitImage } from './resize.js';
 export type { Fit } from './resize.js';

@@ -29,19 +29,7 @@ export function fitImage(img: RgbImage, size: number, fit: Fit = 'resize'): Uint
   if (f >= 2) {
     const bw = Math.floor(w / f);
     const bh = Math.floor(h / f);
-    const out = new Uint8Array(bw * bh * 3);
-    for (let y = 0; y < bh; y++) {
-      for (let x = 0; x < bw; x++) {
-        for (let c = 0; c < 3; c++) {
-          let s = 0;
-          for (let dy = 0; dy < f; dy++) {
-            for (let dx = 0; dx < f; dx++) s += src[((y0 + y * f + dy) * sw + x0 + x * f + dx) * 3 + c]!;
-          }
-          out[(y * bw + x) * 3 + c] = Math.round(s / (f * f));
-        }
-      }
-    }
-    src = out;
+    src = boxShrink(src, sw, x0, y0, bw, bh, f);
     sw = bw;
     w = bw;
     h = bh;
@@ -65,6 +53,26 @@ export function fitImage(img: RgbImage, size: number, fit: Fit = 'resize'): Uint
         const p = (yy: number, xx: number) => src[((y0 + yy) * sw + x0 + xx) * 3 + c]!;
         const v = (p(iy, ix) * (1 - tx) + p(iy, ix1) * tx) * (1 - ty) + (p(iy1, ix) * (1 - tx) + p(iy1, ix1) * tx) * ty;
         out[(y * size + x) * 3 + c] = Math.round(v);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The bw × bh RGB image whose pixels are the rounded means of f × f blocks of `src` (an RGB image
+ * `width` pixels wide), the blocks starting at (x0, y0): a box filter that shrinks by f.
+ */
+export function boxShrink(src: Uint8Array, width: number, x0: number, y0: number, bw: number, bh: number, f: number): Uint8Array {
+  const out = new Uint8Array(bw * bh * 3);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let dy = 0; dy < f; dy++) {
+          for (let dx = 0; dx < f; dx++) s += src[((y0 + y * f + dy) * width + x0 + x * f + dx) * 3 + c]!;
+        }
+        out[(y * bw + x) * 3 + c] = Math.round(s / (f * f));
       }
     }
   }

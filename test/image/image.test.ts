@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { cropResizeSquare, decodeImage, fitImage, LENIENT_DECODE, sniffFormat, STRICT_DECODE } from '../../src/image/index.js';
+import { boxShrink, cropResizeSquare, decodeImage, fitImage, LENIENT_DECODE, sniffFormat, STRICT_DECODE } from '../../src/image/index.js';
 import { rgb, tmpDir, writeJpeg, writePng } from '../data/fixtures.js';
 
 describe('decodeImage', () => {
@@ -98,5 +98,15 @@ describe('cropResizeSquare (backgrounds)', () => {
     const out = cropResizeSquare({ width: 2, height: 2, data }, 4);
     expect([0, 1, 2, 3].map((x) => out[3 * x])).toEqual([0, 25, 75, 100]);
     expect([0, 1, 2, 3].map((x) => out[3 * x + 2])).toEqual([255, 255, 255, 255]);
+  });
+});
+
+describe('boxShrink', () => {
+  it('averages f x f blocks from an origin, rounding half up (hand-computed)', () => {
+    // A 4 x 2 image, grey levels 0..7 on every channel; 2 x 2 blocks from (0, 0): (0+1+4+5)/4 = 2.5 -> 3, (2+3+6+7)/4 = 4.5 -> 5.
+    const src = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7].flatMap((v) => [v, v, v]));
+    expect([...boxShrink(src, 4, 0, 0, 2, 1, 2)]).toEqual([3, 3, 3, 5, 5, 5]);
+    // One 2 x 2 block from (1, 0): (1+2+5+6)/4 = 3.5 -> 4.
+    expect([...boxShrink(src, 4, 1, 0, 1, 1, 2)]).toEqual([4, 4, 4]);
   });
 });
