@@ -139,15 +139,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
       },
     });
   }
-  const rangeOf = (offsets: readonly number[] | undefined): Range => {
-    const [s = 0, e = s] = offsets ?? [];
-    const a = lineCounter.linePos(s);
-    const b = lineCounter.linePos(e);
-    return {
-      start: { line: a.line, column: a.col, offset: s },
-      end: { line: b.line, column: b.col, offset: e },
-    };
-  };
+  const rangeOf = (offsets: readonly number[] | undefined): Range => rangeIn(lineCounter, offsets);
   if (doc.errors.length > 0) {
     return {
       config: withEnv(base),
@@ -161,7 +153,7 @@ export function loadConfig(start: string, env: NodeJS.ProcessEnv = process.env):
   const validate = validateConfigData();
   if (!validate(data)) {
     const diagnostics = (validate.errors ?? []).map((err) => {
-      const node = nodeAt(doc.contents, err.instancePath);
+      const node = nodeAt(doc.contents, pointerKeys(err.instancePath));
       return makeDiagnostic(
         'SX4001',
         file,
@@ -232,21 +224,31 @@ function shortText(message: string): string {
   return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
 }
 
-/** A JSON pointer as the keys a user wrote: `/datasets/lfw/format` → `datasets.lfw.format`. */
-function keyPath(pointer: string): string {
-  if (pointer === '') return 'synx.yaml';
+/** The keys of a JSON pointer (`/datasets/lfw` → ['datasets', 'lfw']), its escapes undone. */
+function pointerKeys(pointer: string): string[] {
   return pointer
     .split('/')
     .slice(1)
-    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .join('.');
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** A line and column range of byte offsets [start, end] in text counted by `lineCounter`. */
+function rangeIn(lineCounter: { linePos(offset: number): { line: number; col: number } }, offsets: readonly number[] | undefined): Range {
+  const [s = 0, e = s] = offsets ?? [];
+  const a = lineCounter.linePos(s);
+  const b = lineCounter.linePos(e);
+  return { start: { line: a.line, column: a.col, offset: s }, end: { line: b.line, column: b.col, offset: e } };
+}
+
+/** A JSON pointer as the keys a user wrote: `/datasets/lfw/format` → `datasets.lfw.format`. */
+function keyPath(pointer: string): string {
+  return pointer === '' ? 'synx.yaml' : pointerKeys(pointer).join('.');
 }
 
 /** The schema node that validates the value at `pointer` (properties, then additionalProperties or items). */
 function schemaAt(pointer: string): Record<string, unknown> | undefined {
   let node: Record<string, unknown> | undefined = CONFIG_SCHEMA as unknown as Record<string, unknown>;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const key of pointerKeys(pointer)) {
     const props = node?.properties as Record<string, Record<string, unknown>> | undefined;
     const extra: unknown = node?.additionalProperties;
     node = props && Object.hasOwn(props, key) ? props[key] : typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>) : (node?.items as Record<string, unknown> | undefined);
@@ -273,20 +275,19 @@ function describeSchemaError(err: ErrorObject): string {
   if (err.keyword === 'additionalProperties') {
     return `has an unknown key '${(err.params as { additionalProperty: string }).additionalProperty}'`;
   }
-  const p = err.params as { type?: string; limit?: number; comparison?: string };
+  // Sizes (slurm.resources.*.mem, imageCache): the same words for a wrong pattern and for a bare number.
+  const size = err.instancePath.endsWith('/mem') ? 'K, M, G or T (none: megabytes, as Slurm reads it)' : err.instancePath === '/imageCache' ? 'K, M, G or T' : undefined;
+  if (size && (err.keyword === 'pattern' || err.keyword === 'type')) return `must be a size such as 4G: digits, then ${size}`;
+  const p = err.params as { type?: string; limit?: number };
   if (err.keyword === 'type') {
     const words: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'text (in quotes if it looks like a number)', object: 'a mapping of keys (key: value lines, indented)', array: 'a list ([a, b] or "- item" lines)', boolean: 'true or false' };
-    const want = words[p.type ?? ''];
-    if (want && !(err.instancePath.endsWith('/mem') || err.instancePath === '/imageCache')) return `must be ${want}`;
+    if (words[p.type ?? '']) return `must be ${words[p.type!]}`;
   }
   if (err.keyword === 'required') return `needs the key '${(err.params as { missingProperty: string }).missingProperty}'`;
   if (err.keyword === 'minimum') return `must be at least ${p.limit}`;
   if (err.keyword === 'exclusiveMinimum') return `must be above ${p.limit}`;
   if (err.keyword === 'maximum') return `must be at most ${p.limit}`;
   if (err.keyword === 'exclusiveMaximum') return `must be below ${p.limit}`;
-  // Sizes (slurm.resources.*.mem, imageCache): the same words for a wrong pattern and for a bare number.
-  const size = err.instancePath.endsWith('/mem') ? 'K, M, G or T (none: megabytes, as Slurm reads it)' : err.instancePath === '/imageCache' ? 'K, M, G or T' : undefined;
-  if (size && (err.keyword === 'pattern' || err.keyword === 'type')) return `must be a size such as 4G: digits, then ${size}`;
   if (err.keyword === 'enum') {
     return `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   }
@@ -310,22 +311,15 @@ export function configKeyRange(file: string, keys: readonly string[]): Range | u
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) return undefined;
   let found: YamlNode | undefined;
-  for (let n = keys.length; n > 0 && !found?.range; n--) {
-    found = nodeAt(doc.contents, `/${keys.slice(0, n).map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`);
-  }
-  if (!found?.range) return undefined;
-  const [s, e] = found.range;
-  const a = lineCounter.linePos(s);
-  const b = lineCounter.linePos(e);
-  return { start: { line: a.line, column: a.col, offset: s }, end: { line: b.line, column: b.col, offset: e } };
+  for (let n = keys.length; n > 0 && !found?.range; n--) found = nodeAt(doc.contents, keys.slice(0, n));
+  return found?.range ? rangeIn(lineCounter, [found.range[0], found.range[1]]) : undefined;
 }
 
-/** The YAML node at a JSON pointer, for the range of a schema error. */
-function nodeAt(root: unknown, pointer: string): YamlNode | undefined {
+/** The YAML node at a path of keys (a schema error's pointer, or a key's in configKeyRange). */
+function nodeAt(root: unknown, keys: readonly string[]): YamlNode | undefined {
   const { isMap, isSeq } = yaml();
   let node = root as YamlNode | undefined;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const key of keys) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
       node = (pair?.value ?? pair?.key) as YamlNode | undefined;
