@@ -43,15 +43,7 @@ async function startBackend(name: string): Promise<BackendName> {
     else if (b === 'tfjs-node-gpu') await optionalImport('@tensorflow/tfjs-node-gpu');
   } catch (e) {
     if (e instanceof NodeFailure) throw e;
-    throw new NodeFailure(
-      `backend '${b}' is not available: ${(e as Error).message.split('\n')[0]}`,
-      b === 'webgpu'
-        ? 'install the optional packages `webgpu` and `@tensorflow/tfjs-backend-webgpu` (`npm install` without --omit=optional) and a Vulkan driver (scripts/setup-webgpu.sh), or use backend: wasm'
-        : b.startsWith('tfjs-node')
-          ? `install @tensorflow/${b} (its install downloads libtensorflow), or use backend: wasm`
-          : 'reinstall synx',
-      'SX5005',
-    );
+    throw new NodeFailure(`backend '${b}' is not available: ${(e as Error).message.split('\n')[0]}`, b === 'webgpu' || b.startsWith('tfjs-node') ? `${installHint(b)}, or use backend: wasm` : 'reinstall synx', 'SX5005');
   }
   const ok = await tf.setBackend(tfName);
   if (!ok) throw new NodeFailure(`backend '${b}' failed to start`, 'use backend: wasm (the CPU default)', 'SX5005');
@@ -150,6 +142,13 @@ async function initWebgpu(): Promise<void> {
   );
 }
 
+/** What to install for an optional backend (webgpu, tfjs-node, tfjs-node-gpu). */
+function installHint(name: string): string {
+  return name === 'webgpu'
+    ? 'install the optional packages `webgpu` and `@tensorflow/tfjs-backend-webgpu` (`npm install` without --omit=optional) and a Vulkan driver (scripts/setup-webgpu.sh)'
+    : `install @tensorflow/${name} (its install downloads libtensorflow)`;
+}
+
 /**
  * Why backend `name` cannot start here, found without starting it: its packages are not
  * installed. Undefined when they are (a missing Vulkan adapter still shows only when the backend
@@ -162,10 +161,7 @@ export function backendProblem(name: string): { message: string; hint: string } 
   if (missing.length > 0) {
     return {
       message: `backend '${name}' is not available: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed`,
-      hint:
-        name === 'webgpu'
-          ? 'install the optional packages `webgpu` and `@tensorflow/tfjs-backend-webgpu` (`npm install` without --omit=optional) and a Vulkan driver (scripts/setup-webgpu.sh), or use --backend wasm'
-          : `install @tensorflow/${name} (its install downloads libtensorflow), or use --backend wasm`,
+      hint: `${installHint(name)}, or use --backend wasm`,
     };
   }
   return undefined;

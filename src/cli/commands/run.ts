@@ -78,8 +78,8 @@ exit codes: 0 all nodes ran or were cached, 1 a node failed, 2 bad input, 130 in
       const slurm = (values.executor ?? config.executor) === 'slurm';
       if (!slurm && config.backend !== 'wasm' && config.backend !== 'cpu') {
         const pending = plan.nodes.some((n) => (n.kind === 'train' || n.kind === 'eval') && opened.cache.check(n.fingerprint).state !== 'ok');
-        const { backendProblem } = await import('../../train/index.js');
-        const problem = pending ? backendProblem(config.backend) : undefined;
+        // Loaded only then: the train stage brings TensorFlow.js with it.
+        const problem = pending ? (await import('../../train/index.js')).backendProblem(config.backend) : undefined;
         if (problem) {
           writeLine(io.stderr, `synx run: error: ${problem.message}`);
           writeLine(io.stderr, `  hint: ${problem.hint}`);

@@ -85,10 +85,11 @@ export function reportStageCombinations(lw: Lowering, decl: ResolvedDecl, finetu
 }
 
 /**
- * A synthetic pretrain that cannot learn, or learns without what a triplet is for: one identity
- * (training needs two, and stops at run time after rendering), or one image per identity with
- * the triplet loss (every positive is the anchor image itself: no invariance to pose or light).
- * `render` is the experiment's render with its images per identity settled.
+ * A synthetic pretrain that cannot learn, learns without what a triplet is for, or pays for
+ * nothing: one identity (training needs two, and stops at run time after rendering); one image per
+ * identity with the triplet loss (every positive is the anchor image itself: no invariance to pose
+ * or light); a network input larger than the renders (every image enlarged). `render` is the
+ * experiment's render with its images per identity settled.
  */
 export function reportSyntheticTrainingSet(lw: Lowering, decl: ResolvedDecl, pretrain: TrainSpec | undefined, render: RenderSpec | undefined): void {
   const pt = decl.clauses.get('pretrain');
